@@ -1,0 +1,34 @@
+// The Model interface every model implements (built-in, orchestration, or user-written), per DESIGN.md "Checker".
+import type { ModelInfo, ParamValues, PropertyKind } from '../../src-shared/types.ts'
+
+export interface Property<S> {
+  name: string
+  kind: PropertyKind
+  description: string
+  /** always: must hold in every reachable state; sometimes: must hold in at least one. */
+  check(state: S): boolean
+}
+
+export interface Model<S = unknown, A = unknown> {
+  /** Initial states, in a deterministic order. */
+  init(): S[]
+  /** Candidate actions in a deterministic order; next() may still reject one (disabled). */
+  actions(state: S): readonly A[]
+  /** The successor, or undefined when the action is disabled in this state. Must not mutate `state`. */
+  next(state: S, action: A): S | undefined
+  /** Canonical bytes: equal states must encode to equal bytes. */
+  encode(state: S): Uint8Array
+  decode(bytes: Uint8Array): S
+  properties: readonly Property<S>[]
+  formatAction(action: A): string
+  /** A JSON view of the state for traces and the explorer. */
+  describe(state: S): unknown
+  /** Optional boundary: states outside it are counted but not expanded. */
+  within?(state: S): boolean
+}
+
+/** A named model with its parameter schema and a factory; what the registry lists and workers instantiate. */
+export interface ModelDefinition {
+  info: ModelInfo
+  create(params: ParamValues): Model<any, any>
+}

@@ -1,0 +1,66 @@
+// The Electron host: one window, isolated and sandboxed, the lab behind IPC. No logic lives here.
+import { join } from 'node:path'
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { openLab, type OpenLab } from '../../lab/open-lab.ts'
+import checkWorker from '../../lab/check-worker.ts?modulePath'
+import { registerLabIpc } from './ipc.ts'
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+
+let window: BrowserWindow | null = null
+let opened: OpenLab | null = null
+
+function createWindow(): void {
+  window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Stabilis',
+    show: false,
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  })
+  window.once('ready-to-show', () => window?.show())
+  // Links open in the user's browser; the app window never navigates away from the renderer.
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:/.test(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  window.webContents.on('will-navigate', (e) => e.preventDefault())
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (devUrl) void window.loadURL(devUrl)
+  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  window.on('closed', () => (window = null))
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+  })
+  opened = openLab(join(app.getPath('userData'), 'stabilis.db'), { checkWorker })
+  registerLabIpc(ipcMain, opened.lab, () => window?.webContents)
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+// Running checks are stopped and saved before the process exits, so they show as "stopped", not lost.
+let quitting = false
+app.on('before-quit', (e) => {
+  if (quitting || !opened) return
+  e.preventDefault()
+  quitting = true
+  void opened.close().finally(() => app.quit())
+})

@@ -1,0 +1,45 @@
+// Runs one check in a worker thread and reports progress and the outcome; the host's main thread never explores.
+import { Worker } from 'node:worker_threads'
+import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
+import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
+
+export type CheckOutcome = { ok: true; result: ExploreResult } | { ok: false; message: string; trace: TraceStep[] }
+
+export interface CheckHandle {
+  stop(): void
+  readonly done: Promise<CheckOutcome>
+}
+
+/** The worker entry; the Electron build passes its bundled copy instead of this source file. */
+export const DEFAULT_CHECK_WORKER = new URL('./check-worker.ts', import.meta.url)
+
+export function runCheck(
+  config: RunConfig,
+  onProgress: (p: ExploreProgress) => void,
+  workerEntry: URL | string = DEFAULT_CHECK_WORKER,
+): CheckHandle {
+  const control = new SharedArrayBuffer(4)
+  const input: CheckWorkerInput = { config, control }
+  const worker = new Worker(workerEntry, { workerData: input })
+  let settled = false
+  const done = new Promise<CheckOutcome>((resolve) => {
+    const settle = (o: CheckOutcome): void => {
+      if (settled) return
+      settled = true
+      resolve(o)
+      void worker.terminate()
+    }
+    worker.on('message', (m: CheckWorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.progress)
+      else if (m.type === 'done') settle({ ok: true, result: m.result })
+      else settle({ ok: false, message: m.message, trace: m.trace })
+    })
+    worker.on('error', (err) => settle({ ok: false, message: `checker worker crashed: ${err.message}`, trace: [] }))
+    worker.on('exit', (code) => settle({ ok: false, message: `checker worker exited with code ${code}`, trace: [] }))
+  })
+  return {
+    stop: () => Atomics.store(new Int32Array(control), 0, 1),
+    done,
+  }
+}

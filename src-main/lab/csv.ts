@@ -1,0 +1,54 @@
+// CSV reports (RFC 4180: CRLF rows, quotes doubled, fields quoted when they hold a comma, quote or line break).
+// Header names carry units; times are ISO 8601. docs/csv.md describes each report.
+import type { CsvReport, RunDetail } from '../../src-shared/types.ts'
+
+type Cell = string | number | boolean | null | undefined
+
+export function csvField(v: Cell): string {
+  if (v === null || v === undefined) return ''
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v)
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+export function csvTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n'
+}
+
+function summary(runs: readonly RunDetail[]): string {
+  const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.summary.config.params)))].sort()
+  const propNames = [...new Set(runs.flatMap((r) => r.properties.map((p) => p.name)))]
+  const header = [
+    'run_id', 'model', ...paramNames.map((p) => `param_${p}`), 'strategy', 'workers', 'max_depth_limit', 'timeout_s',
+    'status', 'verdict', 'complete', 'unique_states', 'generated_states', 'max_depth', 'duration_s', 'unique_per_s',
+    'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${p}`),
+  ]
+  const rows = runs.map(({ summary: s, properties }) => [
+    s.id, s.model, ...paramNames.map((p) => s.config.params[p]), s.config.strategy, s.config.workers, s.config.maxDepth,
+    s.config.timeout, s.status, s.verdict, s.complete, s.unique, s.generated, s.maxDepth, s.seconds,
+    s.seconds > 0 ? Math.round(s.unique / s.seconds) : null, s.startedAt, s.finishedAt, s.error,
+    ...propNames.map((p) => properties.find((x) => x.name === p)?.status),
+  ])
+  return csvTable(header, rows)
+}
+
+function samples(runs: readonly RunDetail[]): string {
+  const header = ['run_id', 'elapsed_s', 'generated_states', 'unique_states', 'queue_states', 'max_depth', 'generated_per_s', 'unique_per_s', 'memory_bytes']
+  const rows = runs.flatMap((r) =>
+    r.samples.map((s) => [r.summary.id, s.elapsedMs / 1000, s.generated, s.unique, s.queue, s.maxDepth, Math.round(s.generatedPerSec), Math.round(s.uniquePerSec), s.memoryBytes]),
+  )
+  return csvTable(header, rows)
+}
+
+function depths(runs: readonly RunDetail[]): string {
+  const rows = runs.flatMap((r) => r.depthHistogram.map((n, i) => [r.summary.id, i + 1, n]))
+  return csvTable(['run_id', 'depth', 'unique_states'], rows)
+}
+
+function properties(runs: readonly RunDetail[]): string {
+  const rows = runs.flatMap((r) =>
+    r.properties.map((p) => [r.summary.id, p.name, p.kind, p.status, p.description, p.trace ? p.trace.length - 1 : null]),
+  )
+  return csvTable(['run_id', 'property', 'kind', 'status', 'description', 'trace_steps'], rows)
+}
+
+export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties }

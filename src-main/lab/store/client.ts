@@ -1,0 +1,61 @@
+// A minimal etcd v3 + Replication client over our own .proto files (used by the load generator and tests).
+import * as grpc from '@grpc/grpc-js'
+import { loadProtos } from '../../store/server.ts'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Msg = Record<string, any>
+
+type Unary = (req: Msg) => Promise<Msg>
+
+export interface StoreClient {
+  put: Unary
+  range: Unary
+  deleteRange: Unary
+  txn: Unary
+  leaseGrant: Unary
+  memberList: Unary
+  status: Unary
+  replicationStatus: Unary
+  compare: Unary
+  conflicts: Unary
+  close(): void
+}
+
+let protos: grpc.GrpcObject | null = null
+
+function ctor(path: string): grpc.ServiceClientConstructor {
+  protos = protos ?? loadProtos()
+  let o: unknown = protos
+  for (const p of path.split('.')) o = (o as Record<string, unknown>)[p]
+  return o as grpc.ServiceClientConstructor
+}
+
+function promisify(client: grpc.Client, method: string, deadlineMs: number): Unary {
+  const fn = (client as unknown as Record<string, (req: Msg, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Msg) => void) => void>)[method].bind(client)
+  return (req) => new Promise((resolve, reject) => fn(req, { deadline: Date.now() + deadlineMs }, (e, r) => (e ? reject(e) : resolve(r))))
+}
+
+export function createStoreClient(endpoint: string, deadlineMs = 10_000): StoreClient {
+  const creds = grpc.credentials.createInsecure()
+  // One HTTP/2 channel shared by all services of this client.
+  const kv = new (ctor('etcdserverpb.KV'))(endpoint, creds)
+  const channelOverride = kv.getChannel()
+  const opts = { channelOverride }
+  const lease = new (ctor('etcdserverpb.Lease'))(endpoint, creds, opts)
+  const cluster = new (ctor('etcdserverpb.Cluster'))(endpoint, creds, opts)
+  const maint = new (ctor('etcdserverpb.Maintenance'))(endpoint, creds, opts)
+  const repl = new (ctor('stabilis.store.v1.Replication'))(endpoint, creds, opts)
+  return {
+    put: promisify(kv, 'Put', deadlineMs),
+    range: promisify(kv, 'Range', deadlineMs),
+    deleteRange: promisify(kv, 'DeleteRange', deadlineMs),
+    txn: promisify(kv, 'Txn', deadlineMs),
+    leaseGrant: promisify(lease, 'LeaseGrant', deadlineMs),
+    memberList: promisify(cluster, 'MemberList', deadlineMs),
+    status: promisify(maint, 'Status', deadlineMs),
+    replicationStatus: promisify(repl, 'ReplicationStatus', deadlineMs),
+    compare: promisify(repl, 'Compare', deadlineMs),
+    conflicts: promisify(repl, 'Conflicts', deadlineMs),
+    close: () => kv.close(),
+  }
+}

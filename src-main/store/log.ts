@@ -1,0 +1,240 @@
+// Persistence: an append-only log of applied units with group commit, and the replica's identity file.
+//
+// Record: u32 body length, u32 crc32(body), body. Body: u32 n, n × (32-byte hash, u32 len, change bytes),
+// u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes).
+// A torn or corrupt tail (crash mid-write) is cut off at load. Appends are batched: while one
+// write + fdatasync is in flight, later appends queue and go out together in the next one.
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, write, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
+import type { StoredUnit, Unit } from './document.ts'
+
+export interface Identity {
+  name: string
+  memberId: string
+  actor: string
+  createdAt: string
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    /* some filesystems refuse fsync on directories */
+  }
+}
+
+/** Load the identity kept in the data folder, creating it on first start. */
+export function loadIdentity(dir: string, name: string, memberId: string): Identity {
+  const file = join(dir, 'identity.json')
+  if (existsSync(file)) {
+    const id = JSON.parse(readFileSync(file, 'utf8')) as Identity
+    if (id.name !== name) throw new Error(`data folder ${dir} belongs to replica "${id.name}", not "${name}"`)
+    return id
+  }
+  mkdirSync(dir, { recursive: true })
+  const id: Identity = { name, memberId, actor: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() }
+  const tmp = file + '.tmp'
+  writeFileSync(tmp, JSON.stringify(id, null, 2) + '\n')
+  const fd = openSync(tmp, 'r+')
+  fsyncSync(fd)
+  closeSync(fd)
+  renameSync(tmp, file)
+  fsyncDir(dir)
+  return id
+}
+
+export function encodeUnit(u: Unit): Buffer {
+  const parts: Buffer[] = []
+  const u32 = (n: number): void => {
+    const b = Buffer.allocUnsafe(4)
+    b.writeUInt32LE(n)
+    parts.push(b)
+  }
+  u32(u.changes.length)
+  u.changes.forEach((c, i) => {
+    parts.push(Buffer.from(u.hashes[i], 'hex'))
+    u32(c.length)
+    parts.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength))
+  })
+  u32(u.heads.length)
+  for (const h of u.heads) parts.push(Buffer.from(h, 'hex'))
+  u32(u.events.length)
+  for (const e of u.events) {
+    parts.push(Buffer.from([e.type === 'PUT' ? 0 : 1]))
+    const k = Buffer.from(e.kv.key, 'latin1')
+    u32(k.length)
+    parts.push(k)
+  }
+  const body = Buffer.concat(parts)
+  const head = Buffer.allocUnsafe(8)
+  head.writeUInt32LE(body.length, 0)
+  head.writeUInt32LE(crc32(body), 4)
+  return Buffer.concat([head, body])
+}
+
+function decodeBody(body: Buffer): StoredUnit {
+  let p = 0
+  const u32 = (): number => {
+    const n = body.readUInt32LE(p)
+    p += 4
+    return n
+  }
+  const take = (n: number): Buffer => {
+    if (p + n > body.length) throw new Error('short record')
+    const b = body.subarray(p, p + n)
+    p += n
+    return b
+  }
+  const unit: StoredUnit = { hashes: [], changes: [], heads: [], events: [] }
+  const n = u32()
+  for (let i = 0; i < n; i++) {
+    unit.hashes.push(take(32).toString('hex'))
+    const len = u32()
+    unit.changes.push(new Uint8Array(take(len)))
+  }
+  const h = u32()
+  for (let i = 0; i < h; i++) unit.heads.push(take(32).toString('hex'))
+  const e = u32()
+  for (let i = 0; i < e; i++) {
+    const type = take(1)[0] === 0 ? 'PUT' : 'DELETE'
+    const len = u32()
+    unit.events.push({ type, key: take(len).toString('latin1') })
+  }
+  return unit
+}
+
+/** Read every intact record; returns the units and the length of the intact prefix. */
+export function readLog(file: string): { units: StoredUnit[]; validLength: number; size: number } {
+  if (!existsSync(file)) return { units: [], validLength: 0, size: 0 }
+  const data = readFileSync(file)
+  const units: StoredUnit[] = []
+  let p = 0
+  while (p + 8 <= data.length) {
+    const len = data.readUInt32LE(p)
+    const crc = data.readUInt32LE(p + 4)
+    if (p + 8 + len > data.length) break
+    const body = data.subarray(p + 8, p + 8 + len)
+    if (crc32(body) !== crc) break
+    try {
+      units.push(decodeBody(body))
+    } catch {
+      break
+    }
+    p += 8 + len
+  }
+  return { units, validLength: p, size: data.length }
+}
+
+interface Waiter {
+  resolve: () => void
+  reject: (e: Error) => void
+}
+
+export class ChangeLog {
+  readonly file: string
+  private fd: number | null = null
+  /** Set when the log cannot be written (read-only folder, full disk): every later append fails with it. */
+  failure: Error | null = null
+  private pending: Buffer[] = []
+  private waiters: Waiter[] = []
+  private inFlight: Promise<void> | null = null
+  bytes = 0
+  fsyncs = 0
+
+  constructor(dir: string) {
+    this.file = join(dir, 'changes.log')
+  }
+
+  /** Read the log, cut a torn tail, and open it for appending. Opening failures are kept in `failure`. */
+  open(): StoredUnit[] {
+    const { units, validLength, size } = readLog(this.file)
+    this.bytes = validLength
+    try {
+      if (size > validLength) truncateSync(this.file, validLength)
+      this.fd = openSync(this.file, 'a')
+    } catch (e) {
+      this.failure = storageError(e, this.file)
+    }
+    return units
+  }
+
+  size(): number {
+    try {
+      return statSync(this.file).size
+    } catch {
+      return this.bytes
+    }
+  }
+
+  /** Queue a unit; resolves once it is on disk (fdatasync). */
+  append(record: Buffer): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push(record)
+      this.waiters.push({ resolve, reject })
+      if (!this.inFlight) this.inFlight = this.flush()
+    })
+  }
+
+  /** Resolves when everything appended so far is durable; null when nothing is pending. */
+  barrier(): Promise<void> | null {
+    if (!this.inFlight && this.pending.length === 0) return null
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ resolve, reject: () => resolve() })
+      if (!this.inFlight) this.inFlight = this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    while (this.waiters.length > 0) {
+      const batch = Buffer.concat(this.pending)
+      const waiters = this.waiters
+      this.pending = []
+      this.waiters = []
+      try {
+        if (this.failure) throw this.failure
+        if (this.fd === null) throw new Error(`change log ${this.file} is not open`)
+        const fd = this.fd
+        if (batch.length > 0) {
+          let off = 0
+          while (off < batch.length) {
+            off += await new Promise<number>((res, rej) => write(fd, batch, off, batch.length - off, null, (err, n) => (err ? rej(err) : res(n))))
+          }
+          await new Promise<void>((res, rej) => fdatasync(fd, (err) => (err ? rej(err) : res())))
+          this.fsyncs++
+          this.bytes += batch.length
+        }
+        for (const w of waiters) w.resolve()
+      } catch (e) {
+        this.failure = this.failure ?? storageError(e, this.file)
+        for (const w of waiters) w.reject(this.failure)
+      }
+    }
+    this.inFlight = null
+  }
+
+  close(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd)
+      } catch {
+        /* already closed */
+      }
+      this.fd = null
+    }
+  }
+}
+
+function storageError(e: unknown, file: string): Error {
+  const err = e as NodeJS.ErrnoException
+  const code = err.code ?? 'EIO'
+  const why = code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'the data folder is read-only' : code === 'ENOSPC' ? 'the disk is full' : 'the data folder cannot be written'
+  return new Error(`stabilis store: writes refused: ${why} (${code} on ${file})`)
+}

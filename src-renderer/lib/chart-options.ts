@@ -1,0 +1,87 @@
+// uPlot options for the run charts. Canvas colours cannot come from CSS variables, so each theme has a palette.
+import uPlot from 'uplot'
+import { formatCount } from '../../src-shared/format.ts'
+import type { ThemeMode } from './theme.svelte.ts'
+
+/** Options without size: the Chart wrapper sizes the plot to its container. */
+export type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>
+
+interface Palette {
+  axis: string
+  grid: string
+  series: [string, string, string]
+}
+
+const PALETTES: Record<ThemeMode, Palette> = {
+  light: { axis: '#5f6b7c', grid: 'rgba(29,34,48,0.08)', series: ['#2f6fdb', '#1f9d6b', '#d97706'] },
+  dark: { axis: '#9aa3b2', grid: 'rgba(228,231,238,0.08)', series: ['#6b9cf0', '#5fcf8d', '#f0b34f'] },
+}
+
+/** Short axis labels: 1.2M instead of 1200000, so the y axis stays narrow. */
+function compact(v: number): string {
+  const a = Math.abs(v)
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}G`
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`
+  if (a >= 1e3) return `${+(v / 1e3).toFixed(1)}k`
+  return `${+v.toFixed(2)}`
+}
+
+function axes(p: Palette, xLabel: string, yLabel: string): uPlot.Axis[] {
+  const common = { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 } }
+  return [
+    { ...common, label: xLabel },
+    { ...common, label: yLabel, size: 56, values: (_u, splits) => splits.map(compact) },
+  ]
+}
+
+const secondsScale: uPlot.Scale = { time: false }
+const countValue = (_u: uPlot, v: number | null): string => (v == null ? '–' : formatCount(v))
+
+export function ratesOptions(mode: ThemeMode): ChartOptions {
+  const p = PALETTES[mode]
+  return {
+    scales: { x: secondsScale },
+    axes: axes(p, 'elapsed (s)', 'states / s'),
+    series: [
+      { label: 'elapsed (s)' },
+      { label: 'generated/s', stroke: p.series[0], width: 2, value: countValue },
+      { label: 'unique/s', stroke: p.series[1], width: 2, value: countValue },
+    ],
+  }
+}
+
+export function uniqueOptions(mode: ThemeMode): ChartOptions {
+  const p = PALETTES[mode]
+  return {
+    scales: { x: secondsScale },
+    axes: axes(p, 'elapsed (s)', 'unique states'),
+    series: [
+      { label: 'elapsed (s)' },
+      { label: 'unique', stroke: p.series[1], fill: `${p.series[1]}22`, width: 2, value: countValue },
+    ],
+  }
+}
+
+const DEPTH_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]
+
+export function depthOptions(mode: ThemeMode): ChartOptions {
+  const p = PALETTES[mode]
+  return {
+    // Half a bar of room each side, so the first and last depths are drawn whole (and one depth still has a range).
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
+    // Depths are whole numbers: only integer ticks.
+    axes: axes(p, 'depth', 'unique states').map((a, i) => (i === 0 ? { ...a, incrs: DEPTH_INCRS } : a)),
+    series: [
+      { label: 'depth' },
+      {
+        label: 'unique states',
+        stroke: p.series[2],
+        fill: `${p.series[2]}aa`,
+        width: 1,
+        paths: uPlot.paths.bars?.({ size: [0.7, 60] }),
+        points: { show: false },
+        value: countValue,
+      },
+    ],
+  }
+}

@@ -1,0 +1,35 @@
+// App-wide notices. Every failed LabApi call ends here, so an error is always visible and never a blank page.
+export interface Toast {
+  id: number
+  kind: 'error' | 'info'
+  message: string
+}
+
+export const toasts = $state<Toast[]>([])
+
+let nextId = 1
+const LIFETIME_MS = 10_000
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name
+  if (typeof err === 'string') return err
+  if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') return err.message
+  return String(err)
+}
+
+export function dismissToast(id: number): void {
+  const i = toasts.findIndex((t) => t.id === id)
+  if (i >= 0) toasts.splice(i, 1)
+}
+
+export function showToast(message: string, kind: Toast['kind'] = 'info'): void {
+  const id = nextId++
+  toasts.push({ id, kind, message })
+  // Keep the stack short: a flood of identical failures should not bury the page.
+  while (toasts.length > 4) toasts.shift()
+  setTimeout(() => dismissToast(id), LIFETIME_MS)
+}
+
+export function showError(err: unknown): void {
+  showToast(errorMessage(err), 'error')
+}
