@@ -25,6 +25,7 @@ export default defineConfig({
     plugins: [svelte({ configFile: here('src-renderer/svelte.config.js') })],
     build: {
       outDir: here('out/renderer'),
+      minify: true,
       rollupOptions: { input: { index: here('src-renderer/index.html') } },
     },
   },

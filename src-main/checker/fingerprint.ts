@@ -13,7 +13,7 @@ function fmix(h: number): number {
   return h
 }
 
-/** Writes the fingerprint of bytes into out[0] (low lane) and out[1] (high lane). Never returns 0 in the low lane. */
+/** Writes the fingerprint of bytes into out[0] (low lane) and out[1] (high lane). Never returns 0 in either lane. */
 export function fingerprint(bytes: Uint8Array, out: Int32Array): void {
   const len = bytes.length
   let h1 = 0x2545f491 ^ len
@@ -44,9 +44,9 @@ export function fingerprint(bytes: Uint8Array, out: Int32Array): void {
   }
   h1 = fmix(h1 ^ h2)
   h2 = fmix(h2 ^ Math.imul(h1, 0x165667b1))
-  // 0 marks an empty slot in the visited set, so the low lane is never 0.
+  // 0 marks an empty slot (low lane) and an unpublished high lane in the shared visited set, so neither lane is 0.
   out[0] = h1 === 0 ? 1 : h1
-  out[1] = h2
+  out[1] = h2 === 0 ? 1 : h2
 }
 
 /** Probability that two of n distinct states share a 64-bit fingerprint (birthday bound, n²/2^65). */

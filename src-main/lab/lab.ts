@@ -68,6 +68,8 @@ export class Lab implements LabApi {
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
       clearInterval(flush)
+      // A closing sample, so even a run shorter than one progress interval has a point to chart.
+      if (outcome.ok) this.onProgress(runId, run, { ...outcome.result, queue: 0 }, false)
       this.flush(runId, run)
       this.active.delete(runId)
       if (outcome.ok) {
@@ -111,7 +113,7 @@ export class Lab implements LabApi {
     return summary
   }
 
-  private onProgress(runId: number, run: RunProgress, p: ExploreProgress): void {
+  private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
     const prev = run.last
     const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000
     const sample: ProgressSample = {
@@ -119,14 +121,15 @@ export class Lab implements LabApi {
       generated: p.generated,
       unique: p.unique,
       queue: p.queue,
-      maxDepth: p.maxDepth,
+      // The histogram may already hold the level being discovered; report the deepest state stored.
+      maxDepth: Math.max(p.maxDepth, p.depthHistogram.length),
       generatedPerSec: dt > 0 ? (p.generated - (prev?.generated ?? 0)) / dt : 0,
       uniquePerSec: dt > 0 ? (p.unique - (prev?.unique ?? 0)) / dt : 0,
       memoryBytes: p.memoryBytes,
     }
     run.last = p
     run.pending.push(sample)
-    this.emit({ type: 'run-progress', runId, samples: [sample], depthHistogram: p.depthHistogram })
+    if (live) this.emit({ type: 'run-progress', runId, samples: [sample], depthHistogram: p.depthHistogram })
   }
 
   private flush(runId: number, run: RunProgress): void {

@@ -35,6 +35,8 @@ export function createWebLab(token: string, base: string = window.location.origi
       for (const l of listeners) l(event)
     }
     ws.onclose = () => {
+      // A newer socket may already have replaced this one (unsubscribe then subscribe while closing).
+      if (socket !== ws) return
       socket = null
       // Reconnect with backoff while anyone listens; a restarted host comes back without a reload.
       if (listeners.size > 0) setTimeout(connect, Math.min(5000, 200 * 2 ** retry++))
@@ -55,7 +57,7 @@ export function createWebLab(token: string, base: string = window.location.origi
   const api: Partial<LabApi> = {
     onEvent(listener) {
       listeners.add(listener)
-      if (!socket) connect()
+      if (!socket || socket.readyState >= WebSocket.CLOSING) connect()
       return () => {
         listeners.delete(listener)
         if (listeners.size === 0 && socket) socket.close()

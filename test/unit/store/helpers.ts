@@ -33,7 +33,12 @@ export function etcdctl(endpoint: string, args: string[], input?: string, timeou
 export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 5000, stepMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const v = await fn()
+    let v: T | null | undefined | false = null
+    try {
+      v = await fn()
+    } catch {
+      v = null
+    }
     if (v) return v
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, stepMs))

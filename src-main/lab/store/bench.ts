@@ -1,0 +1,198 @@
+// Load generator and benchmark driver: the same workloads against this store and against etcd
+// (Debian's etcd-server, started on loopback with its own temp data folder).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createStoreClient, type StoreClient } from './client.ts'
+import { StoreSupervisor } from './supervisor.ts'
+
+export interface WorkloadResult {
+  workload: string
+  ops: number
+  seconds: number
+  opsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  /** CPU used by the load generator itself, as a fraction of one core over the run. */
+  loadgenCpu: number
+}
+
+export interface SystemResult {
+  system: 'stabilis' | 'etcd'
+  members: number
+  workloads: WorkloadResult[]
+}
+
+export interface BenchOptions {
+  keys: number
+  valueBytes: number
+  sequentialOps: number
+  concurrentOps: number
+  inFlight: number
+}
+
+export const DEFAULT_BENCH: BenchOptions = { keys: 10_000, valueBytes: 32, sequentialOps: 1000, concurrentOps: 8000, inFlight: 64 }
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+const key = (i: number): Buffer => Buffer.from(`bench/key${String(i).padStart(6, '0')}`)
+
+async function run(name: string, clients: StoreClient[], total: number, inFlight: number, op: (c: StoreClient, i: number) => Promise<unknown>): Promise<WorkloadResult> {
+  const lat: number[] = []
+  let errors = 0
+  let next = 0
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++
+      if (i >= total) return
+      const c = clients[i % clients.length]
+      const s = performance.now()
+      try {
+        await op(c, i)
+        lat.push(performance.now() - s)
+      } catch {
+        errors++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  lat.sort((a, b) => a - b)
+  return {
+    workload: name, ops: lat.length, seconds, opsPerSec: lat.length / seconds, p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), errors,
+    loadgenCpu: (cpu.user + cpu.system) / 1e6 / seconds,
+  }
+}
+
+export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAULT_BENCH): Promise<WorkloadResult[]> {
+  const clients = endpoints.map((e) => createStoreClient(e, 30_000))
+  try {
+    const value = Buffer.alloc(o.valueBytes, 0x61)
+    let rnd = 12345
+    const rand = (): number => {
+      rnd = (rnd * 1103515245 + 12345) & 0x7fffffff
+      return rnd
+    }
+    await run('preload', clients, o.keys, o.inFlight, (c, i) => c.put({ key: key(i), value }))
+    return [
+      await run('sequential puts', clients, o.sequentialOps, 1, (c) => c.put({ key: key(rand() % o.keys), value })),
+      await run(`${o.inFlight} puts in flight`, clients, o.concurrentOps, o.inFlight, (c) => c.put({ key: key(rand() % o.keys), value })),
+      await run('50/50 get/put', clients, o.concurrentOps, o.inFlight, (c) => (rand() % 2 === 0 ? c.range({ key: key(rand() % o.keys) }) : c.put({ key: key(rand() % o.keys), value }))),
+    ]
+  } finally {
+    for (const c of clients) c.close()
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address()
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
+    })
+  })
+}
+
+export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_BENCH, entry?: string): Promise<SystemResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'stabilis-bench-'))
+  const sup = new StoreSupervisor({ replicas: members, dir, entry })
+  try {
+    await sup.start()
+    return { system: 'stabilis', members, workloads: await runWorkloads(sup.endpoints(), o) }
+  } finally {
+    sup.killAllNow()
+    await sup.stopAll()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd'): Promise<SystemResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'stabilis-etcd-'))
+  const procs: ChildProcess[] = []
+  try {
+    const specs = []
+    for (let i = 0; i < members; i++) specs.push({ name: `e${i + 1}`, client: await freePort(), peer: await freePort() })
+    const initial = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',')
+    for (const s of specs) {
+      const p = spawn(etcdBin, [
+        '--name', s.name, '--data-dir', join(dir, s.name),
+        '--listen-client-urls', `http://127.0.0.1:${s.client}`, '--advertise-client-urls', `http://127.0.0.1:${s.client}`,
+        '--listen-peer-urls', `http://127.0.0.1:${s.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${s.peer}`,
+        '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', `bench-${process.pid}`,
+        '--log-level', 'error',
+      ], { stdio: 'ignore' })
+      procs.push(p)
+    }
+    const endpoints = specs.map((s) => `127.0.0.1:${s.client}`)
+    // Ready when every member answers a put.
+    const deadline = Date.now() + 20_000
+    for (const ep of endpoints) {
+      const c = createStoreClient(ep, 2000)
+      for (;;) {
+        try {
+          await c.put({ key: Buffer.from('bench/ready'), value: Buffer.from('1') })
+          break
+        } catch (e) {
+          if (Date.now() > deadline) throw new Error(`etcd at ${ep} did not start: ${(e as Error).message}`)
+          await new Promise((r) => setTimeout(r, 200))
+        }
+      }
+      c.close()
+    }
+    return { system: 'etcd', members, workloads: await runWorkloads(endpoints, o) }
+  } finally {
+    for (const p of procs) p.kill('SIGKILL')
+    await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? null : new Promise((r) => p.once('exit', r)))))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export interface BenchReport {
+  date: string
+  options: BenchOptions
+  systems: SystemResult[]
+  /** Per members × workload: stabilis ops/s ÷ etcd ops/s and p99 ratio. */
+  ratios: { members: number; workload: string; throughput: number; p99: number }[]
+}
+
+export async function runStoreBench(withEtcd: boolean, memberCounts: number[] = [1, 3], o: BenchOptions = DEFAULT_BENCH, log: (s: string) => void = () => {}): Promise<BenchReport> {
+  const systems: SystemResult[] = []
+  for (const m of memberCounts) {
+    log(`stabilis, ${m} replica(s)…\n`)
+    systems.push(await benchStabilis(m, o))
+    if (withEtcd) {
+      log(`etcd, ${m} member(s)…\n`)
+      systems.push(await benchEtcd(m, o))
+    }
+  }
+  const ratios: BenchReport['ratios'] = []
+  for (const s of systems.filter((x) => x.system === 'stabilis')) {
+    const e = systems.find((x) => x.system === 'etcd' && x.members === s.members)
+    if (!e) continue
+    for (const w of s.workloads) {
+      const ew = e.workloads.find((x) => x.workload === w.workload)
+      if (ew) ratios.push({ members: s.members, workload: w.workload, throughput: w.opsPerSec / ew.opsPerSec, p99: w.p99Ms / ew.p99Ms })
+    }
+  }
+  return { date: new Date().toISOString(), options: o, systems, ratios }
+}
+
+export function formatReport(r: BenchReport): string {
+  const lines = ['system    members  workload              ops/s     p50 ms   p99 ms   errors  loadgen CPU']
+  for (const s of r.systems) for (const w of s.workloads) {
+    lines.push(`${s.system.padEnd(9)} ${String(s.members).padStart(7)}  ${w.workload.padEnd(20)} ${w.opsPerSec.toFixed(0).padStart(7)} ${w.p50Ms.toFixed(2).padStart(9)} ${w.p99Ms.toFixed(2).padStart(8)} ${String(w.errors).padStart(8)} ${(w.loadgenCpu * 100).toFixed(0).padStart(10)}%`)
+  }
+  for (const x of r.ratios) lines.push(`ratio ${x.members} member(s) ${x.workload}: throughput ×${x.throughput.toFixed(2)}, p99 ×${x.p99.toFixed(2)}`)
+  return lines.join('\n') + '\n'
+}
