@@ -355,14 +355,30 @@ export class StoreDocument {
     const patches = am.diffIncremental() as { path: (string | number)[] }[]
     const touched = new Set<string>()
     for (const p of patches) if (typeof p.path[0] === 'string') touched.add(p.path[0])
-    const metas = am.getChangesMeta(before) as { hash: string }[]
+    // The new changes, found by walking back from the new heads to known hashes (O(new), not O(history)),
+    // in post-order so that every change comes after its dependencies.
     const hashes: string[] = []
     const changes: Uint8Array[] = []
-    for (const m of metas) {
-      if (this.order.has(m.hash)) continue
-      this.order.set(m.hash, this.order.size)
-      hashes.push(m.hash)
-      changes.push(am.getChangeByHash(m.hash) as Uint8Array)
+    const visited = new Set<string>()
+    const stack: { h: string; expanded: boolean }[] = after.filter((h) => !this.order.has(h)).map((h) => ({ h, expanded: false }))
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]
+      if (top.expanded) {
+        stack.pop()
+        if (this.order.has(top.h)) continue
+        this.order.set(top.h, this.order.size)
+        hashes.push(top.h)
+        changes.push(am.getChangeByHash(top.h) as Uint8Array)
+        continue
+      }
+      top.expanded = true
+      if (visited.has(top.h)) {
+        stack.pop()
+        continue
+      }
+      visited.add(top.h)
+      const meta = am.getChangeMetaByHash(top.h) as { deps: string[] } | null
+      for (const d of meta?.deps ?? []) if (!this.order.has(d) && !visited.has(d)) stack.push({ h: d, expanded: false })
     }
     this.rev += hashes.length
     const events = this.refresh(touched)

@@ -103,3 +103,27 @@ describe('stabilis models, runs, export', () => {
     expect(r.stderr).toMatch(/no run with id 424242/)
   })
 })
+
+describe('stabilis store up', () => {
+  it('starts a replica that etcdctl can use, prints its endpoint, and stops cleanly on SIGINT', async () => {
+    const { spawn, execFileSync } = await import('node:child_process')
+    const { CLI } = await import('../helpers/cli.ts')
+    const child = spawn(process.execPath, [CLI, 'store', 'up', '--replicas', '1', '--dir', join(dir, 'store')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    await expect.poll(() => /127\.0\.0\.1:\d+/.exec(stdout)?.[0], { timeout: 20_000 }).toBeTruthy()
+    const endpoint = /127\.0\.0\.1:\d+/.exec(stdout)![0]
+    const etcdctl = (...args: string[]) => execFileSync('etcdctl', [`--endpoints=${endpoint}`, ...args], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } })
+    expect(etcdctl('put', 'greeting', 'hello')).toBe('OK\n')
+    expect(etcdctl('get', 'greeting')).toBe('greeting\nhello\n')
+    const exited = new Promise<number | null>((r) => child.on('close', r))
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+
+  it('rejects an unknown flag with exit 2', async () => {
+    const r = await runCli(['store', 'up', '--replica', '2'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/unknown flag --replica for "store up"/)
+  })
+})

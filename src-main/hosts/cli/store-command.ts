@@ -4,27 +4,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatReport, runStoreBench, DEFAULT_BENCH } from '../../lab/store/bench.ts'
 import { StoreSupervisor } from '../../lab/store/supervisor.ts'
+import { badInput } from '../../../src-shared/errors.ts'
+import { intFlag, parseArgs, stringFlag } from './args.ts'
 
 const USAGE = `usage: stabilis store up --replicas N [--dir D]
        stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--json]
 `
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`)
-  if (i >= 0) return argv[i + 1]
-  const eq = argv.find((a) => a.startsWith(`--${name}=`))
-  return eq?.slice(name.length + 3)
-}
-
 export async function storeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'up') {
-    const n = Number(flag(rest, 'replicas') ?? '3')
-    if (!Number.isInteger(n) || n < 1 || n > 15) {
-      process.stderr.write(`--replicas must be an integer 1..15\n${USAGE}`)
-      return 2
-    }
-    const dir = flag(rest, 'dir') ?? mkdtempSync(join(tmpdir(), 'stabilis-store-'))
+    const { positional, flags } = parseArgs(rest, { replicas: { type: 'string' }, dir: { type: 'string' } }, 'store up')
+    if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
+    const n = intFlag(flags, 'replicas', 1, 15) ?? 3
+    const dir = stringFlag(flags, 'dir') ?? mkdtempSync(join(tmpdir(), 'stabilis-store-'))
     const sup = new StoreSupervisor({ replicas: n, dir })
     try {
       await sup.start()
@@ -44,14 +37,17 @@ export async function storeCommand(argv: string[]): Promise<number> {
     return 0
   }
   if (sub === 'bench') {
-    const members = (flag(rest, 'replicas') ?? '1,3').split(',').map(Number)
-    if (members.some((m) => !Number.isInteger(m) || m < 1 || m > 7)) {
-      process.stderr.write(`--replicas takes a list like 1,3\n${USAGE}`)
-      return 2
-    }
-    const ops = Number(flag(rest, 'ops') ?? DEFAULT_BENCH.concurrentOps)
-    const report = await runStoreBench(rest.includes('--etcd'), members, { ...DEFAULT_BENCH, concurrentOps: ops }, (s) => process.stderr.write(s))
-    process.stdout.write(rest.includes('--json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report))
+    const { positional, flags } = parseArgs(
+      rest,
+      { etcd: { type: 'bool' }, replicas: { type: 'string' }, ops: { type: 'string' }, json: { type: 'bool' } },
+      'store bench',
+    )
+    if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
+    const members = (stringFlag(flags, 'replicas') ?? '1,3').split(',').map(Number)
+    if (members.some((m) => !Number.isInteger(m) || m < 1 || m > 7)) throw badInput('--replicas takes a list of counts from 1 to 7, like 1,3')
+    const ops = intFlag(flags, 'ops', 1, 10_000_000) ?? DEFAULT_BENCH.concurrentOps
+    const report = await runStoreBench(flags.etcd === true, members, { ...DEFAULT_BENCH, concurrentOps: ops }, (s) => process.stderr.write(s))
+    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report))
     return 0
   }
   process.stderr.write(USAGE)
