@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { openLab, type OpenLab } from '../../lab/open-lab.ts'
 import checkWorker from '../../lab/check-worker.ts?modulePath'
+import replicaEntry from '../../store/replica.ts?modulePath'
 import { registerLabIpc } from './ipc.ts'
 
 const CSP =
@@ -44,7 +45,8 @@ void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
-  opened = openLab(join(app.getPath('userData'), 'stabilis.db'), { checkWorker })
+  const userData = app.getPath('userData')
+  opened = openLab(join(userData, 'stabilis.db'), { checkWorker, store: { dir: join(userData, 'store'), replicaEntry } })
   registerLabIpc(ipcMain, opened.lab, () => window?.webContents)
   createWindow()
   app.on('activate', () => {
