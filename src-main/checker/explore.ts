@@ -26,6 +26,10 @@ export interface ExploreProgress {
   maxDepth: number
   memoryBytes: number
   depthHistogram: number[]
+  /** memoryBytes / unique (visited set, parent links, queued frontier). */
+  bytesPerState?: number
+  /** Bytes held by the visited set alone. */
+  visitedBytes?: number
 }
 
 export interface ExploreHooks {
@@ -45,6 +49,12 @@ export interface ExploreResult {
   depthHistogram: number[]
   memoryBytes: number
   properties: PropertyResult[]
+  bytesPerState?: number
+  visitedBytes?: number
+  /** Probability that two distinct states shared a fingerprint in this run (birthday bound). */
+  collisionProbability?: number
+  workers?: number
+  strategy?: 'bfs' | 'dfs' | 'sim'
 }
 
 /** A failure inside the model's own code, with the path that led to it. */

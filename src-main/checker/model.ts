@@ -5,8 +5,21 @@ export interface Property<S> {
   name: string
   kind: PropertyKind
   description: string
-  /** always: must hold in every reachable state; sometimes: must hold in at least one. */
+  /**
+   * always: must hold in every reachable state; sometimes: must hold in at least one;
+   * eventually: every fair maximal path from an initial state reaches a state where it holds;
+   * converges: the goal — once environment actions stop, every fair path reaches it and stays in it.
+   */
   check(state: S): boolean
+}
+
+/** A set of actions sharing a controller: the unit of weak fairness and of "environment" (user / fault) steps. */
+export interface ActionGroup {
+  name: string
+  /** Weak fairness: a group continuously enabled along an infinite path must eventually be taken. */
+  fair?: boolean
+  /** User or fault actions: they stop before convergence is judged (converges ignores them). */
+  environment?: boolean
 }
 
 export interface Model<S = unknown, A = unknown> {
@@ -25,6 +38,10 @@ export interface Model<S = unknown, A = unknown> {
   describe(state: S): unknown
   /** Optional boundary: states outside it are counted but not expanded. */
   within?(state: S): boolean
+  /** Optional action groups (fairness, environment); without them every action is in one unfair system group. */
+  groups?: readonly ActionGroup[]
+  /** Index into groups of an action's group (required when groups is given). */
+  groupOf?(action: A): number
 }
 
 /** A named model with its parameter schema and a factory; what the registry lists and workers instantiate. */

@@ -1,7 +1,9 @@
-// Runs one check in a worker thread and reports progress and the outcome; the host's main thread never explores.
+// Runs one check in a worker thread (the coordinator, which spawns `config.workers` explorer threads) and reports
+// progress and the outcome; the host's main thread never explores.
 import { Worker } from 'node:worker_threads'
 import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
 import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+import { haltBuffer } from '../checker/pool.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
 
 export type CheckOutcome = { ok: true; result: ExploreResult } | { ok: false; message: string; trace: TraceStep[] }
@@ -14,13 +16,26 @@ export interface CheckHandle {
 /** The worker entry; the Electron build passes its bundled copy instead of this source file. */
 export const DEFAULT_CHECK_WORKER = new URL('./check-worker.ts', import.meta.url)
 
+export interface CheckOptions {
+  /** BFS checkpoint file; with resume, the run continues from it. */
+  checkpoint?: { file: string; everyMs: number; resume?: boolean }
+  /** A module whose default export is a ModelDefinition (tests, user models). */
+  modelModule?: string
+  maxStates?: number
+  walks?: number
+  /** Tests only: simulate a crash right after the checkpoint with this many levels is written. */
+  testCrashAfterCheckpointDepth?: number
+}
+
 export function runCheck(
   config: RunConfig,
   onProgress: (p: ExploreProgress) => void,
   workerEntry: URL | string = DEFAULT_CHECK_WORKER,
+  options: CheckOptions = {},
 ): CheckHandle {
-  const control = new SharedArrayBuffer(4)
-  const input: CheckWorkerInput = { config, control }
+  const control = haltBuffer()
+  const entry = workerEntry instanceof URL ? workerEntry.href : workerEntry
+  const input: CheckWorkerInput = { role: 'coordinator', config, control, entry, ...options }
   const worker = new Worker(workerEntry, { workerData: input })
   let settled = false
   const done = new Promise<CheckOutcome>((resolve) => {

@@ -1,22 +1,54 @@
-// Worker-thread entry: instantiates the model and explores it off the host's main thread.
+// Worker-thread entry, in two roles: the coordinator of a check (started by runCheck; it spawns the explorers and
+// never explores itself) and an explorer (started by the coordinator from this same file). One entry file means
+// the Electron build bundles only this module.
 import { parentPort, workerData } from 'node:worker_threads'
-import { explore, ModelFailure } from '../checker/explore.ts'
-import { getModelDefinition } from '../models/registry.ts'
+import { ModelFailure } from '../checker/explore.ts'
+import { runExplorer } from '../checker/explorer.ts'
+import { loadModel } from '../checker/load-model.ts'
+import { runPool } from '../checker/pool.ts'
+import type { ExplorerInit, FromExplorer } from '../checker/protocol.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
 
-const { config, control } = workerData as CheckWorkerInput
-const stopFlag = new Int32Array(control)
-const post = (m: CheckWorkerMessage): void => parentPort!.postMessage(m)
+const data = workerData as CheckWorkerInput | ExplorerInit
 
-try {
-  const model = getModelDefinition(config.model).create(config.params)
-  const result = explore(
-    model,
-    { maxDepth: config.maxDepth, timeoutMs: config.timeout * 1000, maxStates: 0, stopOnViolation: config.stopOnViolation },
-    { shouldStop: () => Atomics.load(stopFlag, 0) === 1, onProgress: (progress) => post({ type: 'progress', progress }) },
+if (data.role === 'explorer') {
+  const init = data
+  loadModel(init.model, init.params, init.modelModule).then(
+    (model) => runExplorer(init, model, parentPort!),
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err)
+      parentPort!.postMessage({
+        t: 'failed',
+        failure: { message, phase: 'create', id: null, action: -1, actionName: null },
+      } satisfies FromExplorer)
+    },
   )
-  post({ type: 'done', result })
-} catch (err) {
-  const message = `model "${config.model}": ${err instanceof Error ? err.message : String(err)}`
-  post({ type: 'failed', message, trace: err instanceof ModelFailure ? err.trace : [] })
+} else {
+  const { config, control, entry, checkpoint, modelModule } = data
+  const post = (m: CheckWorkerMessage): void => parentPort!.postMessage(m)
+  runPool({
+    model: config.model,
+    params: config.params,
+    modelModule,
+    workers: config.workers,
+    strategy: config.strategy,
+    maxDepth: config.maxDepth,
+    timeoutMs: config.timeout * 1000,
+    maxStates: data.maxStates ?? 0,
+    stopOnViolation: config.stopOnViolation,
+    seed: config.seed,
+    walks: data.walks,
+    entry: entry ?? import.meta.url,
+    halt: control,
+    checkpoint,
+    testCrashAfterCheckpointDepth: data.testCrashAfterCheckpointDepth,
+    onProgress: (progress) => post({ type: 'progress', progress }),
+  }).then(
+    (result) => post({ type: 'done', result }),
+    (err: unknown) => {
+      const text = err instanceof Error ? err.message : String(err)
+      const message = text.startsWith(`model "${config.model}"`) ? text : `model "${config.model}": ${text}`
+      post({ type: 'failed', message, trace: err instanceof ModelFailure ? err.trace : [] })
+    },
+  )
 }

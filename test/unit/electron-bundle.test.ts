@@ -24,9 +24,11 @@ describe('Electron bundle', () => {
     }
   })
 
-  it('checks twophase with the bundled worker', async () => {
-    const run = await opened.lab.startRun({ model: 'twophase', params: { rms: 3 } } as never)
-    expect(await opened.lab.waitForRun(run.id)).toMatchObject({ status: 'done', unique: 288, generated: 1146 })
+  it('checks twophase with the bundled worker, with 1 and 2 explorer threads', async () => {
+    for (const workers of [1, 2]) {
+      const run = await opened.lab.startRun({ model: 'twophase', params: { rms: 4 }, workers } as never)
+      expect(await opened.lab.waitForRun(run.id)).toMatchObject({ status: 'done', unique: 1568, generated: 8258, maxDepth: 14 })
+    }
   })
 
   it('runs a store replica from the bundled chunk', async () => {

@@ -45,3 +45,31 @@ describe('VisitedSet', () => {
     expect(set.has(12345, 678)).toBe(false)
   })
 })
+
+describe('SharedVisited', () => {
+  it('inserts, grows in place from a tiny table, and restores from a snapshot', async () => {
+    const { SharedVisited, createSharedVisited } = await import('../../src-main/checker/shared-visited.ts')
+    const set = new SharedVisited(createSharedVisited(2))
+    const fp = new Int32Array(2)
+    const n = 50_000
+    set.enter()
+    for (let i = 0; i < n; i++) {
+      fingerprint(new Uint8Array(new Uint32Array([i]).buffer), fp)
+      expect(set.insert(fp[0], fp[1])).toBe(true)
+    }
+    for (let i = 0; i < n; i += 101) {
+      fingerprint(new Uint8Array(new Uint32Array([i]).buffer), fp)
+      expect(set.insert(fp[0], fp[1])).toBe(false)
+    }
+    set.leave()
+    expect(set.size).toBe(n)
+    expect(set.bytes / n).toBeLessThanOrEqual(24)
+    const copy = new SharedVisited(SharedVisited.restore(set.snapshot()))
+    copy.enter()
+    fingerprint(new Uint8Array(new Uint32Array([777]).buffer), fp)
+    expect(copy.has(fp[0], fp[1])).toBe(true)
+    expect(copy.has(12345, 678)).toBe(false)
+    copy.leave()
+    expect(copy.size).toBe(n)
+  })
+})

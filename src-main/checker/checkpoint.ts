@@ -1,0 +1,96 @@
+// BFS checkpoints, written at level ends: the visited table, every worker's parent links and the next frontier.
+// File: "STABCKP1", u32 meta length, meta JSON, then length-prefixed (u64) binary sections. Written to a temporary
+// file, fsynced and renamed, so a crash leaves either the previous checkpoint or the new one.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { ParamValues } from '../../src-shared/types.ts'
+import type { Chunk } from './frontier.ts'
+
+const MAGIC = 'STABCKP1'
+
+export interface CheckpointMeta {
+  version: 1
+  model: string
+  params: ParamValues
+  workers: number
+  hist: number[]
+  generated: number
+  found: (number | null)[]
+  elapsedMs: number
+}
+
+export interface CheckpointData {
+  meta: CheckpointMeta
+  visited: { log2: number; count: number; table: Uint8Array }
+  cols: { parents: Float64Array; via: Int32Array }[]
+  queue: Chunk[]
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+
+export function writeCheckpoint(file: string, d: CheckpointData): void {
+  mkdirSync(dirname(file), { recursive: true })
+  const meta = { ...d.meta, visitedLog2: d.visited.log2, visitedCount: d.visited.count, chunks: d.queue.map((c) => c.n) }
+  const sections: Uint8Array[] = [d.visited.table]
+  for (const c of d.cols) sections.push(bytesOf(c.parents), bytesOf(c.via))
+  for (const c of d.queue) sections.push(bytesOf(c.ids), bytesOf(c.depths), bytesOf(c.offs), bytesOf(c.data))
+  const tmp = `${file}.tmp`
+  const fd = openSync(tmp, 'w')
+  try {
+    const metaBytes = Buffer.from(JSON.stringify(meta))
+    const head = Buffer.alloc(12)
+    head.write(MAGIC, 0, 'latin1')
+    head.writeUInt32LE(metaBytes.length, 8)
+    writeSync(fd, head)
+    writeSync(fd, metaBytes)
+    const len = Buffer.alloc(8)
+    for (const s of sections) {
+      len.writeBigUInt64LE(BigInt(s.byteLength))
+      writeSync(fd, len)
+      let off = 0
+      while (off < s.byteLength) off += writeSync(fd, s, off, Math.min(1 << 26, s.byteLength - off))
+    }
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, file)
+}
+
+export function readCheckpoint(file: string): CheckpointData {
+  const buf = readFileSync(file)
+  if (buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`"${file}" is not a Stabilis checkpoint`)
+  const metaLen = buf.readUInt32LE(8)
+  const meta = JSON.parse(buf.toString('utf8', 12, 12 + metaLen)) as CheckpointMeta & {
+    visitedLog2: number
+    visitedCount: number
+    chunks: number[]
+  }
+  let pos = 12 + metaLen
+  const next = (): Uint8Array => {
+    const n = Number(buf.readBigUInt64LE(pos))
+    pos += 8
+    const copy = new Uint8Array(n)
+    copy.set(buf.subarray(pos, pos + n))
+    pos += n
+    return copy
+  }
+  const table = next()
+  const cols: CheckpointData['cols'] = []
+  for (let w = 0; w < meta.workers; w++) {
+    cols.push({ parents: new Float64Array(next().buffer), via: new Int32Array(next().buffer) })
+  }
+  const queue: Chunk[] = meta.chunks.map((n) => ({
+    n,
+    ids: new Float64Array(next().buffer),
+    depths: new Int32Array(next().buffer),
+    offs: new Int32Array(next().buffer),
+    data: next(),
+  }))
+  return { meta, visited: { log2: meta.visitedLog2, count: meta.visitedCount, table }, cols, queue }
+}
+
+export function deleteCheckpoint(file: string): void {
+  rmSync(file, { force: true })
+  rmSync(`${file}.tmp`, { force: true })
+}

@@ -1,0 +1,443 @@
+// An explorer worker: expands frontier batches (BFS levels), runs a share of a DFS, or seeded random walks,
+// against the shared visited set. It keeps the parent links of the states it stored; the coordinator
+// (pool.ts) merges them at the end to replay traces from the initial states.
+import type { MessagePort } from 'node:worker_threads'
+import { fingerprint } from './fingerprint.ts'
+import { ChunkWriter, F64Column, I32Column, type Chunk } from './frontier.ts'
+import type { Model, Property } from './model.ts'
+import {
+  H_CODE,
+  H_HUNGRY,
+  H_MIN_VIOLATION_WALK,
+  H_NEXT_WALK,
+  H_STOP,
+  HALT_STATES,
+  HALT_VIOLATION,
+  S_GENERATED,
+  S_MAXDEPTH,
+  S_PROCESSED,
+  S_STORED,
+  S_WORDS,
+  type ExplorerInit,
+  type FailureInfo,
+  type FromExplorer,
+  type SimFinding,
+  type ToExplorer,
+} from './protocol.ts'
+import { SharedVisited, VisitedFullError } from './shared-visited.ts'
+
+/** A model's code failed while this worker expanded a state. */
+class Failure extends Error {
+  readonly info: FailureInfo
+  constructor(info: FailureInfo) {
+    super(info.message)
+    this.info = info
+  }
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed | 0
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return (t ^ (t >>> 14)) >>> 0
+  }
+}
+
+/** The seed of walk `walk` under run seed `seed`: every walk is reproducible on its own. */
+export function walkSeed(seed: number, walk: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(walk + 1, 0xc2b2ae35)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x27d4eb2f)
+  return h ^ (h >>> 15)
+}
+
+export class Explorer {
+  private readonly init: ExplorerInit
+  private readonly model: Model<unknown, unknown>
+  private readonly post: (m: FromExplorer, transfer?: ArrayBuffer[]) => void
+  private readonly visited: SharedVisited
+  private readonly halt: Int32Array
+  private readonly stats: Float64Array
+  private readonly statBase: number
+  private readonly parents: F64Column
+  private readonly via: I32Column
+  private readonly trackers: Property<unknown>[]
+  private readonly isAlways: boolean[]
+  private found: (number | null)[]
+  private settled: boolean[] = []
+  private readonly fp = new Int32Array(2)
+  private out: ChunkWriter
+  private probe = false
+  private unseen = false
+  private generated = 0
+  private processed = 0
+  private maxDepthSeen = 0
+  private cutByDepth = false
+  private dead = false
+  /** DFS: unique states this worker stored, by depth. */
+  private readonly hist: number[] = []
+
+  constructor(init: ExplorerInit, model: Model<unknown, unknown>, post: (m: FromExplorer, transfer?: ArrayBuffer[]) => void) {
+    this.init = init
+    this.model = model
+    this.post = post
+    this.visited = new SharedVisited(init.visited)
+    this.halt = new Int32Array(init.halt)
+    this.stats = new Float64Array(init.stats)
+    this.statBase = init.index * S_WORDS
+    this.parents = new F64Column()
+    this.via = new I32Column()
+    if (init.parents && init.via) {
+      for (let i = 0; i < init.parents.length; i++) this.parents.push(init.parents[i])
+      for (let i = 0; i < init.via.length; i++) this.via.push(init.via[i])
+    }
+    this.trackers = model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes') as Property<unknown>[]
+    this.isAlways = this.trackers.map((p) => p.kind === 'always')
+    this.found = this.trackers.map(() => null)
+    this.out = new ChunkWriter()
+    this.publish()
+  }
+
+  private halted(): boolean {
+    return Atomics.load(this.halt, H_STOP) !== 0 || Atomics.load(this.halt, H_CODE) !== 0
+  }
+
+  private setHalt(code: number): void {
+    Atomics.compareExchange(this.halt, H_CODE, 0, code)
+  }
+
+  private publish(): void {
+    const s = this.stats
+    const b = this.statBase
+    s[b + S_GENERATED] = this.generated
+    s[b + S_STORED] = this.parents.length
+    s[b + S_PROCESSED] = this.processed
+    s[b + S_MAXDEPTH] = this.maxDepthSeen
+  }
+
+  handle(m: ToExplorer): void {
+    if (this.dead && m.t !== 'collect' && m.t !== 'snapshot') return
+    try {
+      switch (m.t) {
+        case 'level':
+          this.probe = m.probe
+          this.unseen = false
+          this.settled = m.settled
+          this.found = this.trackers.map(() => null)
+          return
+        case 'chunk':
+          this.bfsChunk(m.chunk)
+          this.post({ t: 'need' })
+          return
+        case 'end':
+          this.flushOut()
+          this.publish()
+          this.post({ t: 'level-done', found: this.found, unseen: this.unseen })
+          return
+        case 'dfs':
+          this.settled = m.settled
+          this.dfs(m.chunk)
+          return
+        case 'sim':
+          this.settled = m.settled
+          this.sim()
+          return
+        case 'collect': {
+          const parents = this.parents.trimmed()
+          const via = this.via.trimmed()
+          this.post({ t: 'columns', parents, via }, [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer])
+          return
+        }
+        case 'snapshot': {
+          const parents = this.parents.trimmed()
+          const via = this.via.trimmed()
+          this.post({ t: 'columns', parents, via }, [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer])
+          return
+        }
+      }
+    } catch (err) {
+      this.dead = true
+      const info: FailureInfo =
+        err instanceof Failure
+          ? err.info
+          : { message: err instanceof Error ? err.message : String(err), phase: 'checker', id: null, action: -1, actionName: null }
+      this.post({ t: 'failed', failure: info })
+    }
+  }
+
+  private flushOut(): void {
+    if (this.out.n === 0) return
+    const chunk = this.out.take()
+    this.post({ t: 'out', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
+  }
+
+  private checkProps(state: unknown, id: number): void {
+    const tr = this.trackers
+    for (let p = 0; p < tr.length; p++) {
+      if (this.found[p] !== null || this.settled[p]) continue
+      let ok: boolean
+      try {
+        ok = tr[p].check(state)
+      } catch (err) {
+        throw new Failure({
+          message: `property "${tr[p].name}" threw: ${err instanceof Error ? err.message : String(err)}`,
+          phase: `property "${tr[p].name}"`,
+          id,
+          action: -1,
+          actionName: null,
+        })
+      }
+      if (this.isAlways[p] ? !ok : ok) {
+        this.found[p] = id
+        if (this.isAlways[p] && this.init.stopOnViolation) this.setHalt(HALT_VIOLATION)
+      }
+    }
+  }
+
+  /** Expands state (id, depth) given as bytes; new successors go to `emit`. Returns false when halted. */
+  private expand(id: number, depth: number, bytes: Uint8Array, emit: (nid: number, d: number, enc: Uint8Array) => void): void {
+    const model = this.model
+    let phase = 'decode'
+    let ai = -1
+    let actions: readonly unknown[] = []
+    try {
+      const state = model.decode(bytes)
+      if (model.within) {
+        phase = 'within'
+        if (!model.within(state)) return
+      }
+      phase = 'actions'
+      actions = model.actions(state)
+      const visited = this.visited
+      const fp = this.fp
+      const W = this.init.workers
+      const w = this.init.index
+      const hasProps = this.trackers.length > 0
+      for (ai = 0; ai < actions.length; ai++) {
+        phase = 'next'
+        const succ = model.next(state, actions[ai])
+        if (succ === undefined) continue
+        if (!this.probe) this.generated++
+        phase = 'encode'
+        const enc = model.encode(succ)
+        if (!(enc instanceof Uint8Array)) throw new Error(`encode returned ${enc === null ? 'null' : typeof enc}, not bytes`)
+        fingerprint(enc, fp)
+        if (this.probe) {
+          if (!visited.has(fp[0], fp[1])) this.unseen = true
+          continue
+        }
+        if (visited.insert(fp[0], fp[1])) {
+          const nid = this.parents.length * W + w
+          this.parents.push(id)
+          this.via.push(ai)
+          if (hasProps) {
+            phase = 'property'
+            this.checkProps(succ, nid)
+          }
+          emit(nid, depth + 1, enc)
+        }
+      }
+    } catch (err) {
+      if (err instanceof Failure || err instanceof VisitedFullError) throw err
+      let actionName: string | null = null
+      if (ai >= 0 && ai < actions.length) {
+        try {
+          actionName = model.formatAction(actions[ai])
+        } catch {
+          actionName = `#${ai}`
+        }
+      }
+      const msg = err instanceof Error ? err.message : String(err)
+      throw new Failure({ message: msg, phase, id, action: ai, actionName })
+    }
+  }
+
+  private bfsChunk(c: Chunk): void {
+    const visited = this.visited
+    const emit = (nid: number, d: number, enc: Uint8Array): void => {
+      this.out.push(nid, d, enc)
+      if (this.out.full) this.flushOut()
+    }
+    const maxStates = this.init.maxStates
+    let inside = false
+    try {
+      for (let k = 0; k < c.n; k++) {
+        if ((k & 255) === 0) {
+          if (inside) {
+            visited.leave()
+            inside = false
+            this.publish()
+            if (maxStates > 0 && visited.size >= maxStates) this.setHalt(HALT_STATES)
+          }
+          if (this.halted()) return
+          visited.enter()
+          inside = true
+        }
+        this.processed++
+        this.expand(c.ids[k], c.depths[k], c.data.subarray(c.offs[k], c.offs[k + 1]), emit)
+      }
+    } finally {
+      if (inside) visited.leave()
+      this.publish()
+    }
+  }
+
+  // ---- DFS: a local stack; idle workers are fed with the bottom half of a busy worker's stack.
+
+  private dfs(c: Chunk): void {
+    const ids: number[] = []
+    const depths: number[] = []
+    const states: Uint8Array[] = []
+    for (let k = 0; k < c.n; k++) {
+      ids.push(c.ids[k])
+      depths.push(c.depths[k])
+      states.push(c.data.slice(c.offs[k], c.offs[k + 1]))
+    }
+    const maxDepth = this.init.maxDepth
+    const visited = this.visited
+    const hist = this.hist
+    const emit = (nid: number, d: number, enc: Uint8Array): void => {
+      ids.push(nid)
+      depths.push(d)
+      states.push(enc.slice())
+      hist[d - 1] = (hist[d - 1] ?? 0) + 1
+      if (d > this.maxDepthSeen) this.maxDepthSeen = d
+    }
+    for (let k = 0; k < c.n; k++) if (c.depths[k] > this.maxDepthSeen) this.maxDepthSeen = c.depths[k]
+    let inside = false
+    let step = 0
+    try {
+      while (ids.length > 0) {
+        if ((step++ & 15) === 0) {
+          if (inside) {
+            visited.leave()
+            inside = false
+            this.publish()
+            if (this.init.maxStates > 0 && visited.size >= this.init.maxStates) this.setHalt(HALT_STATES)
+          }
+          if (this.halted()) break
+          if (ids.length >= 2 && Atomics.load(this.halt, H_HUNGRY) > 0) {
+            const h = Atomics.load(this.halt, H_HUNGRY)
+            if (h > 0 && Atomics.compareExchange(this.halt, H_HUNGRY, h, h - 1) === h) {
+              const give = ids.length >> 1
+              const w = new ChunkWriter(give)
+              for (let i = 0; i < give; i++) w.push(ids[i], depths[i], states[i])
+              ids.splice(0, give)
+              depths.splice(0, give)
+              states.splice(0, give)
+              const chunk = w.take()
+              this.post({ t: 'share', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
+            }
+          }
+          visited.enter()
+          inside = true
+        }
+        const id = ids.pop()!
+        const d = depths.pop()!
+        const bytes = states.pop()!
+        this.processed++
+        if (maxDepth > 0 && d >= maxDepth) {
+          if (!this.cutByDepth) {
+            this.probe = true
+            this.unseen = false
+            this.expand(id, d, bytes, emit)
+            this.probe = false
+            if (this.unseen) this.cutByDepth = true
+          }
+          continue
+        }
+        this.expand(id, d, bytes, emit)
+      }
+    } finally {
+      if (inside) visited.leave()
+      this.publish()
+    }
+    this.post({ t: 'idle', found: this.found, cutByDepth: this.cutByDepth, hist: this.hist })
+  }
+
+  // ---- Simulation: seeded random walks, walk indices handed out through a shared counter.
+
+  private sim(): void {
+    const model = this.model
+    const halt = this.halt
+    const found: (SimFinding | null)[] = this.trackers.map(() => null)
+    const inits = model.init()
+    const walkLength = this.init.walkLength
+    const visited = this.visited
+    const fp = this.fp
+    const actionsTaken: number[] = []
+    const succAi: number[] = []
+    const succs: unknown[] = []
+    for (;;) {
+      if (this.halted()) break
+      const walk = Atomics.add(halt, H_NEXT_WALK, 1)
+      if (walk >= this.init.walks) break
+      if (walk > Atomics.load(halt, H_MIN_VIOLATION_WALK)) break
+      const rng = mulberry32(walkSeed(this.init.seed, walk))
+      const i0 = rng() % inits.length
+      let state = inits[i0]
+      actionsTaken.length = 0
+      visited.enter()
+      try {
+        for (let depth = 1; ; depth++) {
+          this.generated += depth === 1 ? 1 : 0
+          const enc = model.encode(state)
+          fingerprint(enc, fp)
+          visited.insert(fp[0], fp[1])
+          if (depth > this.maxDepthSeen) this.maxDepthSeen = depth
+          for (let p = 0; p < this.trackers.length; p++) {
+            if (this.settled[p] || (found[p] !== null && found[p]!.walk <= walk)) continue
+            const ok = this.trackers[p].check(state)
+            if (this.isAlways[p] ? !ok : ok) {
+              found[p] = { walk, init: i0, actions: actionsTaken.slice() }
+              if (this.isAlways[p] && this.init.stopOnViolation) {
+                for (let cur = Atomics.load(halt, H_MIN_VIOLATION_WALK); walk < cur; cur = Atomics.load(halt, H_MIN_VIOLATION_WALK)) {
+                  if (Atomics.compareExchange(halt, H_MIN_VIOLATION_WALK, cur, walk) === cur) break
+                }
+              }
+            }
+          }
+          if (depth >= walkLength) break
+          if (model.within && !model.within(state)) break
+          const actions = model.actions(state)
+          succAi.length = 0
+          succs.length = 0
+          for (let ai = 0; ai < actions.length; ai++) {
+            const s = model.next(state, actions[ai])
+            if (s === undefined) continue
+            this.generated++
+            succAi.push(ai)
+            succs.push(s)
+          }
+          if (succs.length === 0) break
+          const pick = rng() % succs.length
+          state = succs[pick]
+          actionsTaken.push(succAi[pick])
+        }
+      } catch (err) {
+        throw new Failure({
+          message: err instanceof Error ? err.message : String(err),
+          phase: 'simulation',
+          id: null,
+          action: -1,
+          actionName: `walk ${walk} after actions [${actionsTaken.join(', ')}]`,
+        })
+      } finally {
+        visited.leave()
+      }
+      this.processed++
+      this.publish()
+    }
+    this.publish()
+    this.post({ t: 'sim-done', found })
+  }
+}
+
+/** Wires an Explorer to a message port (the worker entry calls this). */
+export function runExplorer(init: ExplorerInit, model: Model<unknown, unknown>, port: MessagePort): void {
+  const ex = new Explorer(init, model, (m, transfer) => port.postMessage(m, transfer ?? []))
+  port.on('message', (m: ToExplorer) => ex.handle(m))
+  port.postMessage({ t: 'ready' } satisfies FromExplorer)
+}

@@ -1,0 +1,87 @@
+// Messages between the checker's coordinator and its explorer workers, and the shared control words.
+import type { ParamValues, Strategy } from '../../src-shared/types.ts'
+import type { Chunk } from './frontier.ts'
+import type { SharedVisitedBuffers } from './shared-visited.ts'
+
+// Int32 words of the halt buffer (shared by the host's stop button, the coordinator and every explorer).
+export const H_STOP = 0 // 1 = stop asked from outside (UI / CLI)
+export const H_CODE = 1 // why the coordinator or a worker halted the run (HaltCode), 0 = running
+export const H_NEXT_WALK = 2 // simulation: next walk index to take
+export const H_MIN_VIOLATION_WALK = 3 // simulation: lowest walk index with a violation (stop-on-violation)
+export const H_HUNGRY = 4 // DFS: idle workers asking for a share of someone's stack
+export const H_WORDS = 8
+
+export const HALT_STOPPED = 1
+export const HALT_TIMEOUT = 2
+export const HALT_VIOLATION = 3
+export const HALT_STATES = 4
+export const HALT_FAILED = 5
+
+// Float64 words per worker in the stats buffer, read by the coordinator for progress.
+export const S_GENERATED = 0
+export const S_STORED = 1
+export const S_PROCESSED = 2
+export const S_MAXDEPTH = 3
+export const S_WORDS = 4
+
+export interface ExplorerInit {
+  role: 'explorer'
+  index: number
+  workers: number
+  model: string
+  params: ParamValues
+  /** A module whose default export is a ModelDefinition (tests, user models); else the registry is used. */
+  modelModule?: string
+  visited: SharedVisitedBuffers
+  halt: SharedArrayBuffer
+  stats: SharedArrayBuffer
+  strategy: Strategy
+  maxDepth: number
+  maxStates: number
+  stopOnViolation: boolean
+  seed: number
+  walks: number
+  walkLength: number
+  /** Columns restored from a checkpoint. */
+  parents?: Float64Array
+  via?: Int32Array
+}
+
+/** Where a model's own code failed. */
+export interface FailureInfo {
+  message: string
+  /** decode, actions, next, encode, property "name", within */
+  phase: string
+  /** The state being expanded (its global id), or null. */
+  id: number | null
+  /** Index of the action within actions(state), or -1. */
+  action: number
+  /** Formatted action name when it could be formatted. */
+  actionName: string | null
+}
+
+export interface SimFinding {
+  walk: number
+  init: number
+  actions: number[]
+}
+
+export type ToExplorer =
+  | { t: 'level'; probe: boolean; settled: boolean[] }
+  | { t: 'chunk'; chunk: Chunk }
+  | { t: 'end' }
+  | { t: 'dfs'; chunk: Chunk; settled: boolean[] }
+  | { t: 'sim'; settled: boolean[] }
+  | { t: 'collect' }
+  | { t: 'snapshot' }
+
+export type FromExplorer =
+  | { t: 'ready' }
+  | { t: 'out'; chunk: Chunk }
+  | { t: 'need' }
+  | { t: 'level-done'; found: (number | null)[]; unseen: boolean }
+  | { t: 'share'; chunk: Chunk }
+  | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
+  | { t: 'sim-done'; found: (SimFinding | null)[] }
+  | { t: 'failed'; failure: FailureInfo }
+  | { t: 'columns'; parents: Float64Array; via: Int32Array }

@@ -1,0 +1,51 @@
+// Rebuilding traces: replay recorded action indices from an initial state, checking the replay against the stored graph.
+import type { TraceStep } from '../../src-shared/types.ts'
+import { ModelFailure } from './explore.ts'
+import { fingerprint } from './fingerprint.ts'
+import type { Model } from './model.ts'
+import type { SharedVisited } from './shared-visited.ts'
+
+export function pathText(trace: readonly TraceStep[]): string {
+  const names = trace.slice(1).map((s) => s.action ?? '?')
+  const shown = names.length > 12 ? [...names.slice(0, 5), `… ${names.length - 10} more …`, ...names.slice(-5)] : names
+  return ['init', ...shown].join(' → ')
+}
+
+/** Replays action indices from initial state `init`; disagreement with the stored graph means nondeterminism. */
+export function replayActions(
+  model: Model<unknown, unknown>,
+  name: string,
+  init: number,
+  actions: readonly number[],
+  visited: SharedVisited | null,
+): TraceStep[] {
+  const fp = new Int32Array(2)
+  const steps: TraceStep[] = []
+  const known = (s: unknown): boolean => {
+    if (!visited) return true
+    fingerprint(model.encode(s), fp)
+    visited.enter()
+    try {
+      return visited.has(fp[0], fp[1])
+    } finally {
+      visited.leave()
+    }
+  }
+  const nondet = (why: string): never => {
+    throw new ModelFailure(`model "${name}" is nondeterministic: ${why} (path: ${pathText(steps)})`, steps)
+  }
+  let state = model.init()[init]
+  if (state === undefined || !known(state)) nondet(`replaying found a different initial state ${init}`)
+  steps.push({ index: 0, action: null, state: model.describe(state) })
+  for (let i = 0; i < actions.length; i++) {
+    const list = model.actions(state)
+    const action = list[actions[i]]
+    const succ = action === undefined ? undefined : model.next(state, action)
+    const label = action === undefined ? `#${actions[i]}` : model.formatAction(action)
+    if (succ === undefined) nondet(`replaying step ${i + 1} found the recorded action "${label}" disabled`)
+    if (!known(succ)) nondet(`replaying step ${i + 1} (action "${label}") reached a state that was never explored`)
+    state = succ
+    steps.push({ index: i + 1, action: label, state: model.describe(state) })
+  }
+  return steps
+}

@@ -1,0 +1,29 @@
+// Runs the parallel checker (coordinator on the test thread, explorers in worker threads).
+import type { ParamValues, Strategy } from '../../../src-shared/types.ts'
+import { runPool, type PoolOptions } from '../../../src-main/checker/pool.ts'
+import type { ExploreResult } from '../../../src-main/checker/explore.ts'
+
+export const ENTRY = new URL('../../../src-main/lab/check-worker.ts', import.meta.url)
+
+export function check(
+  model: string,
+  params: ParamValues,
+  more: Partial<PoolOptions> & { workers?: number; strategy?: Strategy } = {},
+): Promise<ExploreResult> {
+  return runPool({
+    model,
+    params,
+    workers: 1,
+    strategy: 'bfs',
+    maxDepth: 0,
+    timeoutMs: 0,
+    maxStates: 0,
+    stopOnViolation: false,
+    seed: 1,
+    entry: ENTRY,
+    initialLog2: 12,
+    ...more,
+  })
+}
+
+export const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).href

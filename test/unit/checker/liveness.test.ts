@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest'
+import { checkLiveness, tarjan } from '../../../src-main/checker/liveness.ts'
+import { createRing } from '../../../src-main/models/ring.ts'
+import { createSpinner } from '../../../src-main/models/spinner.ts'
+import type { PropertyResult } from '../../../src-shared/types.ts'
+import { check } from './helpers.ts'
+
+const live = (m: Parameters<typeof checkLiveness>[0], name: string): PropertyResult => checkLiveness(m, 'test').get(name)!
+const actions = (r: PropertyResult): (string | null)[] => r.trace!.map((s) => s.action)
+
+describe('iterative Tarjan', () => {
+  it('finds the SCCs of a graph deeper than any call stack, in reverse topological order', () => {
+    // A chain 0 → 1 → … → n-1 with a back edge n-1 → n/2: one SCC of n/2 nodes, and n/2 singletons.
+    const n = 200_000
+    const off = new Int32Array(n + 1)
+    const to: number[] = []
+    for (let v = 0; v < n; v++) {
+      off[v] = to.length
+      if (v + 1 < n) to.push(v + 1)
+      else to.push(n / 2)
+    }
+    off[n] = to.length
+    const sccs: number[][] = []
+    tarjan({ n, off, to: Int32Array.from(to) }, () => true, () => true, (m) => sccs.push([m.length, Math.min(...m)]))
+    expect(sccs.length).toBe(n / 2 + 1)
+    expect(sccs[0]).toEqual([n / 2, n / 2])
+    expect(sccs.at(-1)).toEqual([1, 0])
+  })
+})
+
+describe('eventually', () => {
+  it('a cycle that never finishes is a lasso counterexample', () => {
+    const r = live(createSpinner(false, false, false), 'terminates')
+    expect(r.status).toBe('violated')
+    expect(r.counterexample).toBe('lasso')
+    expect(r.loopStart).toBe(0)
+    expect(actions(r)).toEqual([null, 'spin', 'spin', 'spin'])
+    expect(r.trace!.map((s) => (s.state as { at: string }).at)).toEqual(['a', 'b', 'c', 'a'])
+  })
+
+  it('the same cycle is no counterexample when finishing is weakly fair', () => {
+    expect(live(createSpinner(true, false, false), 'terminates').status).toBe('holds')
+  })
+
+  it('a dead end before the goal is a (finite) counterexample even under fairness', () => {
+    const r = live(createSpinner(true, false, true), 'terminates')
+    expect([r.status, r.counterexample]).toEqual(['violated', 'deadlock'])
+    expect(actions(r)).toEqual([null, 'jam'])
+  })
+})
+
+describe('converges', () => {
+  it('spinner: oscillation without fairness, holds with it, leaves-goal with restart, stuck with a dead end', () => {
+    const osc = live(createSpinner(false, false, false), 'settles')
+    expect([osc.status, osc.counterexample, osc.loopStart]).toEqual(['violated', 'oscillation', 0])
+    expect(osc.convergence!.oscillations).toBe(1)
+    const fair = live(createSpinner(true, false, false), 'settles')
+    expect(fair.status).toBe('holds')
+    // a, b, c can spin (unfairly) for ever: no finite worst case for them.
+    expect(fair.convergence).toMatchObject({ oscillations: 0, stuck: 0, leavesGoal: 0, unbounded: 3, stepsHistogram: [1] })
+    const leaves = live(createSpinner(true, true, false), 'settles')
+    expect([leaves.status, leaves.counterexample]).toEqual(['violated', 'leaves-goal'])
+    expect(actions(leaves)).toEqual([null, 'finish', 'restart'])
+    const stuck = live(createSpinner(true, false, true), 'settles')
+    expect([stuck.status, stuck.counterexample]).toEqual(['violated', 'stuck'])
+  })
+
+  /** Independent check: peel non-goal states whose successors are all settled; returns worst steps or null if a cycle / dead end remains. */
+  function bruteForceRing(n: number, k: number): { converges: boolean; hist: number[] } {
+    const m = createRing(n, k, false)
+    const all = m.init()
+    const key = (s: Uint8Array): number => s.reduce((a, x, i) => a + x * k ** i, 0)
+    const goal = (s: Uint8Array): boolean => m.properties[0].check(s)
+    const steps = new Map<number, number>()
+    for (const s of all) if (goal(s)) steps.set(key(s), 0)
+    for (let changed = true; changed; ) {
+      changed = false
+      for (const s of all) {
+        if (steps.has(key(s))) continue
+        const succ = m.actions(s).map((a) => m.next(s, a)).filter((t): t is Uint8Array => t !== undefined)
+        if (succ.length > 0 && succ.every((t) => steps.has(key(t)))) {
+          steps.set(key(s), 1 + Math.max(...succ.map((t) => steps.get(key(t))!)))
+          changed = true
+        }
+      }
+    }
+    const hist: number[] = []
+    for (const v of steps.values()) hist[v] = (hist[v] ?? 0) + 1
+    return { converges: steps.size === all.length, hist: Array.from(hist, (x) => x ?? 0) }
+  }
+
+  for (const [n, k] of [[3, 2], [4, 3], [5, 4]] as const) {
+    it(`Dijkstra ring n=${n} K=${k} (K ≥ n−1) converges from every state; steps-to-converge match a brute force`, () => {
+      const r = live(createRing(n, k, false), 'stabilises')
+      const bf = bruteForceRing(n, k)
+      expect(bf.converges).toBe(true)
+      expect(r.status).toBe('holds')
+      expect(r.convergence!.unbounded).toBe(0)
+      expect(r.convergence!.stepsHistogram).toEqual(bf.hist)
+      expect(r.convergence!.worstSteps).toBe(bf.hist.length - 1)
+      expect(r.convergence!.stepsHistogram.reduce((a, b) => a + b, 0)).toBe(k ** n)
+    })
+  }
+
+  for (const [n, k, fair] of [[4, 2, false], [4, 2, true], [5, 3, true]] as const) {
+    it(`Dijkstra ring n=${n} K=${k}${fair ? ' (fair)' : ''}: does not converge, and shows the oscillation`, () => {
+      const r = live(createRing(n, k, fair), 'stabilises')
+      expect(bruteForceRing(n, k).converges).toBe(false)
+      expect([r.status, r.counterexample]).toEqual(['violated', 'oscillation'])
+      const trace = r.trace!
+      const states = trace.map((s) => s.state as { x: number[]; privileged: string[] })
+      const loop = r.loopStart!
+      expect(states.at(-1)).toEqual(states[loop])
+      expect(trace.length - 1 - loop).toBeGreaterThan(0)
+      for (let i = loop; i < states.length; i++) expect(states[i].privileged.length).toBeGreaterThan(1)
+      // every step moves a privileged machine
+      for (let i = 1; i < trace.length; i++) expect(states[i - 1].privileged).toContain(trace[i].action!.slice(5, -1))
+      if (fair) {
+        // weak fairness: every machine that is privileged throughout the cycle moves in it
+        const moved = new Set(trace.slice(loop + 1).map((s) => s.action))
+        for (let m = 0; m < n; m++) {
+          const always = states.slice(loop).every((s) => s.privileged.includes(`m${m}`))
+          if (always) expect(moved.has(`move(m${m})`)).toBe(true)
+        }
+      }
+    })
+  }
+})
+
+describe('liveness through the parallel checker', () => {
+  it('ring and spinner verdicts come back in the run result with 2 workers', async () => {
+    const ok = await check('ring', { n: 4, k: 3, fair: false }, { workers: 2 })
+    expect(ok.unique).toBe(81)
+    expect(ok.properties.map((p) => [p.name, p.status])).toEqual([
+      ['stabilises', 'holds'],
+      ['some-privileged', 'holds'],
+    ])
+    const bad = await check('spinner', { fair: false, leave: false, stuck: false }, { workers: 2 })
+    expect(bad.properties.map((p) => [p.name, p.status, p.counterexample])).toEqual([
+      ['terminates', 'violated', 'lasso'],
+      ['settles', 'violated', 'oscillation'],
+    ])
+  })
+})
