@@ -2,9 +2,12 @@
 import type { ModelInfo } from '../../src-shared/types.ts'
 import { notFound } from '../../src-shared/errors.ts'
 import type { ModelDefinition } from '../checker/model.ts'
+import { orchestrationScenarios } from './orchestration/scenarios.ts'
+import { ring } from './ring.ts'
+import { spinner } from './spinner.ts'
 import { twoPhase } from './twophase.ts'
 
-const BUILT_IN: readonly ModelDefinition[] = [twoPhase]
+const BUILT_IN: readonly ModelDefinition[] = [twoPhase, ring, spinner, ...orchestrationScenarios]
 
 export function listModelInfos(): ModelInfo[] {
   return BUILT_IN.map((d) => d.info)

@@ -1,0 +1,57 @@
+// Canonical serialisation: JSON with object keys sorted and undefined fields dropped, so equal states give equal bytes.
+// States are small (a few KB), so a string → UTF-8 round trip is cheap enough and keeps traces readable.
+
+// Successor states share every unchanged object with their parent (copy-on-write, never mutated after creation),
+// so each object's string is cached by identity: encoding a successor only serialises what changed.
+const cache = new WeakMap<object, string>()
+
+export function canon(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  // Only resources and snapshots are worth a cache slot; small leaves are cheaper to serialise again.
+  if (!('meta' in v) && !('objs' in v)) return serialise(v)
+  const hit = cache.get(v)
+  if (hit !== undefined) return hit
+  const out = serialise(v)
+  cache.set(v, out)
+  return out
+}
+
+function serialise(v: object): string {
+  if (Array.isArray(v)) {
+    let out = '['
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canon(v[i])
+    return out + ']'
+  }
+  const o = v as Record<string, unknown>
+  const keys = Object.keys(o).sort()
+  let out = '{'
+  let first = true
+  for (const k of keys) {
+    const x = o[k]
+    if (x === undefined) continue
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canon(x)
+    first = false
+  }
+  return out + '}'
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export function toBytes(v: unknown): Uint8Array {
+  return encoder.encode(canon(v))
+}
+
+export function fromBytes<T>(b: Uint8Array): T {
+  return JSON.parse(decoder.decode(b)) as T
+}
+
+/** FNV-1a 32-bit over a string, printed base36: the pod-template-hash and ControllerRevision names. */
+export function fnv32(s: string): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h.toString(36)
+}

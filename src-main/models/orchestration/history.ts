@@ -1,0 +1,254 @@
+// Consistency levels: the datastore history kept in the model state, what a controller may read given its session,
+// and where its write lands (DESIGN.md, "Orchestration model").
+//
+//   synchronous         reads the head; writes at the head. No session is kept (it could only ever be the head).
+//   monotonic-session   reads any retained state newer than its session (the head when it has none, i.e. at start
+//                       and after a restart); writes at the head, so updates from a stale read fail (409).
+//   resettable-session  as monotonic, but with no session it may read ANY retained state.
+//   optimistic          reads states on the ancestor chain of the latest state, newer than its session; the write
+//                       forks from the state it read and becomes the latest (other branches are dropped, CCF-style):
+//                       preconditions are checked against what it read, so stale writes win.
+//   causal              (Dismerge-like) the history is a DAG. A controller reads any retained state not in the causal
+//                       past of its session, or the merge of all heads; its write is a new node whose parents are
+//                       what it read. Merges are per object, the highest resourceVersion wins, tombstones included.
+//
+// Sessions are the revision(s) of the last view a controller acted on. A controller only reads states strictly
+// newer than (causal: not in the past of) its session, as a watch only delivers new events.
+//
+// Bounding: the history keeps at most `window` entries (the newest by revision), and only entries some controller
+// could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is
+// kept), and sessions are normalised onto the retained entries, so equivalent histories encode equally.
+import { applyWrite, type Write, type WriteResult } from './api.ts'
+import { KINDS, type AnyObject, type Cluster, type Kind } from './resources.ts'
+
+export const LEVELS = ['synchronous', 'monotonic-session', 'resettable-session', 'optimistic', 'causal'] as const
+export type Level = (typeof LEVELS)[number]
+
+export interface Entry {
+  rev: number
+  /** Parents: the entry (entries) the write was applied to. */
+  p: number[]
+  c: Cluster
+}
+
+export interface History {
+  /** Retained entries, ascending by revision. */
+  e: Entry[]
+  /** The latest entry (optimistic: the tip of the live branch; linear levels: the last entry). */
+  latest: number
+  /** The next revision number; revisions are global and never reused. */
+  next: number
+}
+
+/** null = no session (start, or after a restart). */
+export type Session = number[] | null
+
+export interface View {
+  revs: number[]
+  c: Cluster
+}
+
+export function initialHistory(c: Cluster): History {
+  return { e: [{ rev: 1, p: [], c }], latest: 1, next: 2 }
+}
+
+function entry(h: History, rev: number): Entry | undefined {
+  for (const e of h.e) if (e.rev === rev) return e
+  return undefined
+}
+
+/** Retained entries that are not a parent of another retained entry. */
+export function heads(h: History): number[] {
+  const parents = new Set<number>()
+  for (const e of h.e) for (const p of e.p) parents.add(p)
+  return h.e.filter((e) => !parents.has(e.rev)).map((e) => e.rev)
+}
+
+/** Revisions in the causal past of `revs` (inclusive), among retained entries. */
+function past(h: History, revs: readonly number[]): Set<number> {
+  const out = new Set<number>()
+  const stack = [...revs]
+  while (stack.length > 0) {
+    const r = stack.pop()!
+    if (out.has(r)) continue
+    out.add(r)
+    const e = entry(h, r)
+    if (e) stack.push(...e.p)
+  }
+  return out
+}
+
+/** The ancestor chain of the latest entry (optimistic's live branch), newest first. */
+function chain(h: History): number[] {
+  const out: number[] = []
+  let e = entry(h, h.latest)
+  while (e) {
+    out.push(e.rev)
+    e = e.p.length > 0 ? entry(h, e.p[0]) : undefined
+  }
+  return out
+}
+
+/** Per-object merge of snapshots: the highest resourceVersion wins; a later tombstone beats an older object. */
+export function merge(cs: Cluster[]): Cluster {
+  if (cs.length === 1) return cs[0]
+  const tombs: Record<string, number> = {}
+  for (const c of cs) for (const [k, r] of Object.entries(c.tombs ?? {})) tombs[k] = Math.max(tombs[k] ?? 0, r)
+  const objs = {} as Record<Kind, Record<string, AnyObject>>
+  for (const kind of KINDS) {
+    const m: Record<string, AnyObject> = {}
+    for (const c of cs) {
+      for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
+        const cur = m[name]
+        if (!cur || o.meta.rv > cur.meta.rv) m[name] = o
+      }
+    }
+    for (const name of Object.keys(m)) {
+      const t = tombs[`${kind}/${name}`]
+      if (t !== undefined && t > m[name].meta.rv) delete m[name]
+    }
+    objs[kind] = m
+  }
+  const out: Cluster = { objs: objs as Cluster['objs'] }
+  // A tombstone is only kept while an object it shadows could still come back in a merge.
+  if (Object.keys(tombs).length > 0) out.tombs = tombs
+  return out
+}
+
+/** What the datastore looks like "now": the view user and fault actions read and write on. */
+export function headView(level: Level, h: History): View {
+  if (level === 'causal') {
+    const hs = heads(h)
+    return { revs: hs, c: merge(hs.map((r) => entry(h, r)!.c)) }
+  }
+  const e = entry(h, h.latest)!
+  return { revs: [e.rev], c: e.c }
+}
+
+/** Every view a controller with this session may read, in a deterministic order. */
+export function views(level: Level, h: History, s: Session): View[] {
+  const single = (r: number): View => ({ revs: [r], c: entry(h, r)!.c })
+  switch (level) {
+    case 'synchronous':
+      return [single(h.latest)]
+    case 'monotonic-session':
+    case 'resettable-session': {
+      if (s === null) return level === 'monotonic-session' ? [single(h.latest)] : h.e.map((e) => single(e.rev))
+      const from = s.length > 0 ? s[0] : 0
+      return h.e.filter((e) => e.rev > from).map((e) => single(e.rev))
+    }
+    case 'optimistic': {
+      if (s === null) return [single(h.latest)]
+      const from = s.length > 0 ? s[0] : 0
+      return chain(h)
+        .filter((r) => r > from)
+        .reverse()
+        .map(single)
+    }
+    case 'causal': {
+      const hs = heads(h)
+      const seen = s === null ? new Set<number>() : past(h, s)
+      const out: View[] = s === null ? hs.map(single) : h.e.filter((e) => !seen.has(e.rev)).map((e) => single(e.rev))
+      if (hs.length > 1 && hs.some((r) => !seen.has(r))) out.push(headView(level, h))
+      return out
+    }
+  }
+}
+
+/** Applies a write read from `view`; returns the new history (not yet pruned) and the result. */
+export function land(level: Level, h: History, view: View, w: Write): { h: History; result: WriteResult } {
+  const rev = h.next
+  let base: Cluster
+  let parents: number[]
+  if (level === 'optimistic' || level === 'causal') {
+    base = view.c
+    parents = view.revs
+  } else {
+    base = entry(h, h.latest)!.c
+    parents = [h.latest]
+  }
+  const result = applyWrite(base, w, rev, level === 'causal')
+  if (!result.ok) return { h, result }
+  const e: Entry = { rev, p: parents, c: result.cluster }
+  return { h: { e: [...h.e, e], latest: rev, next: rev + 1 }, result }
+}
+
+/**
+ * Drops what no controller can read any more, caps the history at `window` entries and normalises sessions.
+ * Returns the pruned history and the sessions rewritten onto it.
+ */
+export function prune(level: Level, h: History, sessions: Session[], window: number): { h: History; sessions: Session[] } {
+  const keep = new Set<number>()
+  if (level === 'synchronous') keep.add(h.latest)
+  else {
+    for (const r of level === 'causal' ? heads(h) : [h.latest]) keep.add(r)
+    if (level === 'optimistic') {
+      // Off-branch entries can never be read again.
+      const live = new Set(chain(h))
+      h = { ...h, e: h.e.filter((e) => live.has(e.rev)) }
+    }
+    for (const s of sessions) for (const v of views(level, h, s)) for (const r of v.revs) keep.add(r)
+    if (level === 'causal') for (const s of sessions) for (const r of s ?? []) if (entry(h, r)) keep.add(r)
+  }
+  const kept = h.e.filter((e) => keep.has(e.rev))
+  const capped = kept.slice(Math.max(0, kept.length - window))
+  // Always keep the latest entry, even with window 1.
+  if (!capped.some((e) => e.rev === h.latest)) capped.splice(0, 1, entry(h, h.latest)!)
+  const retained = new Set(capped.map((e) => e.rev))
+  // Splice dropped entries out of the parent links.
+  const resolve = (revs: readonly number[]): number[] => {
+    const out = new Set<number>()
+    const seen = new Set<number>()
+    const stack = [...revs]
+    while (stack.length > 0) {
+      const r = stack.pop()!
+      if (seen.has(r)) continue
+      seen.add(r)
+      if (retained.has(r)) out.add(r)
+      else {
+        const e = entry(h, r)
+        if (e) stack.push(...e.p)
+      }
+    }
+    return [...out].sort((a, b) => a - b)
+  }
+  const e = capped.map((x) => ({ rev: x.rev, p: resolve(x.p), c: x.c }))
+  const minRev = e[0].rev
+  const normal = sessions.map((s): Session => {
+    if (s === null || level === 'synchronous') return null
+    if (level === 'causal') return resolve(s)
+    // Linear and optimistic: "newer than s" equals "newer than the largest retained revision ≤ s".
+    const r = s.length > 0 ? s[0] : 0
+    if (r < minRev) return []
+    let best = minRev
+    for (const x of e) if (x.rev <= r) best = x.rev
+    return [best]
+  })
+  let next: History = { e, latest: h.latest, next: h.next }
+  if (level === 'causal') next = pruneTombs(next)
+  return { h: next, sessions: normal }
+}
+
+/** A tombstone only matters while some retained entry still holds an older copy of that object. */
+function pruneTombs(h: History): History {
+  const live = new Map<string, number>()
+  for (const e of h.e) {
+    for (const kind of KINDS) {
+      for (const [name, o] of Object.entries(e.c.objs[kind] as Record<string, AnyObject>)) {
+        const k = `${kind}/${name}`
+        live.set(k, Math.min(live.get(k) ?? Infinity, o.meta.rv))
+      }
+    }
+  }
+  return {
+    ...h,
+    e: h.e.map((e) => {
+      if (!e.c.tombs) return e
+      const t: Record<string, number> = {}
+      for (const [k, r] of Object.entries(e.c.tombs)) if ((live.get(k) ?? Infinity) < r) t[k] = r
+      const c: Cluster = { objs: e.c.objs }
+      if (Object.keys(t).length > 0) c.tombs = t
+      return { ...e, c }
+    }),
+  }
+}

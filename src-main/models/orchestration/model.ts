@@ -1,0 +1,226 @@
+// The orchestration model: the datastore history under a consistency level, every controller's local state
+// (session; kubelets also their running containers) and the remaining budgets of user and fault actions.
+// Actions: a controller step reading one of the views its session allows; a node restart (containers lost, Node
+// object deleted, session dropped; the kubelet rejoins); a controller restart (session dropped); a user action.
+// A step that would change nothing (no successful write, same containers, same session) is disabled, so a state
+// where no controller step is enabled is quiescent: no controller has anything left to do.
+import type { ActionGroup, Model, Property } from '../../checker/model.ts'
+import { describeWrite, type Write } from './api.ts'
+import { canon, fromBytes, toBytes } from './canon.ts'
+import type { Controller } from './controllers/types.ts'
+import { headView, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
+import { KINDS, list, type AnyObject, type Cluster } from './resources.ts'
+
+export interface CtlState {
+  s: Session
+  /** Kubelets: running containers, sorted "pod@uid". */
+  run?: string[]
+}
+
+export interface OState {
+  h: History
+  c: CtlState[]
+  /** Remaining budgets: user actions, node restarts, controller restarts. */
+  b: { user: number; node: number; ctl: number }
+}
+
+export type OAction =
+  | { t: 'step'; i: number; revs: number[] }
+  | { t: 'node-restart'; i: number }
+  | { t: 'ctl-restart'; i: number }
+  | { t: 'user'; k: number }
+
+export interface UserAction {
+  label: string
+  /** The write on the current head, or undefined when not applicable there. */
+  write(head: Cluster): Write | undefined
+}
+
+export interface OrchestrationConfig {
+  level: Level
+  window: number
+  controllers: Controller[]
+  initial: Cluster
+  userActions: UserAction[]
+  budgets: OState['b']
+  properties: (ctx: ModelContext) => Property<OState>[]
+}
+
+/** What properties may use besides the state. */
+export interface ModelContext {
+  level: Level
+  controllers: readonly Controller[]
+  head(s: OState): View
+  /** True when no controller step is enabled: nobody has anything left to do. */
+  quiescent(s: OState): boolean
+}
+
+const maxRev = (revs: readonly number[]): number => revs.reduce((m, r) => Math.max(m, r), 0)
+
+export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAction> {
+  const { level, window, controllers } = cfg
+
+  const finish = (h: History, c: CtlState[], b: OState['b']): OState => {
+    const p = prune(
+      level,
+      h,
+      c.map((x) => x.s),
+      window,
+    )
+    return { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
+  }
+
+  const stepOf = (s: OState, i: number, revs: readonly number[]): OState | undefined => {
+    const key = revs.join(',')
+    const view = views(level, s.h, s.c[i].s).find((v) => v.revs.join(',') === key)
+    if (!view) return undefined
+    const ctl = controllers[i]
+    const local = s.c[i]
+    const res = ctl.step({ view: view.c, rev: maxRev(view.revs), running: local.run ?? [] })
+    if (!res) return undefined
+    let h = s.h
+    let wrote = false
+    if (res.write) {
+      const out = land(level, s.h, view, res.write)
+      h = out.h
+      wrote = out.result.ok
+    }
+    const run = res.running ?? local.run
+    const session: Session = level === 'synchronous' ? null : [...view.revs]
+    const runChanged = canon(run) !== canon(local.run)
+    const sessionChanged = canon(session) !== canon(local.s)
+    if (!wrote && !runChanged && !sessionChanged) return undefined
+    const c = s.c.slice()
+    c[i] = run === undefined ? { s: session } : { s: session, run }
+    return finish(h, c, s.b)
+  }
+
+  const atHead = (s: OState, w: Write): History | undefined => {
+    const out = land(level, s.h, headView(level, s.h), w)
+    return out.result.ok ? out.h : undefined
+  }
+
+  const next = (s: OState, a: OAction): OState | undefined => {
+    switch (a.t) {
+      case 'step':
+        return stepOf(s, a.i, a.revs)
+      case 'node-restart': {
+        const ctl = controllers[a.i]
+        if (s.b.node <= 0 || ctl.kind !== 'kubelet') return undefined
+        const node = headView(level, s.h).c.objs.Node[ctl.node!]
+        if (!node) return undefined
+        const h = atHead(s, { op: 'delete', kind: 'Node', name: node.meta.name, uid: node.meta.uid })
+        if (!h) return undefined
+        const c = s.c.slice()
+        c[a.i] = { s: null, run: [] }
+        return finish(h, c, { ...s.b, node: s.b.node - 1 })
+      }
+      case 'ctl-restart': {
+        if (s.b.ctl <= 0 || controllers[a.i].kind === 'kubelet' || s.c[a.i].s === null) return undefined
+        const c = s.c.slice()
+        c[a.i] = { ...c[a.i], s: null }
+        return finish(s.h, c, { ...s.b, ctl: s.b.ctl - 1 })
+      }
+      case 'user': {
+        if (s.b.user <= 0) return undefined
+        const w = cfg.userActions[a.k].write(headView(level, s.h).c)
+        if (!w) return undefined
+        const h = atHead(s, w)
+        if (!h) return undefined
+        return finish(h, s.c, { ...s.b, user: s.b.user - 1 })
+      }
+    }
+  }
+
+  const stepActions = (s: OState): OAction[] => {
+    const out: OAction[] = []
+    for (let i = 0; i < controllers.length; i++) {
+      for (const v of views(level, s.h, s.c[i].s)) out.push({ t: 'step', i, revs: v.revs })
+    }
+    return out
+  }
+
+  const actions = (s: OState): OAction[] => {
+    const out = stepActions(s)
+    if (s.b.node > 0) for (let i = 0; i < controllers.length; i++) if (controllers[i].kind === 'kubelet') out.push({ t: 'node-restart', i })
+    if (s.b.ctl > 0) for (let i = 0; i < controllers.length; i++) if (controllers[i].kind !== 'kubelet') out.push({ t: 'ctl-restart', i })
+    if (s.b.user > 0) for (let k = 0; k < cfg.userActions.length; k++) out.push({ t: 'user', k })
+    return out
+  }
+
+  const ctx: ModelContext = {
+    level,
+    controllers,
+    head: (s) => headView(level, s.h),
+    quiescent: (s) => stepActions(s).every((a) => next(s, a) === undefined),
+  }
+
+  // Fairness: one weakly fair group per controller instance; user actions and faults are environment groups.
+  const groups: ActionGroup[] = [
+    ...controllers.map((c) => ({ name: c.name, fair: true })),
+    { name: 'user', environment: true },
+    { name: 'faults', environment: true },
+  ]
+  const USER = controllers.length
+  const FAULTS = controllers.length + 1
+
+  const init: OState = {
+    h: initialHistory(cfg.initial),
+    c: controllers.map((c) => (c.kind === 'kubelet' ? { s: null, run: [] } : { s: null })),
+    b: { ...cfg.budgets },
+  }
+
+  const model: Model<OState, OAction> = {
+    init: () => [finish(init.h, init.c, init.b)],
+    actions,
+    next,
+    encode: (s) => toBytes(s),
+    decode: (b) => fromBytes<OState>(b),
+    properties: cfg.properties(ctx),
+    formatAction(a) {
+      switch (a.t) {
+        case 'step':
+          return `${controllers[a.i].name} reads @${a.revs.join('+')}`
+        case 'node-restart':
+          return `fault: restart ${controllers[a.i].node}`
+        case 'ctl-restart':
+          return `fault: restart ${controllers[a.i].name}`
+        case 'user':
+          return `user: ${cfg.userActions[a.k].label}`
+      }
+    },
+    describe: (s) => describeState(level, controllers, s),
+    groups,
+    groupOf: (a) => (a.t === 'step' ? a.i : a.t === 'user' ? USER : FAULTS),
+  }
+  return model
+}
+
+/** A JSON view for traces: the head's resources, the retained history, each controller's session and containers. */
+export function describeState(level: Level, controllers: readonly Controller[], s: OState): unknown {
+  const head = headView(level, s.h)
+  const resources: Record<string, unknown> = {}
+  for (const kind of KINDS) {
+    const objs = list(head.c, kind) as AnyObject[]
+    if (objs.length > 0) resources[kind] = Object.fromEntries(objs.map((o) => [o.meta.name, o]))
+  }
+  return {
+    consistency: level,
+    head: head.revs,
+    resources,
+    history: s.h.e.map((e) => ({ rev: e.rev, parents: e.p })),
+    controllers: Object.fromEntries(
+      controllers.map((c, i) => [c.name, { session: s.c[i].s, ...(s.c[i].run ? { running: s.c[i].run } : {}) }]),
+    ),
+    budgets: s.b,
+  }
+}
+
+/** For explaining a step in a trace: what a controller would write from a view. */
+export function explainStep(cfg: OrchestrationConfig, s: OState, i: number, revs: number[]): string {
+  const view = views(cfg.level, s.h, s.c[i].s).find((v) => v.revs.join(',') === revs.join(','))
+  if (!view) return 'disabled'
+  const res = cfg.controllers[i].step({ view: view.c, rev: maxRev(view.revs), running: s.c[i].run ?? [] })
+  if (!res) return 'nothing to do'
+  return res.write ? describeWrite(res.write) : 'local change'
+}

@@ -1,0 +1,351 @@
+// The property catalogue: each property has an id, a one-line meaning and a kind. "Stable" (as in Themelios): the
+// object's own status write is the newest write in the cluster and it has observed its generation, so its status
+// should describe the head exactly. Properties read the head view (causal: the merge of all heads) and the
+// kubelets' running containers (the real world, which no datastore rollback undoes).
+import type { Property } from '../../checker/model.ts'
+import type { PropertyInfo } from '../../../src-shared/types.ts'
+import { replicaSetPods } from './controllers/replicaset.ts'
+import { ordinalOf, statefulSetPods } from './controllers/statefulset.ts'
+import type { ModelContext, OState } from './model.ts'
+import {
+  HASH_LABEL,
+  PAUSED_AT,
+  createdAt,
+  KINDS,
+  TRACKING_FINALIZER,
+  isTerminating,
+  list,
+  ownedBy,
+  podActive,
+  podFinished,
+  podReady,
+  type AnyObject,
+  type Cluster,
+  type Deployment,
+  type Job,
+  type Meta,
+  type ReplicaSet,
+  type StatefulSet,
+} from './resources.ts'
+
+export type PropertyId =
+  | 'unique-names'
+  | 'pod-on-one-node'
+  | 'sts-one-pod-per-ordinal'
+  | 'rs-status-when-stable'
+  | 'rs-stable-at-spec'
+  | 'sts-status-when-stable'
+  | 'sts-first-ordinal'
+  | 'dep-hash-consistent'
+  | 'dep-pods-hash'
+  | 'dep-old-rs-scaled-down'
+  | 'dep-no-rs-while-paused'
+  | 'job-status-when-stable'
+  | 'job-finished-tracked'
+  | 'rs-ready'
+  | 'sts-ready'
+  | 'dep-complete'
+  | 'job-complete'
+  | 'converges'
+
+type Spec = PropertyInfo & { make(ctx: ModelContext): (s: OState) => boolean }
+
+const headRev = (ctx: ModelContext, s: OState): number => Math.max(...ctx.head(s).revs)
+const stable = (ctx: ModelContext, s: OState, o: { meta: Meta; status: { observedGeneration: number } }): boolean =>
+  o.meta.rv === headRev(ctx, s) && o.status.observedGeneration >= o.meta.generation
+
+/** Running containers by pod uid → nodes running one. */
+function runningByUid(ctx: ModelContext, s: OState): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  ctx.controllers.forEach((c, i) => {
+    if (c.kind !== 'kubelet') return
+    for (const k of s.c[i].run ?? []) {
+      const uid = k.slice(k.lastIndexOf('@') + 1)
+      out.set(uid, [...(out.get(uid) ?? []), c.node!])
+    }
+  })
+  return out
+}
+
+const rsGoal = (c: Cluster, rs: ReplicaSet): boolean => {
+  const active = replicaSetPods(c, rs).filter(podActive)
+  return (
+    rs.status.observedGeneration >= rs.meta.generation &&
+    rs.status.replicas === rs.spec.replicas &&
+    rs.status.ready === rs.spec.replicas &&
+    active.length === rs.spec.replicas &&
+    active.every(podReady)
+  )
+}
+
+const stsGoal = (c: Cluster, sts: StatefulSet): boolean => {
+  const live = statefulSetPods(c, sts).filter((p) => !isTerminating(p))
+  return (
+    sts.status.observedGeneration >= sts.meta.generation &&
+    sts.status.replicas === sts.spec.replicas &&
+    sts.status.ready === sts.spec.replicas &&
+    sts.status.updated === sts.spec.replicas &&
+    live.length === sts.spec.replicas &&
+    live.every(podReady)
+  )
+}
+
+export function deploymentReplicaSets(c: Cluster, d: Deployment): ReplicaSet[] {
+  return list(c, 'ReplicaSet').filter((rs) => ownedBy(rs, d))
+}
+
+const depComplete = (c: Cluster, d: Deployment): boolean => {
+  const rss = deploymentReplicaSets(c, d)
+  const current = rss.find((rs) => rs.spec.template.image === d.spec.template.image)
+  return (
+    d.status.observedGeneration >= d.meta.generation &&
+    current !== undefined &&
+    d.status.updated === d.spec.replicas &&
+    d.status.replicas === d.spec.replicas &&
+    d.status.available === d.spec.replicas &&
+    rss.every((rs) => rs === current || (rs.spec.replicas === 0 && rs.status.replicas === 0)) &&
+    rsGoal(c, current)
+  )
+}
+
+const jobGoal = (c: Cluster, j: Job): boolean => {
+  const pods = list(c, 'Pod').filter((p) => ownedBy(p, j))
+  if (j.spec.suspend) return j.status.active === 0 && pods.every((p) => !podActive(p))
+  return j.status.complete && j.status.succeeded >= j.spec.completions && pods.every((p) => !p.meta.finalizers.includes(TRACKING_FINALIZER))
+}
+
+const CATALOGUE: Record<PropertyId, Spec> = {
+  'unique-names': {
+    name: 'unique-names',
+    kind: 'always',
+    description: 'In every retained datastore state, no two objects of one kind share a name or a uid.',
+    make: () => (s) => {
+      for (const e of s.h.e) {
+        for (const kind of KINDS) {
+          const uids = new Set<string>()
+          for (const [name, o] of Object.entries(e.c.objs[kind] as Record<string, AnyObject>)) {
+            if (o.meta.name !== name || uids.has(o.meta.uid)) return false
+            uids.add(o.meta.uid)
+          }
+        }
+      }
+      return true
+    },
+  },
+  'pod-on-one-node': {
+    name: 'pod-on-one-node',
+    kind: 'always',
+    description: 'A pod (one object, by uid) has running containers on at most one node at a time.',
+    make: (ctx) => (s) => [...runningByUid(ctx, s).values()].every((nodes) => nodes.length <= 1),
+  },
+  'sts-one-pod-per-ordinal': {
+    name: 'sts-one-pod-per-ordinal',
+    kind: 'always',
+    description: 'At most one pod of each StatefulSet ordinal is running at a time, across all nodes.',
+    make: (ctx) => (s) => {
+      const sets = list(ctx.head(s).c, 'StatefulSet').map((x) => x.meta.name)
+      const count = new Map<string, number>()
+      ctx.controllers.forEach((c, i) => {
+        for (const k of s.c[i].run ?? []) {
+          const pod = k.slice(0, k.lastIndexOf('@'))
+          for (const set of sets) {
+            if (ordinalOf(set, pod) >= 0) count.set(pod, (count.get(pod) ?? 0) + 1)
+          }
+        }
+      })
+      return [...count.values()].every((n) => n <= 1)
+    },
+  },
+  'rs-status-when-stable': {
+    name: 'rs-status-when-stable',
+    kind: 'always',
+    description: "When a ReplicaSet is stable, status.replicas and status.ready equal its active and ready pods.",
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'ReplicaSet').every((rs) => {
+        if (!stable(ctx, s, rs)) return true
+        const active = replicaSetPods(c, rs).filter(podActive)
+        return rs.status.replicas === active.length && rs.status.ready === active.filter(podReady).length
+      })
+    },
+  },
+  'rs-stable-at-spec': {
+    name: 'rs-stable-at-spec',
+    kind: 'always',
+    description: 'When a ReplicaSet is stable, status.replicas equals spec.replicas.',
+    make: (ctx) => (s) => list(ctx.head(s).c, 'ReplicaSet').every((rs) => !stable(ctx, s, rs) || rs.status.replicas === rs.spec.replicas),
+  },
+  'sts-status-when-stable': {
+    name: 'sts-status-when-stable',
+    kind: 'always',
+    description: 'When a StatefulSet is stable, status.replicas and status.ready equal its live and ready pods.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'StatefulSet').every((sts) => {
+        if (!stable(ctx, s, sts)) return true
+        const live = statefulSetPods(c, sts).filter((p) => !isTerminating(p))
+        return sts.status.replicas === live.length && sts.status.ready === live.filter(podReady).length
+      })
+    },
+  },
+  'sts-first-ordinal': {
+    name: 'sts-first-ordinal',
+    kind: 'always',
+    description: 'When a StatefulSet is stable and has pods, ordinal 0 is among them (ordered start).',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'StatefulSet').every((sts) => {
+        if (!stable(ctx, s, sts)) return true
+        const ords = statefulSetPods(c, sts).map((p) => ordinalOf(sts.meta.name, p.meta.name))
+        return ords.length === 0 || ords.includes(0)
+      })
+    },
+  },
+  'dep-hash-consistent': {
+    name: 'dep-hash-consistent',
+    kind: 'always',
+    description: "A Deployment's ReplicaSets carry one pod-template-hash in selector, labels and template, suffixing the name.",
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Deployment').every((d) =>
+        deploymentReplicaSets(c, d).every((rs) => {
+          const h = rs.meta.labels[HASH_LABEL]
+          return h !== undefined && h !== '' && rs.spec.selector[HASH_LABEL] === h && rs.spec.template.labels[HASH_LABEL] === h && rs.meta.name.endsWith(`-${h}`)
+        }),
+      )
+    },
+  },
+  'dep-pods-hash': {
+    name: 'dep-pods-hash',
+    kind: 'always',
+    description: "Every pod of a Deployment's ReplicaSet carries that ReplicaSet's pod-template-hash.",
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Deployment').every((d) =>
+        deploymentReplicaSets(c, d).every((rs) => replicaSetPods(c, rs).every((p) => p.meta.labels[HASH_LABEL] === rs.meta.labels[HASH_LABEL])),
+      )
+    },
+  },
+  'dep-old-rs-scaled-down': {
+    name: 'dep-old-rs-scaled-down',
+    kind: 'always',
+    description: 'When a Deployment (not paused) is stable and complete, its old ReplicaSets have spec.replicas 0.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Deployment').every((d) => {
+        const st = d.status
+        const complete = st.updated === d.spec.replicas && st.replicas === d.spec.replicas && st.available === d.spec.replicas
+        if (d.spec.paused || !stable(ctx, s, d) || !complete) return true
+        return deploymentReplicaSets(c, d).every((rs) => rs.spec.template.image === d.spec.template.image || rs.spec.replicas === 0)
+      })
+    },
+  },
+  'dep-no-rs-while-paused': {
+    name: 'dep-no-rs-while-paused',
+    kind: 'always',
+    description: 'No ReplicaSet is created for a Deployment after it was paused (while it stays paused).',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Deployment').every((d) => {
+        if (!d.spec.paused) return true
+        const at = Number(d.meta.annotations?.[PAUSED_AT] ?? 0)
+        return deploymentReplicaSets(c, d).every((rs) => createdAt(rs) < at)
+      })
+    },
+  },
+  'job-status-when-stable': {
+    name: 'job-status-when-stable',
+    kind: 'always',
+    description: 'When a Job is stable, status.active and status.ready equal its active and ready pods.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Job').every((j) => {
+        if (!stable(ctx, s, j)) return true
+        const active = list(c, 'Pod').filter((p) => ownedBy(p, j) && podActive(p))
+        return j.status.active === active.length && j.status.ready === active.filter(podReady).length
+      })
+    },
+  },
+  'job-finished-tracked': {
+    name: 'job-finished-tracked',
+    kind: 'always',
+    description: 'When a Job is stable, each finished pod still holding the tracking finalizer is recorded in status.uncounted.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Job').every((j) => {
+        if (!stable(ctx, s, j)) return true
+        return list(c, 'Pod').every(
+          (p) =>
+            !ownedBy(p, j) ||
+            !podFinished(p) ||
+            !p.meta.finalizers.includes(TRACKING_FINALIZER) ||
+            j.status.uncounted.some((u) => u.startsWith(p.meta.uid + ':')),
+        )
+      })
+    },
+  },
+  'rs-ready': {
+    name: 'rs-ready',
+    kind: 'sometimes',
+    description: 'Some reachable state has every ReplicaSet at spec.replicas ready pods, with status saying so.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'ReplicaSet').every((rs) => rsGoal(c, rs))
+    },
+  },
+  'sts-ready': {
+    name: 'sts-ready',
+    kind: 'sometimes',
+    description: 'Some reachable state has every StatefulSet with all replicas ready and up to date, with status saying so.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'StatefulSet').every((x) => stsGoal(c, x))
+    },
+  },
+  'dep-complete': {
+    name: 'dep-complete',
+    kind: 'sometimes',
+    description: 'Some reachable state has every Deployment complete: all replicas updated and available, old ReplicaSets at 0.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Deployment').every((d) => depComplete(c, d))
+    },
+  },
+  'job-complete': {
+    name: 'job-complete',
+    kind: 'sometimes',
+    description: 'Some reachable state has every Job complete with its tracking finalizers removed.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return list(c, 'Job').every((j) => jobGoal(c, j))
+    },
+  },
+  converges: {
+    name: 'converges',
+    kind: 'converges',
+    description:
+      'Self-stabilisation: once user and fault actions stop, every fair path reaches and stays in a state where every workload status matches its spec and no controller has anything left to do.',
+    make: (ctx) => (s) => {
+      const c = ctx.head(s).c
+      return (
+        list(c, 'ReplicaSet').every((rs) => rsGoal(c, rs) || list(c, 'Deployment').some((d) => ownedBy(rs, d))) &&
+        list(c, 'StatefulSet').every((x) => stsGoal(c, x)) &&
+        list(c, 'Deployment').every((d) => d.spec.paused || depComplete(c, d)) &&
+        list(c, 'Job').every((j) => jobGoal(c, j)) &&
+        ctx.quiescent(s)
+      )
+    },
+  },
+}
+
+export function propertyInfo(id: PropertyId): PropertyInfo {
+  const { name, kind, description } = CATALOGUE[id]
+  return { name, kind, description }
+}
+
+export function makeProperties(ids: readonly PropertyId[], ctx: ModelContext): Property<OState>[] {
+  return ids.map((id) => {
+    const spec = CATALOGUE[id]
+    return { name: spec.name, kind: spec.kind, description: spec.description, check: spec.make(ctx) }
+  })
+}

@@ -1,0 +1,350 @@
+// Named scenarios: controllers, initial resources, user actions and properties, each a ModelDefinition whose
+// parameters are the consistency level, controller instances, nodes, replicas, the history window and the budgets
+// of user actions, node restarts and controller restarts (budgets keep every state space finite).
+import type { ModelDefinition } from '../../checker/model.ts'
+import type { ParamSpec, ParamValues } from '../../../src-shared/types.ts'
+import type { Write } from './api.ts'
+import { deploymentController } from './controllers/deployment.ts'
+import { jobController } from './controllers/job.ts'
+import { kubelet } from './controllers/kubelet.ts'
+import { podgc } from './controllers/podgc.ts'
+import { replicaSetController } from './controllers/replicaset.ts'
+import { scheduler } from './controllers/scheduler.ts'
+import { statefulSetController } from './controllers/statefulset.ts'
+import type { Controller, ControllerKind } from './controllers/types.ts'
+import { LEVELS, type Level } from './history.ts'
+import { createOrchestration, type UserAction } from './model.ts'
+import { makeProperties, propertyInfo, type PropertyId } from './properties.ts'
+import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
+
+export interface ScenarioParams {
+  consistency: Level
+  instances: number
+  nodes: number
+  replicas: number
+  history: number
+  userActions: number
+  nodeRestarts: number
+  controllerRestarts: number
+}
+
+interface Scenario {
+  id: string
+  title: string
+  description: string
+  controllers: Exclude<ControllerKind, 'kubelet'>[]
+  defaults: { nodes: number; replicas: number; userActions: number; nodeRestarts: number; minReplicas?: number }
+  initial(p: ScenarioParams): Partial<{ [K in Kind]: KindMap[K][] }>
+  userActions(p: ScenarioParams): UserAction[]
+  properties: PropertyId[]
+}
+
+const NODE_CAPACITY = 4
+const TEMPLATE: PodTemplate = { labels: { app: 'web' }, image: 'nginx:1' }
+
+function meta(kind: Kind, name: string, labels: Record<string, string> = {}): Meta {
+  return { name, uid: `u0-${kind}-${name}`, rv: 1, generation: 1, labels, finalizers: [] }
+}
+
+const observed = { observedGeneration: 0, observedRevision: 0 }
+
+function replicaSet(name: string, replicas: number): ReplicaSet {
+  return {
+    meta: meta('ReplicaSet', name, { app: 'web' }),
+    spec: { replicas, selector: { app: 'web' }, template: clone(TEMPLATE) },
+    status: { replicas: 0, ready: 0, available: 0, ...observed },
+  }
+}
+
+function statefulSet(name: string, replicas: number, volumeClaims: boolean): StatefulSet {
+  return {
+    meta: meta('StatefulSet', name, { app: name }),
+    spec: { replicas, selector: { app: name }, template: { labels: { app: name }, image: 'db:1' }, volumeClaims },
+    status: { replicas: 0, ready: 0, available: 0, current: 0, updated: 0, currentRevision: '', updateRevision: '', ...observed },
+  }
+}
+
+function deployment(name: string, replicas: number, paused: boolean): Deployment {
+  // Kubernetes' defaults: maxSurge 25% rounded up, maxUnavailable 25% rounded down, not both zero.
+  const maxSurge = Math.ceil(replicas / 4)
+  const maxUnavailable = maxSurge === 0 && Math.floor(replicas / 4) === 0 ? 1 : Math.floor(replicas / 4)
+  const d: Deployment = {
+    meta: meta('Deployment', name, { app: 'web' }),
+    spec: { replicas, selector: { app: 'web' }, template: clone(TEMPLATE), paused, maxSurge, maxUnavailable },
+    status: { replicas: 0, updated: 0, ready: 0, available: 0, unavailable: 0, ...observed },
+  }
+  if (paused) d.meta.annotations = { [PAUSED_AT]: '1' }
+  return d
+}
+
+function job(name: string, parallelism: number, completions: number): Job {
+  return {
+    meta: meta('Job', name, { job: name }),
+    spec: { parallelism, completions, suspend: false, template: { labels: { job: name }, image: 'batch:1' } },
+    status: { active: 0, ready: 0, succeeded: 0, failed: 0, uncounted: [], complete: false, ...observed },
+  }
+}
+
+/** A user action that edits one object at the head (an update with the head's resourceVersion). */
+function edit<K extends Kind>(label: string, kind: K, name: string, change: (o: KindMap[K], head: Cluster) => boolean): UserAction {
+  return {
+    label,
+    write(head: Cluster): Write | undefined {
+      const cur = head.objs[kind][name] as KindMap[K] | undefined
+      if (!cur) return undefined
+      const next = clone(cur)
+      if (!change(next, head)) return undefined
+      return { op: 'update', kind, obj: next }
+    },
+  }
+}
+
+/** Scale ±1 within [lo, hi]. */
+function scaleActions(kind: 'ReplicaSet' | 'StatefulSet' | 'Deployment', name: string, lo: number, hi: number): UserAction[] {
+  return [
+    edit(`scale ${name} up`, kind, name, (o) => o.spec.replicas < hi && ++o.spec.replicas > 0),
+    edit(`scale ${name} down`, kind, name, (o) => o.spec.replicas > lo && --o.spec.replicas >= 0),
+  ]
+}
+
+const changeImage = (kind: 'Deployment' | 'StatefulSet', name: string): UserAction =>
+  edit(`change ${name} image`, kind, name, (o) => {
+    if (o.spec.template.image.endsWith(':2')) return false
+    o.spec.template.image = o.spec.template.image.replace(/:1$/, ':2')
+    return true
+  })
+
+const STS_SAFETY: PropertyId[] = ['unique-names', 'pod-on-one-node', 'sts-one-pod-per-ordinal', 'sts-status-when-stable', 'sts-first-ordinal']
+const RS_SAFETY: PropertyId[] = ['unique-names', 'pod-on-one-node', 'rs-status-when-stable', 'rs-stable-at-spec']
+const DEP_SAFETY: PropertyId[] = ['unique-names', 'pod-on-one-node', 'rs-status-when-stable', 'dep-hash-consistent', 'dep-pods-hash', 'dep-old-rs-scaled-down', 'dep-no-rs-while-paused']
+const JOB_SAFETY: PropertyId[] = ['unique-names', 'pod-on-one-node', 'job-status-when-stable', 'job-finished-tracked']
+
+const bounds = (p: ScenarioParams): [number, number] => [Math.max(0, p.replicas - 1), p.replicas + 1]
+
+const SCENARIOS: Scenario[] = [
+  {
+    id: 'replicaset-scale',
+    title: 'ReplicaSet scale',
+    description: 'A ReplicaSet brings up its pods; the user may scale it by ±1.',
+    controllers: ['scheduler', 'replicaset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 1, nodeRestarts: 0 },
+    initial: (p) => ({ ReplicaSet: [replicaSet('web', p.replicas)] }),
+    userActions: (p) => scaleActions('ReplicaSet', 'web', ...bounds(p)),
+    properties: [...RS_SAFETY, 'rs-ready', 'converges'],
+  },
+  {
+    id: 'replicaset-overlapping',
+    title: 'Overlapping ReplicaSets',
+    description: 'Two ReplicaSets (1 and `replicas` pods) with the same selector must not steal or double-count pods.',
+    controllers: ['scheduler', 'replicaset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0 },
+    initial: (p) => ({ ReplicaSet: [replicaSet('web-a', 1), replicaSet('web-b', p.replicas)] }),
+    userActions: () => [],
+    properties: [...RS_SAFETY, 'rs-ready', 'converges'],
+  },
+  {
+    id: 'statefulset-scale',
+    title: 'StatefulSet scale',
+    description: 'A StatefulSet starts its pods in ordinal order; the user may scale it by ±1.',
+    controllers: ['scheduler', 'statefulset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 1, nodeRestarts: 0 },
+    initial: (p) => ({ StatefulSet: [statefulSet('db', p.replicas, false)] }),
+    userActions: (p) => scaleActions('StatefulSet', 'db', ...bounds(p)),
+    properties: [...STS_SAFETY, 'sts-ready', 'converges'],
+  },
+  {
+    id: 'statefulset-available',
+    title: 'StatefulSet available',
+    description: 'A StatefulSet with a PersistentVolumeClaim per ordinal becomes fully available; the user may change its image.',
+    controllers: ['scheduler', 'statefulset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0 },
+    initial: (p) => ({ StatefulSet: [statefulSet('db', p.replicas, true)] }),
+    userActions: () => [changeImage('StatefulSet', 'db')],
+    properties: [...STS_SAFETY, 'sts-ready', 'converges'],
+  },
+  {
+    id: 'statefulset-stale-reads',
+    title: 'StatefulSet with stale reads',
+    description:
+      'One StatefulSet pod, two nodes, one node restart: a kubelet acting on a stale view restarts a pod that was already replaced elsewhere, so two pods of one ordinal run at once (kubernetes/kubernetes#59848).',
+    controllers: ['scheduler', 'statefulset', 'podgc'],
+    defaults: { nodes: 2, replicas: 1, userActions: 0, nodeRestarts: 1 },
+    initial: (p) => ({ StatefulSet: [statefulSet('db', p.replicas, false)] }),
+    userActions: () => [],
+    properties: [...STS_SAFETY, 'sts-ready', 'converges'],
+  },
+  {
+    id: 'deployment-create',
+    title: 'Deployment create',
+    description: 'A new Deployment creates its ReplicaSet, which brings up the pods.',
+    controllers: ['scheduler', 'deployment', 'replicaset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0 },
+    initial: (p) => ({ Deployment: [deployment('web', p.replicas, false)] }),
+    userActions: (p) => scaleActions('Deployment', 'web', ...bounds(p)),
+    properties: [...DEP_SAFETY, 'dep-complete', 'converges'],
+  },
+  {
+    id: 'deployment-rolling-update',
+    title: 'Deployment rolling update',
+    description: 'A Deployment rolls out; the user changes the image, and the rollout respects maxSurge / maxUnavailable.',
+    controllers: ['scheduler', 'deployment', 'replicaset', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 1, nodeRestarts: 0 },
+    initial: (p) => ({ Deployment: [deployment('web', p.replicas, false)] }),
+    userActions: () => [changeImage('Deployment', 'web')],
+    properties: [...DEP_SAFETY, 'dep-complete', 'converges'],
+  },
+  {
+    id: 'deployment-paused',
+    title: 'Paused Deployment',
+    description: 'A paused Deployment must not roll out; the user may change its image and resume it.',
+    controllers: ['scheduler', 'deployment', 'replicaset', 'podgc'],
+    defaults: { nodes: 1, replicas: 1, userActions: 2, nodeRestarts: 0 },
+    initial: (p) => ({ Deployment: [deployment('web', p.replicas, true)] }),
+    userActions: () => [
+      changeImage('Deployment', 'web'),
+      edit('resume web', 'Deployment', 'web', (d) => {
+        if (!d.spec.paused) return false
+        d.spec.paused = false
+        delete d.meta.annotations
+        return true
+      }),
+    ],
+    properties: [...DEP_SAFETY, 'dep-complete', 'converges'],
+  },
+  {
+    id: 'job-single',
+    title: 'Job (non-parallel)',
+    description: 'A Job with parallelism 1 runs `replicas` completions one pod at a time; the user may suspend / resume it.',
+    controllers: ['scheduler', 'job', 'podgc'],
+    defaults: { nodes: 1, replicas: 1, userActions: 0, nodeRestarts: 0, minReplicas: 1 },
+    initial: (p) => ({ Job: [job('batch', 1, p.replicas)] }),
+    userActions: () => suspendActions('batch'),
+    properties: [...JOB_SAFETY, 'job-complete', 'converges'],
+  },
+  {
+    id: 'job-parallel',
+    title: 'Job (parallel)',
+    description: 'A Job with parallelism 2 runs `replicas` completions; the user may suspend / resume it.',
+    controllers: ['scheduler', 'job', 'podgc'],
+    defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0, minReplicas: 1 },
+    initial: (p) => ({ Job: [job('batch', 2, p.replicas)] }),
+    userActions: () => suspendActions('batch'),
+    properties: [...JOB_SAFETY, 'job-complete', 'converges'],
+  },
+]
+
+function suspendActions(name: string): UserAction[] {
+  return [
+    edit(`suspend ${name}`, 'Job', name, (j) => !j.spec.suspend && !j.status.complete && (j.spec.suspend = true)),
+    edit(`resume ${name}`, 'Job', name, (j) => j.spec.suspend && !(j.spec.suspend = false)),
+  ]
+}
+
+export const SCENARIO_IDS = SCENARIOS.map((s) => s.id)
+
+function controllersFor(sc: Scenario, p: ScenarioParams): Controller[] {
+  const make: Record<Exclude<ControllerKind, 'kubelet'>, (n: string) => Controller> = {
+    scheduler,
+    replicaset: replicaSetController,
+    deployment: deploymentController,
+    statefulset: statefulSetController,
+    job: jobController,
+    podgc,
+  }
+  const out: Controller[] = []
+  for (const kind of sc.controllers) for (let i = 1; i <= p.instances; i++) out.push(make[kind](`${kind}-${i}`))
+  for (let n = 1; n <= p.nodes; n++) out.push(kubelet(`node${n}`, NODE_CAPACITY))
+  return out
+}
+
+function initialCluster(sc: Scenario, p: ScenarioParams): Cluster {
+  const c = emptyCluster()
+  const objs = sc.initial(p)
+  for (let n = 1; n <= p.nodes; n++) {
+    const node: Node = { meta: meta('Node', `node${n}`), spec: { capacity: NODE_CAPACITY }, status: { ready: true } }
+    ;(objs.Node ??= []).push(node)
+  }
+  for (const kind of Object.keys(objs) as Kind[]) {
+    for (const o of objs[kind] ?? []) (c.objs[kind] as Record<string, unknown>)[o.meta.name] = o
+  }
+  return c
+}
+
+function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
+  const num = (k: string, d: number): number => (v[k] === undefined ? d : Number(v[k]))
+  const level = String(v.consistency ?? 'synchronous') as Level
+  if (!LEVELS.includes(level)) throw new Error(`unknown consistency level "${level}"; known: ${LEVELS.join(', ')}`)
+  return {
+    consistency: level,
+    instances: num('instances', 1),
+    nodes: num('nodes', sc.defaults.nodes),
+    replicas: num('replicas', sc.defaults.replicas),
+    history: num('history', 3),
+    userActions: num('userActions', sc.defaults.userActions),
+    nodeRestarts: num('nodeRestarts', sc.defaults.nodeRestarts),
+    controllerRestarts: num('controllerRestarts', 0),
+  }
+}
+
+function paramSpecs(sc: Scenario): ParamSpec[] {
+  return [
+    {
+      name: 'consistency',
+      kind: 'enum',
+      label: 'Consistency level',
+      description: 'What a controller may read and where its write lands.',
+      default: 'synchronous',
+      options: [...LEVELS],
+    },
+    { name: 'instances', kind: 'int', label: 'Instances per controller', description: 'Controllers of each kind (kubelets: one per node).', default: 1, min: 1, max: 3 },
+    { name: 'nodes', kind: 'int', label: 'Nodes', default: sc.defaults.nodes, min: 1, max: 4 },
+    { name: 'replicas', kind: 'int', label: 'Replicas', description: 'Desired pods (Jobs: completions).', default: sc.defaults.replicas, min: sc.defaults.minReplicas ?? 0, max: 5 },
+    {
+      name: 'history',
+      kind: 'int',
+      label: 'History window',
+      description: 'Datastore states kept for stale reads (weaker levels); older ones are compacted away.',
+      default: 3,
+      min: 1,
+      max: 8,
+    },
+    { name: 'userActions', kind: 'int', label: 'User actions', description: 'How many user actions (scale, image, pause, suspend) may happen.', default: sc.defaults.userActions, min: 0, max: 3 },
+    { name: 'nodeRestarts', kind: 'int', label: 'Node restarts', description: 'How many node restarts may happen.', default: sc.defaults.nodeRestarts, min: 0, max: 2 },
+    {
+      name: 'controllerRestarts',
+      kind: 'int',
+      label: 'Controller restarts',
+      description: 'How many controller restarts (session lost) may happen.',
+      default: 0,
+      min: 0,
+      max: 2,
+    },
+  ]
+}
+
+export function createScenario(id: string, values: ParamValues = {}) {
+  const sc = SCENARIOS.find((s) => s.id === id)
+  if (!sc) throw new Error(`unknown scenario "${id}"`)
+  const p = paramsOf(sc, values)
+  const controllers = controllersFor(sc, p)
+  return createOrchestration({
+    level: p.consistency,
+    window: p.history,
+    controllers,
+    initial: initialCluster(sc, p),
+    userActions: sc.userActions(p),
+    budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
+    properties: (ctx) => makeProperties(sc.properties, ctx),
+  })
+}
+
+export const orchestrationScenarios: ModelDefinition[] = SCENARIOS.map((sc) => ({
+  info: {
+    id: sc.id,
+    title: sc.title,
+    description: sc.description,
+    params: paramSpecs(sc),
+    properties: sc.properties.map(propertyInfo),
+  },
+  create: (params) => createScenario(sc.id, params),
+}))
