@@ -1,5 +1,6 @@
 // CSV reports (RFC 4180: CRLF rows, quotes doubled, fields quoted when they hold a comma, quote or line break).
 // Header names carry units; times are ISO 8601. docs/csv.md describes each report.
+import { compareRows, deltaOf, ratioOf, rowDiffers } from '../../src-shared/compare.ts'
 import type { CsvReport, RunDetail } from '../../src-shared/types.ts'
 
 type Cell = string | number | boolean | null | undefined
@@ -20,13 +21,13 @@ function summary(runs: readonly RunDetail[]): string {
   const header = [
     'run_id', 'model', ...paramNames.map((p) => `param_${p}`), 'strategy', 'workers', 'max_depth_limit', 'timeout_s',
     'status', 'verdict', 'complete', 'unique_states', 'generated_states', 'max_depth', 'duration_s', 'unique_per_s',
-    'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${p}`),
+    'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${p}`), 'name', 'tags', 'notes',
   ]
   const rows = runs.map(({ summary: s, properties }) => [
     s.id, s.model, ...paramNames.map((p) => s.config.params[p]), s.config.strategy, s.config.workers, s.config.maxDepth,
     s.config.timeout, s.status, s.verdict, s.complete, s.unique, s.generated, s.maxDepth, s.seconds,
     s.seconds > 0 ? Math.round(s.unique / s.seconds) : null, s.startedAt, s.finishedAt, s.error,
-    ...propNames.map((p) => properties.find((x) => x.name === p)?.status),
+    ...propNames.map((p) => properties.find((x) => x.name === p)?.status), s.name ?? '', (s.tags ?? []).join(' '), s.notes ?? '',
   ])
   return csvTable(header, rows)
 }
@@ -51,4 +52,19 @@ function properties(runs: readonly RunDetail[]): string {
   return csvTable(['run_id', 'property', 'kind', 'status', 'description', 'trace_steps'], rows)
 }
 
-export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties }
+/** Runs side by side: one row per field, one column per run, then delta and ratio of each later run against the first. */
+function comparison(runs: readonly RunDetail[]): string {
+  const ids = runs.map((r) => r.summary.id)
+  const later = ids.slice(1)
+  const header = [
+    'section', 'field', ...ids.map((id) => `run_${id}`),
+    ...later.flatMap((id) => [`delta_run_${id}_vs_run_${ids[0]}`, `ratio_run_${id}_vs_run_${ids[0]}`]), 'differs',
+  ]
+  const rows = compareRows(runs).map((row) => [
+    row.section, row.key, ...row.values,
+    ...later.flatMap((_, j) => [deltaOf(row, j + 1), ratioOf(row, j + 1)]), rowDiffers(row),
+  ])
+  return csvTable(header, rows)
+}
+
+export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties, comparison }

@@ -85,3 +85,43 @@ export function depthOptions(mode: ThemeMode): ChartOptions {
     ],
   }
 }
+
+/** Colours for up to four compared runs, in order; the legend chips on the Compare page use the same. */
+export const RUN_COLOURS: Record<ThemeMode, readonly string[]> = {
+  light: ['#2f6fdb', '#d97706', '#1f9d6b', '#b23ab2'],
+  dark: ['#6b9cf0', '#f0b34f', '#5fcf8d', '#e07be0'],
+}
+
+const percentValue = (_u: uPlot, v: number | null): string => (v == null ? '–' : `${(v * 100).toFixed(1)} %`)
+
+/** One line per run over a shared x axis. */
+export function overlayOptions(
+  mode: ThemeMode,
+  runLabels: readonly string[],
+  kind: 'unique' | 'rate' | 'depth' | 'depth-share',
+): ChartOptions {
+  const p = PALETTES[mode]
+  const colours = RUN_COLOURS[mode]
+  const depth = kind === 'depth' || kind === 'depth-share'
+  const xLabel = depth ? 'depth' : 'elapsed (s)'
+  const yLabel = { unique: 'unique states', rate: 'generated / s', depth: 'unique states', 'depth-share': 'share of states' }[kind]
+  const ax = axes(p, xLabel, yLabel)
+  if (kind === 'depth-share') ax[1] = { ...ax[1], values: (_u, splits) => splits.map((v) => `${+(v * 100).toFixed(1)}%`) }
+  if (depth) ax[0] = { ...ax[0], incrs: DEPTH_INCRS }
+  return {
+    scales: { x: depth ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } : secondsScale },
+    axes: ax,
+    series: [
+      { label: xLabel },
+      ...runLabels.map((label, i) => ({
+        label,
+        stroke: colours[i % colours.length],
+        width: 2,
+        spanGaps: true,
+        // Depths are few: always dotted. Over time uPlot shows points by itself when they are sparse (short runs).
+        points: depth ? { show: true, size: 5 } : { size: 6 },
+        value: kind === 'depth-share' ? percentValue : countValue,
+      })),
+    ],
+  }
+}

@@ -3,7 +3,10 @@ import type { LabEvent, ParamValues, RunSummary } from '../../src-shared/types.t
 
 export type RunColumn =
   | 'id'
+  | 'name'
   | 'model'
+  | 'strategy'
+  | 'tags'
   | 'params'
   | 'status'
   | 'verdict'
@@ -33,6 +36,13 @@ function sortValue(run: RunSummary, col: RunColumn): string | number {
   switch (col) {
     case 'params':
       return paramsSummary(run.config.params)
+    case 'name':
+      // Unnamed runs sort after named ones in ascending order.
+      return run.name || '\uffff'
+    case 'strategy':
+      return run.config.strategy
+    case 'tags':
+      return (run.tags ?? []).join(' ') || '\uffff'
     case 'startedAt':
       return Date.parse(run.startedAt) || 0
     default:
@@ -64,6 +74,20 @@ export function applyRunEvent(runs: RunSummary[], event: LabEvent): RunSummary[]
       next[i] = event.run
       return next
     }
+    case 'run-updated': {
+      // An edit, or a run back from the bin (then it is missing here and goes back in id order).
+      const i = runs.findIndex((r) => r.id === event.run.id)
+      if (i >= 0) {
+        const next = runs.slice()
+        next[i] = event.run
+        return next
+      }
+      return [...runs, event.run].sort((a, b) => b.id - a.id)
+    }
+    case 'runs-deleted': {
+      const gone = new Set(event.runIds)
+      return runs.some((r) => gone.has(r.id)) ? runs.filter((r) => !gone.has(r.id)) : runs
+    }
     case 'run-progress': {
       const i = runs.findIndex((r) => r.id === event.runId)
       const last = event.samples.at(-1)
@@ -79,4 +103,62 @@ export function applyRunEvent(runs: RunSummary[], event: LabEvent): RunSummary[]
       return next
     }
   }
+  // Events about other things (a store, a benchmark) leave the list as it is.
+  return runs
+}
+
+const FILTER_FIELDS = ['model', 'status', 'verdict', 'strategy', 'tag', 'name'] as const
+type FilterField = (typeof FILTER_FIELDS)[number]
+
+function fieldText(run: RunSummary, field: FilterField): string[] {
+  switch (field) {
+    case 'model':
+      return [run.model]
+    case 'status':
+      return [run.status]
+    case 'verdict':
+      return [run.verdict]
+    case 'strategy':
+      return [run.config.strategy]
+    case 'tag':
+      return run.tags ?? []
+    case 'name':
+      return [run.name ?? '']
+  }
+}
+
+/**
+ * Runs matching a filter text: every word must match somewhere (id as "#3", name, model, parameters, strategy,
+ * status, verdict, tags, notes); "field:value" restricts a word to one field (model, status, verdict, strategy, tag, name).
+ */
+export function filterRuns(runs: readonly RunSummary[], text: string): RunSummary[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean)
+  if (words.length === 0) return runs as RunSummary[]
+  return runs.filter((run) => {
+    const all = [
+      `#${run.id}`,
+      run.name ?? '',
+      run.model,
+      paramsSummary(run.config.params),
+      run.config.strategy,
+      run.status,
+      run.verdict,
+      ...(run.tags ?? []),
+      run.notes ?? '',
+    ].map((s) => s.toLowerCase())
+    return words.every((w) => {
+      const colon = w.indexOf(':')
+      const field = colon > 0 ? (w.slice(0, colon) as FilterField) : null
+      if (field && FILTER_FIELDS.includes(field)) {
+        const want = w.slice(colon + 1)
+        return fieldText(run, field).some((v) => v.toLowerCase().includes(want))
+      }
+      return all.some((v) => v.includes(w))
+    })
+  })
+}
+
+/** Tags typed as "a, b c" → ["a", "b", "c"]: commas or spaces separate, duplicates dropped. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).map((t) => t.trim()).filter(Boolean))]
 }

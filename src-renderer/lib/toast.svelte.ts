@@ -1,8 +1,15 @@
 // App-wide notices. Every failed LabApi call ends here, so an error is always visible and never a blank page.
+export interface ToastAction {
+  label: string
+  run: () => void
+}
+
 export interface Toast {
   id: number
   kind: 'error' | 'info'
   message: string
+  /** A button in the toast (e.g. Undo); pressing it runs the action and dismisses the toast. */
+  action?: ToastAction
 }
 
 export const toasts = $state<Toast[]>([])
@@ -22,12 +29,13 @@ export function dismissToast(id: number): void {
   if (i >= 0) toasts.splice(i, 1)
 }
 
-export function showToast(message: string, kind: Toast['kind'] = 'info'): void {
+export function showToast(message: string, kind: Toast['kind'] = 'info', action?: ToastAction): number {
   const id = nextId++
-  toasts.push({ id, kind, message })
+  toasts.push(action ? { id, kind, message, action } : { id, kind, message })
   // Keep the stack short: a flood of identical failures should not bury the page.
   while (toasts.length > 4) toasts.shift()
   setTimeout(() => dismissToast(id), LIFETIME_MS)
+  return id
 }
 
 export function showError(err: unknown): void {

@@ -6,7 +6,7 @@ import RunsPage from '../../src-renderer/pages/RunsPage.svelte'
 import { createFakeLab } from './fake-lab.ts'
 import { makeRun, makeSample } from './fixtures.ts'
 
-const cell = (row: HTMLElement, i: number): string => row.querySelectorAll('td')[i].textContent?.trim() ?? ''
+const cell = (row: HTMLElement, col: string): string => row.querySelector(`td[data-col="${col}"]`)?.textContent?.trim() ?? ''
 
 describe('RunsPage', () => {
   it('lists runs and applies started, progress and finished events', async () => {
@@ -17,15 +17,15 @@ describe('RunsPage', () => {
 
     emit({ type: 'run-started', run: makeRun({ id: 2, status: 'running', verdict: 'unknown', unique: 0 }) })
     const row = await findByTestId('run-row-2')
-    expect(cell(row, 3)).toBe('running')
+    expect(cell(row, 'status')).toBe('running')
 
     emit({ type: 'run-progress', runId: 2, samples: [makeSample(500, 4321)], depthHistogram: [1] })
-    await waitFor(() => expect(cell(getByTestId('run-row-2'), 5)).toBe('4,321'))
+    await waitFor(() => expect(cell(getByTestId('run-row-2'), 'unique')).toBe('4,321'))
 
     emit({ type: 'run-finished', run: makeRun({ id: 2, status: 'done', verdict: 'violated', unique: 5000 }) })
-    await waitFor(() => expect(cell(getByTestId('run-row-2'), 3)).toBe('done'))
-    expect(cell(getByTestId('run-row-2'), 4)).toBe('violated')
-    expect(cell(getByTestId('run-row-2'), 5)).toBe('5,000')
+    await waitFor(() => expect(cell(getByTestId('run-row-2'), 'status')).toBe('done'))
+    expect(cell(getByTestId('run-row-2'), 'verdict')).toBe('violated')
+    expect(cell(getByTestId('run-row-2'), 'unique')).toBe('5,000')
   })
 
   it('shows the empty state when the lab has no runs', async () => {

@@ -17,6 +17,8 @@ const runs = [
   makeRun({ id: 3, unique: 40, generated: 90, verdict: 'violated', model: 'another', startedAt: '2026-01-04T09:00:00.000Z' }),
 ]
 
+const cell = (row: HTMLElement, col: string): string => row.querySelector(`td[data-col="${col}"]`)?.textContent?.trim() ?? ''
+
 const rowIds = (table: HTMLElement): string[] =>
   Array.from(table.querySelectorAll('tbody tr')).map((tr) => tr.getAttribute('data-testid') ?? '')
 
@@ -27,14 +29,14 @@ describe('RunsTable', () => {
     expect(rowIds(table)).toEqual(['run-row-3', 'run-row-2', 'run-row-1'])
 
     const row2 = getByTestId('run-row-2')
-    const cells = Array.from(row2.querySelectorAll('td')).map((td) => td.textContent?.trim())
-    expect(cells[0]).toBe('#2')
-    expect(cells[2]).toBe('rms=3 bug=false')
-    expect(cells[3]).toBe('running')
-    expect(cells[4]).toBe('unknown')
-    expect(cells[5]).toBe('1,745,408')
-    expect(cells[6]).toBe('9,000,000')
-    expect(getByTestId('run-row-3').querySelectorAll('td')[4].textContent?.trim()).toBe('violated')
+    expect(cell(row2, 'id')).toBe('#2')
+    expect(cell(row2, 'params')).toBe('rms=3 bug=false')
+    expect(cell(row2, 'strategy')).toBe('bfs')
+    expect(cell(row2, 'status')).toBe('running')
+    expect(cell(row2, 'verdict')).toBe('unknown')
+    expect(cell(row2, 'unique')).toBe('1,745,408')
+    expect(cell(row2, 'generated')).toBe('9,000,000')
+    expect(cell(getByTestId('run-row-3'), 'verdict')).toBe('violated')
   })
 
   it('sorts by a column on header click and reverses on a second click', async () => {

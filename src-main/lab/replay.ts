@@ -1,0 +1,136 @@
+// Trace replay: rebuilds a path by re-running a model from its initial state, taking at each step the action whose
+// formatAction name matches the path. Saved traces carry the state after each step, which both checks the model
+// still behaves as it did and disambiguates two actions that print the same name.
+import type { ReplayResult, TraceStep } from '../../src-shared/types.ts'
+import type { Model, Property } from '../checker/model.ts'
+
+/** Structural equality of JSON values (the output of a model's describe()); key order does not matter. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  return ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
+/** Splits a textual path ("A;B(rm1);C", or a JSON array of names) into action names. */
+export function parsePath(text: string): string[] {
+  const t = text.trim()
+  if (t.startsWith('[')) {
+    const parsed: unknown = JSON.parse(t)
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error('a JSON path must be an array of action names')
+    return parsed
+  }
+  return t
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+/** The textual form parsePath reads: action names joined by ";". */
+export function formatPath(path: readonly string[]): string {
+  return path.join(';')
+}
+
+/** The path of a saved trace: the actions of every step after the initial state. */
+export function tracePath(trace: readonly TraceStep[]): string[] {
+  return trace.slice(1).map((s) => s.action ?? '')
+}
+
+interface Walk {
+  steps: TraceStep[]
+  states: unknown[]
+  divergedAt: number | null
+  message: string
+}
+
+function walk<S, A>(model: Model<S, A>, init: S, path: readonly string[], saved: readonly TraceStep[] | undefined): Walk {
+  let state = init
+  const states: unknown[] = [init]
+  const steps: TraceStep[] = [{ index: 0, action: null, state: model.describe(init) }]
+  for (let i = 1; i <= path.length; i++) {
+    const name = path[i - 1]
+    const enabled: { action: A; next: S }[] = []
+    const names: string[] = []
+    for (const action of model.actions(state)) {
+      const next = model.next(state, action)
+      if (next === undefined) continue
+      const n = model.formatAction(action)
+      names.push(n)
+      if (n === name) enabled.push({ action, next })
+    }
+    if (enabled.length === 0) {
+      const list = names.length ? names.join(', ') : 'none'
+      return { steps, states, divergedAt: i, message: `step ${i}: no enabled action "${name}" (enabled: ${list})` }
+    }
+    const want = saved?.[i]?.state
+    const pick = (want !== undefined && enabled.find((e) => sameJson(model.describe(e.next), want))) || enabled[0]
+    state = pick.next
+    states.push(state)
+    const described = model.describe(state)
+    steps.push({ index: i, action: name, state: described })
+    if (want !== undefined && !sameJson(described, want)) {
+      return { steps, states, divergedAt: i, message: `step ${i}: "${name}" leads to a state that differs from the saved trace` }
+    }
+  }
+  return { steps, states, divergedAt: null, message: '' }
+}
+
+/** The first step at which a property's trace ends: an always-property fails, a sometimes-property holds. */
+function propertyStep<S>(property: Property<S> | undefined, states: readonly S[]): number | null {
+  if (!property) return null
+  if (property.kind === 'always') {
+    const i = states.findIndex((s) => !property.check(s))
+    return i < 0 ? null : i
+  }
+  if (property.kind === 'sometimes') {
+    const i = states.findIndex((s) => property.check(s))
+    return i < 0 ? null : i
+  }
+  return null
+}
+
+/**
+ * Replays `path` from each initial state (those equal to the saved first state, when a trace is given) and
+ * returns the walk that got furthest; reproduced means every step was taken and matched the saved trace.
+ */
+export function replayPath<S, A>(
+  model: Model<S, A>,
+  path: readonly string[],
+  opts: { saved?: readonly TraceStep[]; property?: string; runId: number; model: string },
+): ReplayResult {
+  const inits = model.init()
+  const candidates = opts.saved?.length ? inits.filter((s) => sameJson(model.describe(s), opts.saved![0].state)) : inits
+  const property = opts.property ? model.properties.find((p) => p.name === opts.property) : undefined
+  const base = { runId: opts.runId, model: opts.model, property: opts.property ?? null, path: [...path] }
+  if (candidates.length === 0) {
+    return {
+      ...base,
+      steps: [],
+      reproduced: false,
+      divergedAt: 0,
+      message: inits.length ? 'no initial state of the model equals the saved trace’s first state' : 'the model has no initial state',
+      propertyStep: null,
+    }
+  }
+  let best: Walk | null = null
+  for (const init of candidates) {
+    const w = walk(model, init, path, opts.saved)
+    if (!best || w.steps.length > best.steps.length || (w.divergedAt === null && best.divergedAt !== null)) best = w
+    if (w.divergedAt === null) break
+  }
+  const w = best!
+  const at = propertyStep(property, w.states as S[])
+  let message = w.message
+  if (w.divergedAt === null) {
+    message = `reproduced ${path.length} step${path.length === 1 ? '' : 's'}`
+    if (property && at !== null) message += `; ${property.name} ${property.kind === 'always' ? 'is violated' : 'holds'} at step ${at}`
+    else if (property && (property.kind === 'always' || property.kind === 'sometimes')) {
+      message += `; ${property.name} is not ${property.kind === 'always' ? 'violated' : 'met'} on this path`
+    }
+  }
+  return { ...base, steps: w.steps, reproduced: w.divergedAt === null, divergedAt: w.divergedAt, message, propertyStep: at }
+}
