@@ -1,21 +1,110 @@
 // The LabApi contract: the one interface every host exposes (Electron preload, web host, in-process for the CLI).
-import type { CsvReport, LabEvent, ModelInfo, RunConfig, RunDetail, RunSummary } from './types.ts'
+import type {
+  Comparison,
+  ComparisonInput,
+  CsvReport,
+  LabEvent,
+  Matrix,
+  MatrixSpec,
+  MatrixSummary,
+  ModelInfo,
+  ReplayResult,
+  ReplayTarget,
+  RunConfig,
+  RunDetail,
+  RunPatch,
+  RunSummary,
+} from './types.ts'
+import type { StoreBenchOptions, StoreBenchRun, StoreFault, StoreKeyValue, StorePutResult, StoreView } from './store-types.ts'
 
 export interface LabApi {
   listModels(): Promise<ModelInfo[]>
   /** Validates, saves and starts a check; resolves once the run exists, not when it ends. */
   startRun(config: RunConfig): Promise<RunSummary>
+  /** Continues an interrupted or stopped run from its last checkpoint (BFS); resolves once it runs again. */
+  resumeRun(runId: number): Promise<RunSummary>
   /** Asks a running check to stop; it is saved as "stopped" with the figures reached. */
   stopRun(runId: number): Promise<void>
   getRun(runId: number): Promise<RunDetail>
   listRuns(): Promise<RunSummary[]>
   exportCsv(runIds: number[], report: CsvReport): Promise<string>
-  /** Subscribes to run events; returns the unsubscribe function. */
+  /** Renames a run, sets its notes or tags; returns the updated summary. */
+  updateRun(runId: number, patch: RunPatch): Promise<RunSummary>
+  /**
+   * Soft delete: the runs leave listRuns (getRun still answers) and restoreRuns brings them back. Runs deleted
+   * more than an hour ago are purged for good, with their samples and traces, at start-up and on the next delete.
+   * A running run cannot be deleted.
+   */
+  deleteRuns(runIds: number[]): Promise<void>
+  /** Takes runs back out of the bin; returns their summaries. */
+  restoreRuns(runIds: number[]): Promise<RunSummary[]>
+  listComparisons(): Promise<Comparison[]>
+  /** Creates (no id) or updates a saved comparison of 2–4 runs. */
+  saveComparison(input: ComparisonInput): Promise<Comparison>
+  deleteComparison(id: number): Promise<void>
+  /** Rebuilds a trace by re-running the run's model from its initial state, matching action names step by step. */
+  replayTrace(runId: number, target: ReplayTarget): Promise<ReplayResult>
+  /** Starts a replicated store of 1–7 replica processes (one at a time). */
+  storeStart(replicas: number): Promise<StoreView>
+  /** Stops every replica of the running store. */
+  storeStop(): Promise<void>
+  /** Replicas, their heads and peers, and the durability table of writes made through the lab. */
+  storeView(): Promise<StoreView>
+  /** Kill -9, stop or restart a replica; partition replicas into groups; heal every link. */
+  storeFault(fault: StoreFault): Promise<StoreView>
+  storePut(replica: string, key: string, value: string): Promise<StorePutResult>
+  /** Keys with the given prefix as the named replica sees them. */
+  storeRange(replica: string, prefix: string): Promise<StoreKeyValue[]>
+  /**
+   * Starts a store benchmark (this store, and etcd when installed) saved as a run of kind "store-bench"; resolves once
+   * it is saved as running. Progress arrives as store-bench-progress events, the end as store-bench-finished.
+   */
+  storeBench(options?: StoreBenchOptions): Promise<StoreBenchRun>
+  /** Saved store benchmarks, newest first. */
+  listBenchRuns(): Promise<StoreBenchRun[]>
+  getBenchRun(id: number): Promise<StoreBenchRun>
+  /** Validates a matrix (scenario × consistency levels × instance counts), saves it and starts its cells; resolves at once. */
+  startMatrix(spec: MatrixSpec): Promise<MatrixSummary>
+  /** A matrix with every cell's run, verdict, violated properties, unique states and time. */
+  getMatrix(matrixId: number): Promise<Matrix>
+  /** Saved matrices, newest first. */
+  listMatrices(): Promise<MatrixSummary[]>
+  /** Stops a running matrix: running cells stop (saved as stopped), pending cells never start. */
+  stopMatrix(matrixId: number): Promise<void>
+  /** Subscribes to run and store events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void
 }
 
 /** The request/response methods of LabApi (everything but onEvent), in one list so hosts can wire them all. */
-export const LAB_METHODS = ['listModels', 'startRun', 'stopRun', 'getRun', 'listRuns', 'exportCsv'] as const
+export const LAB_METHODS = [
+  'listModels',
+  'startRun',
+  'resumeRun',
+  'stopRun',
+  'getRun',
+  'listRuns',
+  'exportCsv',
+  'updateRun',
+  'deleteRuns',
+  'restoreRuns',
+  'listComparisons',
+  'saveComparison',
+  'deleteComparison',
+  'replayTrace',
+  'storeStart',
+  'storeStop',
+  'storeView',
+  'storeFault',
+  'storePut',
+  'storeRange',
+  'storeBench',
+  'listBenchRuns',
+  'getBenchRun',
+  'startMatrix',
+  'getMatrix',
+  'listMatrices',
+  'stopMatrix',
+] as const
 export type LabMethod = (typeof LAB_METHODS)[number]
 
 /** Channel prefix for Electron IPC; events travel on LAB_EVENT_CHANNEL. */

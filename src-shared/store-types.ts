@@ -55,3 +55,66 @@ export interface StorePutResult {
   revision: number
   heads: string[]
 }
+
+// Store benchmarks saved as runs (kind "store-bench"): the load generator against this store and, when installed, etcd.
+
+/** What storeBench runs. Sizes default to the quick preset (a few seconds); `size: 'full'` is issue 5's benchmark. */
+export interface StoreBenchOptions {
+  /** 'quick' (default): small key space and op counts; 'full': 10k keys, 1000 sequential and 8000 concurrent ops. */
+  size?: 'quick' | 'full'
+  /** Replica (and etcd member) counts, each 1–7; default [1, 3]. */
+  members?: number[]
+  /** Also benchmark etcd when it is installed (default true); when it is not, only this store runs. */
+  etcd?: boolean
+  keys?: number
+  valueBytes?: number
+  sequentialOps?: number
+  concurrentOps?: number
+  inFlight?: number
+}
+
+export interface StoreBenchWorkload {
+  workload: string
+  ops: number
+  seconds: number
+  opsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  /** CPU used by the load generator itself, as a fraction of one core. */
+  loadgenCpu: number
+}
+
+export interface StoreBenchSystem {
+  system: 'stabilis' | 'etcd'
+  members: number
+  workloads: StoreBenchWorkload[]
+}
+
+export interface StoreBenchReport {
+  date: string
+  options: { keys: number; valueBytes: number; sequentialOps: number; concurrentOps: number; inFlight: number }
+  systems: StoreBenchSystem[]
+  /** Per members × workload: this store's ops/s ÷ etcd's, and p99 ÷ etcd's p99. */
+  ratios: { members: number; workload: string; throughput: number; p99: number }[]
+  targets?: { target: string; met: boolean; detail: string }[]
+}
+
+export type StoreBenchStatus = 'running' | 'done' | 'failed' | 'interrupted'
+
+/** A saved store benchmark. */
+export interface StoreBenchRun {
+  id: number
+  kind: 'store-bench'
+  status: StoreBenchStatus
+  startedAt: string
+  finishedAt: string | null
+  /** The resolved sizes and member counts. */
+  options: Required<Omit<StoreBenchOptions, 'etcd'>>
+  /** ran: etcd was benchmarked too; not-installed: etcd was wanted but not found; skipped: not asked for. */
+  etcd: 'ran' | 'not-installed' | 'skipped'
+  /** A notice for the user (etcd missing, …). */
+  note: string | null
+  report: StoreBenchReport | null
+  error: string | null
+}

@@ -1,4 +1,5 @@
 // DTOs shared by every layer and host. Plain data only: everything here crosses IPC, HTTP and worker boundaries.
+import type { StoreBenchRun, StoreView } from './store-types.ts'
 
 /** A parameter a model or scenario accepts, enough to generate a form and to validate input. */
 export type ParamSpec =
@@ -23,6 +24,10 @@ export interface ModelInfo {
   description: string
   params: ParamSpec[]
   properties: PropertyInfo[]
+  /** User models (docs/sdk.md): the absolute path of the file it was loaded from. */
+  source?: string
+  /** User models: why the file could not be loaded (a run of it fails with this error). */
+  error?: string
 }
 
 export type Strategy = 'bfs' | 'dfs' | 'sim'
@@ -40,6 +45,8 @@ export interface RunConfig {
   seed: number
   /** Stop at the first violated property instead of exploring everything. */
   stopOnViolation: boolean
+  /** User models: the absolute path of the model file the worker imports (set by the lab from its model list). */
+  modelFile?: string
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted'
@@ -61,6 +68,27 @@ export interface PropertyResult {
   status: Verdict
   /** Counterexample (always) or witness (sometimes), shortest under BFS. */
   trace?: TraceStep[]
+  /** Lasso counterexamples (eventually, converges): trace index where the cycle starts; the last step returns there. */
+  loopStart?: number
+  /** What the trace shows: deadlock / lasso (eventually); oscillation / stuck / leaves-goal (converges). */
+  counterexample?: 'deadlock' | 'lasso' | 'oscillation' | 'stuck' | 'leaves-goal'
+  /** converges: findings over all reachable states and steps-to-converge (system steps to first reach the goal). */
+  convergence?: ConvergenceReport
+}
+
+export interface ConvergenceReport {
+  /** Fair cycles of non-goal states (SCCs), each an oscillation. */
+  oscillations: number
+  /** Non-goal states with no system action enabled. */
+  stuck: number
+  /** System steps from a goal state to a non-goal state. */
+  leavesGoal: number
+  /** Worst case over reachable states from which convergence is bounded. */
+  worstSteps: number
+  /** States from which a non-goal cycle (fair or not) or a dead end is reachable: no finite bound. */
+  unbounded: number
+  /** stepsHistogram[k] = reachable states whose worst case is k steps. */
+  stepsHistogram: number[]
 }
 
 /** One progress reading, taken at most every 250 ms while a check runs. */
@@ -73,6 +101,8 @@ export interface ProgressSample {
   generatedPerSec: number
   uniquePerSec: number
   memoryBytes: number
+  /** memoryBytes / unique states. */
+  bytesPerState?: number
 }
 
 export interface RunSummary {
@@ -92,6 +122,62 @@ export interface RunSummary {
   /** holds when every property holds, violated when one is violated, unknown otherwise. */
   verdict: Verdict
   error: string | null
+  /** A name the user gave the run; empty when unnamed. (Optional only for DTOs built outside the repository.) */
+  name?: string
+  /** Free-form notes. */
+  notes?: string
+  /** Labels for filtering, trimmed, unique, in the order given. */
+  tags?: string[]
+  /** Probability that two distinct states shared a 64-bit fingerprint (birthday bound), when known. */
+  collisionProbability?: number
+}
+
+/** What updateRun may change; omitted fields stay as they are. */
+export interface RunPatch {
+  name?: string
+  notes?: string
+  tags?: string[]
+}
+
+/** A saved comparison of 2–4 runs. */
+export interface Comparison {
+  id: number
+  name: string
+  runIds: number[]
+  createdAt: string
+  updatedAt: string
+}
+
+/** saveComparison's input: without an id it creates, with one it renames / re-points that comparison. */
+export interface ComparisonInput {
+  id?: number
+  name: string
+  runIds: number[]
+}
+
+/** Which trace to replay: a saved property's trace, or an explicit path of action names. */
+export interface ReplayTarget {
+  property?: string
+  /** Action names from the initial state, as formatAction prints them. */
+  path?: string[]
+}
+
+/** A trace rebuilt by re-running the model from its initial state. */
+export interface ReplayResult {
+  runId: number
+  model: string
+  property: string | null
+  /** The path that was replayed (action names). */
+  path: string[]
+  /** Steps reproduced, the initial state first; stops at the first action that could not be taken. */
+  steps: TraceStep[]
+  /** True when every action was taken and, for a saved trace, every state equals the saved one. */
+  reproduced: boolean
+  /** Index of the first step that failed or differed from the saved trace; null when reproduced. */
+  divergedAt: number | null
+  message: string
+  /** For a property: the first step where an always-property fails or a sometimes-property holds; null if none. */
+  propertyStep: number | null
 }
 
 export interface RunDetail {
@@ -102,9 +188,80 @@ export interface RunDetail {
   properties: PropertyResult[]
 }
 
-export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties'
+/** Run reports, and 'comparison' (the runs side by side with deltas and ratios against the first). docs/csv.md. */
+export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'comparison'
 
 export type LabEvent =
   | { type: 'run-started'; run: RunSummary }
   | { type: 'run-progress'; runId: number; samples: ProgressSample[]; depthHistogram: number[] }
   | { type: 'run-finished'; run: RunSummary }
+  /** The replicated store changed: replicas up or down, heads, links, durability. */
+  | { type: 'store-status'; view: StoreView }
+  /** A store benchmark moved on to its next system (step of steps). */
+  | { type: 'store-bench-progress'; runId: number; step: number; steps: number; message: string }
+  /** A store benchmark ended (done, failed) and was saved. */
+  | { type: 'store-bench-finished'; run: StoreBenchRun }
+  /** A run's name, notes or tags changed, or it came back from the bin. */
+  | { type: 'run-updated'; run: RunSummary }
+  | { type: 'runs-deleted'; runIds: number[] }
+  /** A matrix cell started or finished (cell is the cell's current state). */
+  | { type: 'matrix-progress'; matrix: MatrixSummary; cell: MatrixCell }
+  | { type: 'matrix-finished'; matrix: MatrixSummary }
+
+/** What startMatrix runs: one scenario (or "all") × consistency levels × instance counts; each cell is a saved run. */
+export interface MatrixSpec {
+  /** A scenario id, or "all" for every scenario with consistency levels and an instance count. */
+  scenario: string
+  /** Consistency levels; ["all"] (or empty) for every level the scenario has. */
+  consistency: string[]
+  /** Values of the scenario's "instances" parameter. */
+  instances: number[]
+  strategy?: Strategy
+  /** Seconds per cell; 0 = unlimited. */
+  timeoutPerCell?: number
+  /** Depth limit per cell; 0 = unlimited. */
+  maxDepth?: number
+  /** Cells run at once (one worker each); default min(cores, 2). */
+  concurrency?: number
+}
+
+/** 'pending' until its run starts; then the run's status. */
+export type MatrixCellStatus = 'pending' | RunStatus
+export type MatrixStatus = 'running' | 'done' | 'stopped' | 'interrupted'
+
+export interface MatrixCell {
+  scenario: string
+  consistency: string
+  instances: number
+  /** The cell's saved run; null while pending. */
+  runId: number | null
+  status: MatrixCellStatus
+  verdict: Verdict
+  /** Names of the violated properties (empty unless verdict is violated). */
+  violated: string[]
+  unique: number
+  seconds: number
+  /** The state space was explored to the end. */
+  complete: boolean
+  error: string | null
+}
+
+export interface MatrixSummary {
+  id: number
+  /** The spec as run: "all" and defaults resolved. */
+  spec: Required<MatrixSpec>
+  status: MatrixStatus
+  startedAt: string
+  finishedAt: string | null
+  /** Cell counts by verdict (pending and running cells count as unknown) and how many cells have ended. */
+  cellCount: number
+  finished: number
+  holds: number
+  violated: number
+  unknown: number
+}
+
+export interface Matrix extends MatrixSummary {
+  /** In order: scenario, then instances, then consistency level. */
+  cells: MatrixCell[]
+}

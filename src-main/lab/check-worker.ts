@@ -6,12 +6,16 @@ import { ModelFailure } from '../checker/explore.ts'
 import { runExplorer } from '../checker/explorer.ts'
 import { loadModel } from '../checker/load-model.ts'
 import { runPool } from '../checker/pool.ts'
+import { describeModelFiles } from '../models/sdk/loader.ts'
 import type { ExplorerInit, FromExplorer } from '../checker/protocol.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
 
-const data = workerData as CheckWorkerInput | ExplorerInit
+const data = workerData as CheckWorkerInput | ExplorerInit | { role: 'model-info'; files: string[] }
 
-if (data.role === 'explorer') {
+if (data.role === 'model-info') {
+  // A third role: the lab lists user model files by importing them here, never in its own thread.
+  void describeModelFiles(data.files).then((infos) => parentPort!.postMessage(infos))
+} else if (data.role === 'explorer') {
   const init = data
   loadModel(init.model, init.params, init.modelModule).then(
     (model) => runExplorer(init, model, parentPort!),
@@ -24,7 +28,9 @@ if (data.role === 'explorer') {
     },
   )
 } else {
-  const { config, control, entry, checkpoint, modelModule } = data
+  const { config, control, entry, checkpoint } = data
+  // A user model (RunConfig.modelFile) is imported by path in every thread, like a test's modelModule.
+  const modelModule = data.modelModule ?? config.modelFile
   const post = (m: CheckWorkerMessage): void => parentPort!.postMessage(m)
   runPool({
     model: config.model,
@@ -47,7 +53,9 @@ if (data.role === 'explorer') {
     (result) => post({ type: 'done', result }),
     (err: unknown) => {
       const text = err instanceof Error ? err.message : String(err)
-      const message = text.startsWith(`model "${config.model}"`) ? text : `model "${config.model}": ${text}`
+      const own = `model "${config.model}"`
+      const label = config.modelFile && !text.includes(config.modelFile) ? `${own} (${config.modelFile})` : own
+      const message = text.startsWith(own) ? label + text.slice(own.length) : `${label}: ${text}`
       post({ type: 'failed', message, trace: err instanceof ModelFailure ? err.trace : [] })
     },
   )

@@ -1,29 +1,54 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
 import { badInput } from '../../src-shared/errors.ts'
 import type {
+  Comparison,
+  ComparisonInput,
   CsvReport,
   LabEvent,
   ModelInfo,
   ProgressSample,
   PropertyResult,
+  ReplayResult,
+  ReplayTarget,
   RunConfig,
   RunDetail,
+  RunPatch,
   RunSummary,
   Verdict,
 } from '../../src-shared/types.ts'
 import type { ExploreProgress } from '../checker/explore.ts'
-import { listModelInfos } from '../models/registry.ts'
+import { getModelDefinition, listModelInfos } from '../models/registry.ts'
+import { defaultModelsDir, importModelFile, listUserModels, modelFilesIn } from '../models/sdk/loader.ts'
 import { runCheck, type CheckHandle } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
+import { replayPath, tracePath } from './replay.ts'
+import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
+import { StoreLab, type StoreLabOptions } from './store-lab.ts'
+import { StoreBenchService } from './store-bench-runs.ts'
+import type { StoreBenchOptions, StoreBenchRun } from '../../src-shared/store-types.ts'
+import { MatrixService } from './matrix.ts'
+import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
 
 export interface LabOptions {
   /** Checker worker entry; the Electron build passes its bundled chunk. */
   checkWorker?: URL | string
+  /** Replica data and process entry for the store lab. */
+  store?: StoreLabOptions
+  /** Where store benchmarks look for etcd (default: "etcd" on PATH); tests pass () => null. */
+  findEtcd?: () => string | null
   /** How often buffered samples are written, in ms. */
   flushEveryMs?: number
+  /** Where BFS runs keep their checkpoints (default: "checkpoints" beside the database; none for :memory:). */
+  checkpointDir?: string
+  /** Minimum time between checkpoints, in ms (default 5000). */
+  checkpointEveryMs?: number
+  /** User models folder (docs/sdk.md); default: STABILIS_MODELS, else "models" beside the database; null: none. */
+  modelsDir?: string | null
 }
 
 /** What a running check accumulates between flushes. */
@@ -39,6 +64,52 @@ interface ActiveRun {
   finished: Promise<RunSummary>
 }
 
+/** Deleted runs stay restorable (undo) this long; older ones are purged on start-up and on the next delete. */
+export const PURGE_AFTER_MS = 60 * 60 * 1000
+
+export const MAX_TAGS = 20
+export const MAX_TAG_LENGTH = 40
+export const MAX_NAME_LENGTH = 200
+export const MAX_NOTES_LENGTH = 20_000
+
+function runIdList(what: string, ids: unknown, min = 1, max = 1000): number[] {
+  if (!Array.isArray(ids)) throw badInput(`${what} needs a list of run ids`)
+  if (ids.length < min || ids.length > max) {
+    throw badInput(min === max ? `${what} needs ${min} run ids` : `${what} needs ${min} to ${max} run ids, got ${ids.length}`)
+  }
+  for (const id of ids) if (!Number.isInteger(id) || id < 1) throw badInput(`run id must be a whole number, got ${JSON.stringify(id)}`)
+  return [...new Set(ids as number[])]
+}
+
+/** Checks a RunPatch: names the bad field; tags are trimmed and de-duplicated. */
+export function validateRunPatch(input: unknown): RunPatch {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badInput('the change must be an object with name, notes or tags')
+  const raw = input as Record<string, unknown>
+  for (const k of Object.keys(raw)) if (!['name', 'notes', 'tags'].includes(k)) throw badInput(`a run has no editable field "${k}"; editable: name, notes, tags`)
+  const out: RunPatch = {}
+  if (raw.name !== undefined) {
+    if (typeof raw.name !== 'string') throw badInput('name must be text')
+    out.name = raw.name.trim()
+    if (out.name.length > MAX_NAME_LENGTH) throw badInput(`name must be at most ${MAX_NAME_LENGTH} characters`)
+  }
+  if (raw.notes !== undefined) {
+    if (typeof raw.notes !== 'string') throw badInput('notes must be text')
+    if (raw.notes.length > MAX_NOTES_LENGTH) throw badInput(`notes must be at most ${MAX_NOTES_LENGTH} characters`)
+    out.notes = raw.notes
+  }
+  if (raw.tags !== undefined) {
+    if (!Array.isArray(raw.tags) || !raw.tags.every((t) => typeof t === 'string')) throw badInput('tags must be a list of words')
+    const tags = [...new Set((raw.tags as string[]).map((t) => t.trim()).filter((t) => t !== ''))]
+    const long = tags.find((t) => t.length > MAX_TAG_LENGTH)
+    if (long) throw badInput(`tag "${long.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters`)
+    const comma = tags.find((t) => t.includes(','))
+    if (comma) throw badInput(`tag "${comma}" must not contain a comma`)
+    if (tags.length > MAX_TAGS) throw badInput(`a run takes at most ${MAX_TAGS} tags`)
+    out.tags = tags
+  }
+  return out
+}
+
 export function verdictOf(properties: readonly PropertyResult[]): Verdict {
   if (properties.some((p) => p.status === 'violated')) return 'violated'
   return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
@@ -50,21 +121,71 @@ export class Lab implements LabApi {
   private readonly repo: RunRepository
   private readonly opts: LabOptions
 
+  private readonly store: StoreLab
+
   constructor(repo: RunRepository, opts: LabOptions = {}) {
     this.repo = repo
     this.opts = opts
+    this.store = new StoreLab((view) => this.emit({ type: 'store-status', view }), opts.store)
     repo.markInterrupted()
+    repo.purgeDeleted(new Date(Date.now() - PURGE_AFTER_MS).toISOString())
+  }
+
+  /** User model files named explicitly (CLI --model-file), listed after the models folder's. */
+  private readonly modelFiles = new Set<string>()
+
+  /** Adds a user model file (any path) to this lab's models; returns its listing (with `error` when it does not load). */
+  async addModelFile(file: string): Promise<ModelInfo> {
+    const path = resolve(file)
+    this.modelFiles.add(path)
+    return (await this.userModels()).find((m) => m.source === path)!
+  }
+
+  /** User models: the models folder's files, then the ones added; each re-imported only when it changed. */
+  private async userModels(): Promise<ModelInfo[]> {
+    const dir = this.opts.modelsDir !== undefined ? this.opts.modelsDir : defaultModelsDir(this.repo.file)
+    const files = [...new Set([...modelFilesIn(dir), ...this.modelFiles])]
+    return listUserModels(files, listModelInfos().map((m) => m.id), this.opts.checkWorker)
   }
 
   async listModels(): Promise<ModelInfo[]> {
-    return listModelInfos()
+    return [...listModelInfos(), ...(await this.userModels())]
   }
 
   async startRun(input: RunConfig): Promise<RunSummary> {
-    const config = validateRunConfig(input, listModelInfos())
+    const user = await this.userModels()
+    const config = validateRunConfig(input, [...listModelInfos(), ...user])
+    // A user model runs from its file (the path comes from the listing, never from the caller).
+    const source = user.find((m) => m.id === config.model)?.source
+    if (source) config.modelFile = source
     const runId = this.repo.createRun(config, new Date().toISOString())
+    return this.launch(runId, config, false)
+  }
+
+  /** Continues an interrupted or stopped run from its last checkpoint; it ends with the same counts as an uninterrupted run. */
+  async resumeRun(runId: number): Promise<RunSummary> {
+    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    const summary = this.repo.getSummary(runId)
+    if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
+      throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
+    }
+    // Without a checkpoint (stopped before the first one, or not BFS) the run starts over: same counts, more time.
+    const file = this.checkpointFile(runId)
+    const fromCheckpoint = summary.config.strategy === 'bfs' && file !== null && existsSync(file)
+    this.repo.reopenRun(runId)
+    return this.launch(runId, summary.config, fromCheckpoint)
+  }
+
+  private checkpointFile(runId: number): string | null {
+    const dir = this.opts.checkpointDir ?? (this.repo.file === ':memory:' ? null : join(dirname(this.repo.file), 'checkpoints'))
+    return dir ? join(dir, `run-${runId}.ckpt`) : null
+  }
+
+  private launch(runId: number, config: RunConfig, resume: boolean): RunSummary {
     const run: RunProgress = { pending: [], last: null, stopRequested: false }
-    const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker)
+    const file = config.strategy === 'bfs' ? this.checkpointFile(runId) : null
+    const checkpoint = file ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume } : undefined
+    const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint })
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
       clearInterval(flush)
@@ -85,6 +206,7 @@ export class Lab implements LabApi {
           error: null,
           depthHistogram: r.depthHistogram,
           properties: r.properties,
+          collisionProbability: r.collisionProbability,
         })
       } else {
         const last = run.last
@@ -126,6 +248,7 @@ export class Lab implements LabApi {
       generatedPerSec: dt > 0 ? (p.generated - (prev?.generated ?? 0)) / dt : 0,
       uniquePerSec: dt > 0 ? (p.unique - (prev?.unique ?? 0)) / dt : 0,
       memoryBytes: p.memoryBytes,
+      ...(p.bytesPerState !== undefined ? { bytesPerState: p.bytesPerState } : {}),
     }
     run.last = p
     run.pending.push(sample)
@@ -172,6 +295,113 @@ export class Lab implements LabApi {
     return make(runIds.map((id) => this.repo.getRun(id)))
   }
 
+  async updateRun(runId: number, patch: RunPatch): Promise<RunSummary> {
+    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    const run = this.repo.updateRun(runId, validateRunPatch(patch))
+    this.emit({ type: 'run-updated', run })
+    return run
+  }
+
+  async deleteRuns(runIds: number[]): Promise<void> {
+    const ids = runIdList('delete', runIds)
+    for (const id of ids) {
+      const s = this.repo.getSummary(id)
+      if (s.status === 'running') throw badInput(`run ${id} is still running; stop it before deleting it`)
+    }
+    const now = Date.now()
+    this.repo.purgeDeleted(new Date(now - PURGE_AFTER_MS).toISOString())
+    this.repo.deleteRuns(ids, new Date(now).toISOString())
+    this.emit({ type: 'runs-deleted', runIds: ids })
+  }
+
+  async restoreRuns(runIds: number[]): Promise<RunSummary[]> {
+    const ids = runIdList('restore', runIds)
+    const runs = ids.map((id) => this.repo.getSummary(id)) // not-found for a purged run, before anything changes
+    this.repo.restoreRuns(ids)
+    for (const run of runs) this.emit({ type: 'run-updated', run })
+    return runs
+  }
+
+  async listComparisons(): Promise<Comparison[]> {
+    return this.repo.listComparisons()
+  }
+
+  async saveComparison(input: ComparisonInput): Promise<Comparison> {
+    if (typeof input !== 'object' || input === null) throw badInput('a comparison needs a name and run ids')
+    if (input.id !== undefined && !Number.isInteger(input.id)) throw badInput(`comparison id must be a whole number, got ${JSON.stringify(input.id)}`)
+    if (typeof input.name !== 'string' || input.name.trim() === '') throw badInput('a comparison needs a name')
+    const name = input.name.trim()
+    if (name.length > MAX_NAME_LENGTH) throw badInput(`name must be at most ${MAX_NAME_LENGTH} characters`)
+    const runIds = runIdList('a comparison', input.runIds, 2, 4)
+    if (runIds.length < 2) throw badInput('a comparison needs 2 to 4 different runs')
+    for (const id of runIds) this.repo.getSummary(id)
+    return this.repo.saveComparison({ id: input.id, name, runIds }, new Date().toISOString())
+  }
+
+  async deleteComparison(id: number): Promise<void> {
+    if (!Number.isInteger(id)) throw badInput(`comparison id must be a whole number, got ${JSON.stringify(id)}`)
+    this.repo.deleteComparison(id)
+  }
+
+  async replayTrace(runId: number, target: ReplayTarget): Promise<ReplayResult> {
+    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    if (typeof target !== 'object' || target === null) throw badInput('replay needs a property name or a path')
+    const { summary, properties } = this.repo.getRun(runId)
+    const def = summary.config.modelFile ? await importModelFile(summary.config.modelFile) : getModelDefinition(summary.model)
+    const model = def.create(summary.config.params)
+    if (target.path !== undefined) {
+      if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+      const known = target.property === undefined || model.properties.some((p) => p.name === target.property)
+      if (!known) throw badInput(`model "${summary.model}" has no property "${target.property}"`)
+      return replayPath(model, target.path, { runId, model: summary.model, property: target.property })
+    }
+    if (typeof target.property !== 'string') throw badInput('replay needs a property name or a path')
+    const prop = properties.find((p) => p.name === target.property)
+    if (!prop) {
+      throw badInput(`run ${runId} has no property "${target.property}"; its properties: ${properties.map((p) => p.name).join(', ') || 'none'}`)
+    }
+    if (!prop.trace?.length) throw badInput(`property "${prop.name}" of run ${runId} has no saved trace (${prop.status})`)
+    const property = model.properties.some((p) => p.name === prop.name) ? prop.name : undefined
+    const result = replayPath(model, tracePath(prop.trace), { saved: prop.trace, property, runId, model: summary.model })
+    return { ...result, property: prop.name }
+  }
+
+  private matrixService: MatrixService | null = null
+
+  /** Created on first use; it marks matrices left running by a dead process as interrupted. */
+  private get matrices(): MatrixService {
+    this.matrixService ??= new MatrixService({
+      repo: this.repo,
+      models: () => listModelInfos(),
+      startRun: (config) => this.startRun(config),
+      waitForRun: (runId) => this.waitForRun(runId),
+      stopRun: (runId) => this.stopRun(runId),
+      emit: (event) => this.emit(event),
+    })
+    return this.matrixService
+  }
+
+  async startMatrix(spec: MatrixSpec): Promise<MatrixSummary> {
+    return this.matrices.start(spec)
+  }
+
+  async getMatrix(matrixId: number): Promise<Matrix> {
+    return this.matrices.get(matrixId)
+  }
+
+  async listMatrices(): Promise<MatrixSummary[]> {
+    return this.matrices.list()
+  }
+
+  async stopMatrix(matrixId: number): Promise<void> {
+    return this.matrices.stop(matrixId)
+  }
+
+  /** Resolves when every cell of the matrix has ended and been saved. */
+  async waitForMatrix(matrixId: number): Promise<Matrix> {
+    return this.matrices.wait(matrixId)
+  }
+
   onEvent(listener: (event: LabEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -188,7 +418,59 @@ export class Lab implements LabApi {
   }
 
   /** Stops every running check and waits until each is saved (as "stopped"). */
+  storeStart(replicas: number): Promise<StoreView> {
+    return this.store.start(replicas)
+  }
+
+  storeStop(): Promise<void> {
+    return this.store.stop()
+  }
+
+  storeView(): Promise<StoreView> {
+    return this.store.view()
+  }
+
+  storeFault(fault: StoreFault): Promise<StoreView> {
+    return this.store.fault(fault)
+  }
+
+  storePut(replica: string, key: string, value: string): Promise<StorePutResult> {
+    return this.store.put(replica, key, value)
+  }
+
+  storeRange(replica: string, prefix: string): Promise<StoreKeyValue[]> {
+    return this.store.range(replica, prefix)
+  }
+
+  private benchService: StoreBenchService | null = null
+
+  /** Created on first use; it marks benchmarks left running by a dead process as interrupted. */
+  private get benches(): StoreBenchService {
+    this.benchService ??= new StoreBenchService({ repo: this.repo, emit: (event) => this.emit(event), findEtcd: this.opts.findEtcd })
+    return this.benchService
+  }
+
+  async storeBench(options?: StoreBenchOptions): Promise<StoreBenchRun> {
+    return this.benches.start(options)
+  }
+
+  async listBenchRuns(): Promise<StoreBenchRun[]> {
+    return this.benches.list()
+  }
+
+  async getBenchRun(id: number): Promise<StoreBenchRun> {
+    return this.benches.get(id)
+  }
+
+  /** Resolves when the store benchmark has ended and been saved. */
+  async waitForBench(id: number): Promise<StoreBenchRun> {
+    return this.benches.wait(id)
+  }
+
   async close(): Promise<void> {
+    await this.matrixService?.stopAll()
+    await this.benchService?.waitAll()
+    await this.store.stop()
     const runs = [...this.active.entries()]
     for (const [id] of runs) await this.stopRun(id)
     await Promise.all(runs.map(([, r]) => r.finished))

@@ -32,6 +32,18 @@ describe('stabilis check', () => {
     expect(consistent.trace[1].action).toBe('TMCommit')
   })
 
+  it('reports an oscillation of the K-state ring with K too small as a lasso, with the collision probability', async () => {
+    const r = await runCli(['check', 'ring', '--set', 'n=4', '--set', 'k=2', '--json', '--db', db])
+    expect(r.code).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.collisionProbability).toBeGreaterThan(0)
+    expect(out.collisionProbability).toBeLessThan(1e-12)
+    const conv = out.properties.find((p: { kind: string }) => p.kind === 'converges')
+    expect(conv).toMatchObject({ status: 'violated', counterexample: 'oscillation' })
+    expect(conv.loopStart).toBeGreaterThanOrEqual(0)
+    expect(conv.loopStart).toBeLessThan(conv.trace.length)
+  })
+
   it('prints a readable report without --json and writes --csv', async () => {
     const csv = join(dir, 'one.csv')
     const r = await runCli(['check', 'twophase', '--set', 'rms=2', '--db', db, '--csv', csv])
@@ -125,5 +137,16 @@ describe('stabilis store up', () => {
     const r = await runCli(['store', 'up', '--replica', '2'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/unknown flag --replica for "store up"/)
+  })
+})
+
+describe('stabilis resume', () => {
+  it('names a run that cannot be resumed, and an unknown one', async () => {
+    const r = await runCli(['resume', '424242', '--db', db])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/no run with id 424242/)
+    const bad = await runCli(['resume', 'abc', '--db', db])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/run id must be a whole number, got "abc"/)
   })
 })

@@ -1,12 +1,14 @@
 // The Electron main process with `electron` mocked (its binary cannot be downloaded here): the window is
 // isolated and sandboxed, loads the CommonJS preload, and every response carries the CSP.
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { LAB_IPC_PREFIX, LAB_METHODS } from '../../src-shared/api.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const userData = tempDir()
+// The window reopens at the size it was closed at.
+writeFileSync(join(userData, 'window-state.json'), JSON.stringify({ width: 1000, height: 700, x: 10, y: 20 }))
 const fake = vi.hoisted(() => ({
   windows: [] as { options: Record<string, any>; loaded: string[] }[],
   handlers: new Map<string, unknown>(),
@@ -67,6 +69,7 @@ describe('Electron main', () => {
     const prefs = fake.windows[0].options.webPreferences
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
     expect(prefs.preload).toMatch(/preload[\\/]index\.cjs$/)
+    expect(fake.windows[0].options).toMatchObject({ width: 1000, height: 700, x: 10, y: 20 })
     expect(fake.windows[0].loaded[0]).toMatch(/renderer[\\/]index\.html$/)
     expect([...fake.handlers.keys()].sort()).toEqual(LAB_METHODS.map((m) => LAB_IPC_PREFIX + m).sort())
     let headers: Record<string, string[]> = {}

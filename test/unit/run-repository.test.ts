@@ -45,6 +45,25 @@ describe('RunRepository', () => {
     again.close()
   })
 
+  it('keeps liveness evidence (lasso start, counterexample kind, convergence) and the collision probability', () => {
+    const repo = RunRepository.open(join(dir, 'liveness.db'))
+    const id = repo.createRun(config, '2026-01-01T00:00:00.000Z')
+    const convergence = { oscillations: 2, stuck: 0, leavesGoal: 0, worstSteps: 5, unbounded: 3, stepsHistogram: [4, 2, 1] }
+    repo.finishRun(id, {
+      status: 'done', unique: 16, generated: 40, maxDepth: 4, seconds: 0.1, complete: true, verdict: 'violated', error: null,
+      depthHistogram: [1], collisionProbability: 6.9e-18,
+      properties: [
+        { name: 'stabilises', kind: 'converges', description: 'd', status: 'violated', counterexample: 'oscillation', loopStart: 2, convergence, trace: [] },
+        { name: 'plain', kind: 'always', description: 'd', status: 'holds' },
+      ],
+    } as never)
+    const run = repo.getRun(id)
+    expect(run.summary.collisionProbability).toBe(6.9e-18)
+    expect(run.properties[0]).toMatchObject({ counterexample: 'oscillation', loopStart: 2, convergence })
+    expect(run.properties[1]).not.toHaveProperty('counterexample')
+    repo.close()
+  })
+
   it('marks a run left "running" by a dead process as interrupted, but not one of a live process', () => {
     const file = join(dir, 'crash.db')
     // A real child process creates a running run and exits without finishing it: as if it crashed.

@@ -1,16 +1,20 @@
 // The stabilis CLI: models, check, runs, export, serve, store. Exit codes: 0 no violation, 1 a violation,
 // 2 bad input (flags, parameters, database, a broken model), 130 interrupted.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseParamValue } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
 import type { CsvReport, ModelInfo, RunConfig, RunDetail, Strategy } from '../../../src-shared/types.ts'
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
+import type { Lab } from '../../lab/lab.ts'
 import { openLab } from '../../lab/open-lab.ts'
+import { formatPath, parsePath } from '../../lab/replay.ts'
 import { listModelInfos } from '../../models/registry.ts'
+import { defaultModelsDir, listUserModels, modelFilesIn } from '../../models/sdk/loader.ts'
 import { startWebHost } from '../web/server.ts'
+import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline } from '../../lab/matrix.ts'
 import { intFlag, parseArgs, stringFlag, type ParsedArgs } from './args.ts'
 
 export interface Io {
@@ -22,12 +26,19 @@ const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.std
 
 const USAGE = `usage: stabilis <command> [options]
 
-  models [--json]                         models and scenarios with their parameters
-  check <model> [--set key=value]... [--consistency LEVEL] [--strategy bfs|dfs|sim]
+  models [--model-file PATH] [--json]     models and scenarios with their parameters (user models: docs/sdk.md)
+  check <model> | --model-file PATH [--set key=value]... [--consistency LEVEL] [--strategy bfs|dfs|sim]
         [--workers N] [--max-depth D] [--timeout S] [--seed N] [--stop-on-violation]
         [--db FILE] [--csv FILE] [--json]  run a check and save it
+  resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
-  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties] [--db FILE]
+  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|comparison] [--db FILE]
+  export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
+  replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
+                                          re-run the model along a saved trace or a path
+  matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy bfs|dfs|sim]
+        [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
+                                          every cell (level × instances) as a saved run; a table of verdicts
   serve [--host 127.0.0.1] [--port N] [--db FILE]   the lab in a browser
   store up --replicas N [--dir D] | store bench [...]  the replicated store
 
@@ -80,22 +91,39 @@ function printRunText(io: Io, detail: RunDetail): void {
   if (s.error) io.out(`  error: ${s.error}\n`)
   for (const p of detail.properties) {
     const mark = p.status === 'holds' ? 'ok ' : p.status === 'violated' ? 'BAD' : ' ? '
-    io.out(`  ${mark} ${p.name} (${p.kind}) ${p.status}\n`)
+    const conv = p.convergence
+    const worst = conv && p.status === 'holds' ? `, worst case ${conv.worstSteps} step(s) to converge` : ''
+    const shape = p.counterexample ? ` (${p.counterexample})` : ''
+    io.out(`  ${mark} ${p.name} (${p.kind}) ${p.status}${shape}${worst}\n`)
     if (p.trace && p.status === 'violated') {
-      for (const step of p.trace) io.out(`      ${step.index}. ${step.action ?? '(initial state)'}\n`)
+      for (const step of p.trace) {
+        const loop = p.loopStart === step.index ? '   <- loop starts here' : ''
+        io.out(`      ${step.index}. ${step.action ?? '(initial state)'}${loop}\n`)
+      }
+      if (p.loopStart !== undefined) io.out(`      (back to step ${p.loopStart}, forever)\n`)
     }
   }
   io.out(`  saved as run ${s.id}\n`)
 }
 
+/** Built-in models, then user models: the models folder beside the database (or STABILIS_MODELS), then --model-file. */
+async function allModels(args: ParsedArgs): Promise<ModelInfo[]> {
+  const file = stringFlag(args.flags, 'model-file')
+  const files = [...modelFilesIn(defaultModelsDir(dbFile(args.flags))), ...(file ? [resolve(file)] : [])]
+  const builtIn = listModelInfos()
+  return [...builtIn, ...(await listUserModels([...new Set(files)], builtIn.map((m) => m.id)))]
+}
+
 async function cmdModels(args: ParsedArgs, io: Io): Promise<number> {
-  const models = listModelInfos()
+  if (args.positional.length) throw badInput(`unexpected argument "${args.positional[0]}"`)
+  const models = await allModels(args)
   if (args.flags.json) {
     io.out(JSON.stringify(models, null, 2) + '\n')
     return 0
   }
   for (const m of models) {
     io.out(`${m.id} — ${m.title}\n  ${m.description}\n`)
+    if (m.source) io.out(`  source: ${m.source}\n`)
     for (const p of m.params) {
       const range = p.kind === 'int' ? ` [${p.min}..${p.max}]` : p.kind === 'enum' ? ` {${p.options.join(', ')}}` : ''
       io.out(`  --set ${p.name}=${String(p.default)}${range}  ${p.label}\n`)
@@ -105,61 +133,108 @@ async function cmdModels(args: ParsedArgs, io: Io): Promise<number> {
   return 0
 }
 
-async function cmdCheck(args: ParsedArgs, io: Io): Promise<number> {
-  const [modelId, ...extra] = args.positional
-  if (!modelId) throw badInput('check needs a model, e.g. stabilis check twophase --set rms=3')
-  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
-  const model = listModelInfos().find((m) => m.id === modelId)
-  if (!model) throw badInput(`unknown model "${modelId}"; known: ${listModelInfos().map((m) => m.id).join(', ')}`)
-  const config = buildConfig(model, args)
-  const csv = stringFlag(args.flags, 'csv')
-  const { lab, close } = openLab(dbFile(args.flags))
+/**
+ * Follows a started run to its end: progress on stderr once a second, SIGINT/SIGTERM stop it (saved as stopped),
+ * then the report on stdout. Returns the exit code.
+ */
+async function followRun(lab: Lab, runId: number, io: Io, json: boolean, afterRun?: () => Promise<void>): Promise<number> {
   let interrupted = false
+  let lastLine = 0
+  const off = lab.onEvent((e) => {
+    if (e.type !== 'run-progress' || e.runId !== runId) return
+    const s = e.samples[e.samples.length - 1]
+    if (s.elapsedMs - lastLine < 1000) return
+    lastLine = s.elapsedMs
+    io.err(`[${formatSeconds(s.elapsedMs / 1000)}] generated ${formatCount(s.generated)}  unique ${formatCount(s.unique)}  depth ${s.maxDepth}  queue ${formatCount(s.queue)}  ${formatRate(s.uniquePerSec)} unique\n`)
+  })
+  const onSignal = (): void => {
+    interrupted = true
+    void lab.stopRun(runId)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
-    let lastLine = 0
-    const off = lab.onEvent((e) => {
-      if (e.type !== 'run-progress') return
-      const s = e.samples[e.samples.length - 1]
-      if (s.elapsedMs - lastLine < 1000) return
-      lastLine = s.elapsedMs
-      io.err(`[${formatSeconds(s.elapsedMs / 1000)}] generated ${formatCount(s.generated)}  unique ${formatCount(s.unique)}  depth ${s.maxDepth}  queue ${formatCount(s.queue)}  ${formatRate(s.uniquePerSec)} unique\n`)
-    })
-    const started = await lab.startRun(config)
-    const onSignal = (): void => {
-      interrupted = true
-      void lab.stopRun(started.id)
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    await lab.waitForRun(started.id)
+    await lab.waitForRun(runId)
+  } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     off()
-    const detail = await lab.getRun(started.id)
-    if (csv) writeFileSync(csv, await lab.exportCsv([started.id], 'summary'))
-    const s = detail.summary
-    if (args.flags.json) {
-      io.out(
-        JSON.stringify({
-          runId: s.id,
-          status: s.status,
-          unique: s.unique,
-          generated: s.generated,
-          maxDepth: s.maxDepth,
-          seconds: s.seconds,
-          complete: s.complete,
-          verdict: s.verdict,
-          error: s.error,
-          properties: detail.properties.map((p) => ({ name: p.name, kind: p.kind, status: p.status, ...(p.trace ? { trace: p.trace } : {}) })),
-        }) + '\n',
-      )
-    } else printRunText(io, detail)
-    if (s.status === 'failed') {
-      io.err(`stabilis: ${s.error}\n`)
-      return 2
+  }
+  await afterRun?.()
+  const detail = await lab.getRun(runId)
+  const s = detail.summary
+  if (json) {
+    io.out(
+      JSON.stringify({
+        runId: s.id,
+        status: s.status,
+        unique: s.unique,
+        generated: s.generated,
+        maxDepth: s.maxDepth,
+        seconds: s.seconds,
+        complete: s.complete,
+        verdict: s.verdict,
+        error: s.error,
+        collisionProbability: s.collisionProbability ?? null,
+        properties: detail.properties.map((p) => ({
+          name: p.name,
+          kind: p.kind,
+          status: p.status,
+          ...(p.counterexample ? { counterexample: p.counterexample } : {}),
+          ...(p.loopStart !== undefined ? { loopStart: p.loopStart } : {}),
+          ...(p.convergence ? { convergence: p.convergence } : {}),
+          ...(p.trace ? { trace: p.trace } : {}),
+        })),
+      }) + '\n',
+    )
+  } else printRunText(io, detail)
+  if (s.status === 'failed') {
+    io.err(`stabilis: ${s.error}\n`)
+    return 2
+  }
+  if (interrupted) return 130
+  return detail.properties.some((p) => p.status === 'violated') ? 1 : 0
+}
+
+async function cmdCheck(args: ParsedArgs, io: Io): Promise<number> {
+  const [modelArg, ...extra] = args.positional
+  const modelFile = stringFlag(args.flags, 'model-file')
+  if (!modelArg && !modelFile) throw badInput('check needs a model, e.g. stabilis check twophase --set rms=3 (or --model-file PATH)')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  let model = listModelInfos().find((m) => m.id === modelArg)
+  if (!model || modelFile) {
+    // A user model: from --model-file, or by id from the models folder. One that does not load still starts a run,
+    // which fails naming the file and the error.
+    const models = await allModels(args)
+    const fromFile = modelFile ? models.find((m) => m.source === resolve(modelFile)) : undefined
+    model = fromFile ?? models.find((m) => m.id === modelArg)
+    if (fromFile && modelArg && fromFile.id !== modelArg) throw badInput(`${modelFile} defines model "${fromFile.id}", not "${modelArg}"`)
+    if (!model) throw badInput(`unknown model "${modelArg}"; known: ${models.map((m) => m.id).join(', ')}`)
+  }
+  const config = buildConfig(model, args)
+  const csv = stringFlag(args.flags, 'csv')
+  const { lab, close } = openLab(dbFile(args.flags))
+  try {
+    if (modelFile) await lab.addModelFile(modelFile)
+    const started = await lab.startRun(config)
+    const writeCsv = async (): Promise<void> => {
+      if (csv) writeFileSync(csv, await lab.exportCsv([started.id], 'summary'))
     }
-    if (interrupted) return 130
-    return detail.properties.some((p) => p.status === 'violated') ? 1 : 0
+    return await followRun(lab, started.id, io, args.flags.json === true, writeCsv)
+  } finally {
+    await close()
+  }
+}
+
+async function cmdResume(args: ParsedArgs, io: Io): Promise<number> {
+  const [idText, ...extra] = args.positional
+  if (!idText) throw badInput('resume needs a run id, e.g. stabilis resume 12')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  if (!/^\d+$/.test(idText)) throw badInput(`run id must be a whole number, got "${idText}"`)
+  const { lab, close } = openLab(dbFile(args.flags))
+  try {
+    const run = await lab.resumeRun(Number(idText))
+    return await followRun(lab, run.id, io, args.flags.json === true)
   } finally {
     await close()
   }
@@ -186,16 +261,23 @@ async function cmdRuns(args: ParsedArgs, io: Io): Promise<number> {
 async function cmdExport(args: ParsedArgs, io: Io): Promise<number> {
   const target = stringFlag(args.flags, 'csv')
   if (!target) throw badInput('export needs --csv FILE (or a folder ending in /)')
-  if (args.positional.length === 0) throw badInput('export needs at least one run id')
-  const ids = args.positional.map((p) => {
+  const comparisonId = intFlag(args.flags, 'comparison', 1, Number.MAX_SAFE_INTEGER)
+  if (comparisonId !== undefined && args.positional.length) throw badInput('export takes run ids or --comparison, not both')
+  if (comparisonId === undefined && args.positional.length === 0) throw badInput('export needs at least one run id (or --comparison ID)')
+  let ids = args.positional.map((p) => {
     if (!/^\d+$/.test(p)) throw badInput(`run id must be a whole number, got "${p}"`)
     return Number(p)
   })
-  const report = stringFlag(args.flags, 'report') ?? 'summary'
+  const report = stringFlag(args.flags, 'report') ?? (comparisonId !== undefined ? 'comparison' : 'summary')
   if (!(report in CSV_REPORTS)) throw badInput(`--report must be one of ${Object.keys(CSV_REPORTS).join(', ')}`)
   const toDir = target.endsWith('/') || (statSafe(target)?.isDirectory() ?? false)
   const { lab, close } = openLab(dbFile(args.flags))
   try {
+    if (comparisonId !== undefined) {
+      const saved = (await lab.listComparisons()).find((c) => c.id === comparisonId)
+      if (!saved) throw badInput(`no saved comparison with id ${comparisonId}`)
+      ids = saved.runIds
+    }
     if (toDir) {
       mkdirSync(target, { recursive: true })
       for (const r of Object.keys(CSV_REPORTS) as CsvReport[]) writeFileSync(join(target, `${r}.csv`), await lab.exportCsv(ids, r))
@@ -210,11 +292,103 @@ async function cmdExport(args: ParsedArgs, io: Io): Promise<number> {
   }
 }
 
+async function cmdReplay(args: ParsedArgs, io: Io): Promise<number> {
+  const [runArg, ...extra] = args.positional
+  if (!runArg) throw badInput('replay needs a run id, e.g. stabilis replay 3 --property consistent')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  if (!/^\d+$/.test(runArg)) throw badInput(`run id must be a whole number, got "${runArg}"`)
+  const property = stringFlag(args.flags, 'property')
+  const pathText = stringFlag(args.flags, 'path')
+  if (property === undefined && pathText === undefined) throw badInput('replay needs --property NAME or --path "A;B;…"')
+  let path: string[] | undefined
+  if (pathText !== undefined) {
+    try {
+      path = parsePath(pathText)
+    } catch (err) {
+      throw badInput(`--path: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  const { lab, close } = openLab(dbFile(args.flags))
+  try {
+    const r = await lab.replayTrace(Number(runArg), { property, path })
+    if (args.flags.json) io.out(JSON.stringify(r) + '\n')
+    else {
+      io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
+      for (const step of r.steps) {
+        const mark = r.propertyStep === step.index ? '  <- ' + (r.property ?? 'property') : ''
+        io.out(`  ${step.index}. ${step.action ?? '(initial state)'}${mark}\n`)
+      }
+      io.out(`${r.reproduced ? 'reproduced' : 'NOT reproduced'}: ${r.message}\n`)
+      io.out(`path: ${formatPath(r.path)}\n`)
+    }
+    return r.reproduced ? 0 : 1
+  } finally {
+    await close()
+  }
+}
+
 function statSafe(path: string): ReturnType<typeof statSync> | undefined {
   try {
     return statSync(path)
   } catch {
     return undefined
+  }
+}
+
+/** Runs a matrix to its end: a line per finished cell on stderr, then the table (or JSON / Markdown) on stdout. */
+async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
+  const [scenario, ...extra] = args.positional
+  if (!scenario) throw badInput('matrix needs a scenario or "all", e.g. stabilis matrix statefulset-stale-reads --consistency all --instances 1,2')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  const list = (name: string, fallback: string): string[] =>
+    (stringFlag(args.flags, name) ?? fallback).split(',').map((v) => v.trim()).filter((v) => v !== '')
+  const instances = list('instances', '1').map((v) => {
+    if (!/^\d+$/.test(v)) throw badInput(`--instances must be whole numbers separated by commas, got "${v}"`)
+    return Number(v)
+  })
+  const strategy = stringFlag(args.flags, 'strategy') ?? 'bfs'
+  if (args.flags.json && args.flags.markdown) throw badInput('--json and --markdown cannot be combined')
+  const { lab, close } = openLab(dbFile(args.flags))
+  let interrupted = false
+  try {
+    const started = await lab.startMatrix({
+      scenario,
+      consistency: list('consistency', 'all'),
+      instances,
+      strategy: strategy as Strategy,
+      timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? 0,
+      maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) ?? 0,
+      ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
+    })
+    io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time\n`)
+    const off = lab.onEvent((e) => {
+      if (e.type !== 'matrix-progress' || e.matrix.id !== started.id || e.cell.status === 'running') return
+      const c = e.cell
+      io.err(`[${e.matrix.finished}/${e.matrix.cellCount}] ${c.scenario} ×${c.instances} ${c.consistency}: ${cellVerdictText(c)}  unique ${formatCount(c.unique)}  ${formatSeconds(c.seconds)}\n`)
+    })
+    const onSignal = (): void => {
+      interrupted = true
+      void lab.stopMatrix(started.id)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let m
+    try {
+      m = await lab.waitForMatrix(started.id)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      off()
+    }
+    if (args.flags.json) {
+      io.out(JSON.stringify({ matrixId: m.id, status: m.status, spec: m.spec, holds: m.holds, violated: m.violated, unknown: m.unknown, cells: m.cells }) + '\n')
+    } else if (args.flags.markdown) io.out(formatMatrixMarkdown(m))
+    else io.out(`${matrixHeadline(m)}\n${formatMatrixTable(m)}cells are saved runs: stabilis runs --db FILE, or the Matrix page\n`)
+    if (m.violated > 0) return 1
+    if (interrupted) return 130
+    return m.cells.some((c) => c.status === 'failed') ? 2 : 0
+  } finally {
+    await close()
   }
 }
 
@@ -237,18 +411,27 @@ async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string' | 'list' }>; run: (a: ParsedArgs, io: Io) => Promise<number> }> = {
-  models: { flags: { json: { type: 'bool' } }, run: cmdModels },
+  models: { flags: { json: { type: 'bool' }, 'model-file': { type: 'string' } }, run: cmdModels },
   check: {
     flags: {
       set: { type: 'list' }, consistency: { type: 'string' }, strategy: { type: 'string' }, workers: { type: 'string' },
       'max-depth': { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' },
-      csv: { type: 'string' }, json: { type: 'bool' }, 'stop-on-violation': { type: 'bool' },
+      csv: { type: 'string' }, json: { type: 'bool' }, 'stop-on-violation': { type: 'bool' }, 'model-file': { type: 'string' },
     },
     run: cmdCheck,
   },
+  resume: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdResume },
   runs: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdRuns },
-  export: { flags: { csv: { type: 'string' }, db: { type: 'string' }, report: { type: 'string' } }, run: cmdExport },
+  export: { flags: { csv: { type: 'string' }, db: { type: 'string' }, report: { type: 'string' }, comparison: { type: 'string' } }, run: cmdExport },
+  replay: { flags: { property: { type: 'string' }, path: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' } }, run: cmdReplay },
   serve: { flags: { host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' } }, run: cmdServe },
+  matrix: {
+    flags: {
+      consistency: { type: 'string' }, instances: { type: 'string' }, strategy: { type: 'string' }, 'timeout-per-cell': { type: 'string' },
+      'max-depth': { type: 'string' }, concurrency: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' },
+    },
+    run: cmdMatrix,
+  },
 }
 
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {

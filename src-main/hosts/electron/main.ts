@@ -5,6 +5,7 @@ import { openLab, type OpenLab } from '../../lab/open-lab.ts'
 import checkWorker from '../../lab/check-worker.ts?modulePath'
 import replicaEntry from '../../store/replica.ts?modulePath'
 import { registerLabIpc } from './ipc.ts'
+import { loadWindowState, saveWindowState } from './window-state.ts'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
@@ -13,9 +14,12 @@ let window: BrowserWindow | null = null
 let opened: OpenLab | null = null
 
 function createWindow(): void {
+  const stateFile = join(app.getPath('userData'), 'window-state.json')
+  const saved = loadWindowState(stateFile)
   window = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    width: saved.width,
+    height: saved.height,
+    ...(saved.x !== undefined ? { x: saved.x, y: saved.y } : {}),
     minWidth: 900,
     minHeight: 600,
     title: 'Stabilis',
@@ -28,7 +32,16 @@ function createWindow(): void {
       webSecurity: true,
     },
   })
-  window.once('ready-to-show', () => window?.show())
+  window.once('ready-to-show', () => {
+    if (saved.maximized) window?.maximize()
+    window?.show()
+  })
+  window.on('close', () => {
+    if (!window) return
+    const maximized = window.isMaximized()
+    const b = maximized ? window.getNormalBounds() : window.getBounds()
+    saveWindowState(stateFile, { width: b.width, height: b.height, x: b.x, y: b.y, maximized })
+  })
   // Links open in the user's browser; the app window never navigates away from the renderer.
   window.webContents.setWindowOpenHandler(({ url }) => {
     if (/^https?:/.test(url)) void shell.openExternal(url)

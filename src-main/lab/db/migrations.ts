@@ -49,4 +49,62 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, position)
   );
   `,
+  // runs: a user-given name, notes and tags; deleted_at for delete-with-undo (soft delete, purged later).
+  // comparisons: saved side-by-side views of 2–4 runs.
+  `
+  ALTER TABLE runs ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE runs ADD COLUMN deleted_at TEXT;
+  CREATE TABLE comparisons (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    run_ids TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
+  // matrices: one scenario (or all) × consistency levels × instance counts; each cell links to an ordinary run.
+  `
+  CREATE TABLE matrices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','done','stopped','interrupted')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    owner_pid INTEGER
+  );
+  CREATE TABLE matrix_cells (
+    matrix_id INTEGER NOT NULL REFERENCES matrices(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    scenario TEXT NOT NULL,
+    consistency TEXT NOT NULL,
+    instances INTEGER NOT NULL,
+    run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    PRIMARY KEY (matrix_id, position)
+  );
+  CREATE INDEX matrix_cells_run ON matrix_cells(run_id);
+  `,
+  // liveness evidence kept with each property (lasso start, counterexample kind, convergence report);
+  // the fingerprint collision probability of each run.
+  `
+  ALTER TABLE property_results ADD COLUMN details TEXT;
+  ALTER TABLE runs ADD COLUMN collision_probability REAL;
+  `,
+  // store benchmarks saved as runs of kind "store-bench": options, whether etcd ran, the report (JSON).
+  `
+  CREATE TABLE bench_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL DEFAULT 'store-bench',
+    status TEXT NOT NULL CHECK (status IN ('running','done','failed','interrupted')),
+    options TEXT NOT NULL,
+    etcd TEXT NOT NULL,
+    note TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    owner_pid INTEGER,
+    report TEXT,
+    error TEXT
+  );
+  `,
 ]

@@ -4,15 +4,49 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { badInput, notFound } from '../../../src-shared/errors.ts'
 import type {
+  Comparison,
+  ComparisonInput,
+  Matrix,
+  MatrixCell,
+  MatrixSpec,
+  MatrixStatus,
+  MatrixSummary,
   ProgressSample,
   PropertyResult,
   RunConfig,
   RunDetail,
+  RunPatch,
   RunStatus,
   RunSummary,
   Verdict,
 } from '../../../src-shared/types.ts'
 import { MIGRATIONS } from './migrations.ts'
+import type { StoreBenchReport, StoreBenchRun } from '../../../src-shared/store-types.ts'
+
+interface BenchRunRow {
+  id: number
+  status: StoreBenchRun['status']
+  options: string
+  etcd: StoreBenchRun['etcd']
+  note: string | null
+  started_at: string
+  finished_at: string | null
+  report: string | null
+  error: string | null
+}
+
+const toBenchRun = (r: BenchRunRow): StoreBenchRun => ({
+  id: r.id,
+  kind: 'store-bench',
+  status: r.status,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  options: JSON.parse(r.options) as StoreBenchRun['options'],
+  etcd: r.etcd,
+  note: r.note,
+  report: r.report ? (JSON.parse(r.report) as StoreBenchReport) : null,
+  error: r.error,
+})
 
 interface RunRow {
   id: number
@@ -30,7 +64,28 @@ interface RunRow {
   complete: number
   verdict: Verdict
   error: string | null
+  name: string
+  notes: string
+  tags: string
+  deleted_at: string | null
+  collision_probability: number | null
 }
+
+interface ComparisonRow {
+  id: number
+  name: string
+  run_ids: string
+  created_at: string
+  updated_at: string
+}
+
+const toComparison = (r: ComparisonRow): Comparison => ({
+  id: r.id,
+  name: r.name,
+  runIds: JSON.parse(r.run_ids) as number[],
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+})
 
 export interface RunFinish {
   status: Exclude<RunStatus, 'running'>
@@ -43,6 +98,17 @@ export interface RunFinish {
   error: string | null
   depthHistogram: number[]
   properties: PropertyResult[]
+  /** Birthday-bound probability that two distinct states shared a fingerprint in this run. */
+  collisionProbability?: number
+}
+
+/** Liveness evidence beyond the trace, stored as one JSON column. */
+const DETAIL_KEYS = ['loopStart', 'counterexample', 'convergence'] as const
+
+function detailsOf(p: PropertyResult): string | null {
+  const d: Record<string, unknown> = {}
+  for (const k of DETAIL_KEYS) if (p[k] !== undefined) d[k] = p[k]
+  return Object.keys(d).length ? JSON.stringify(d) : null
 }
 
 const toSummary = (r: RunRow): RunSummary => ({
@@ -60,6 +126,10 @@ const toSummary = (r: RunRow): RunSummary => ({
   complete: r.complete === 1,
   verdict: r.verdict,
   error: r.error,
+  name: r.name ?? '',
+  notes: r.notes ?? '',
+  tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
+  ...(r.collision_probability !== null && r.collision_probability !== undefined ? { collisionProbability: r.collision_probability } : {}),
 })
 
 function isAlive(pid: number): boolean {
@@ -134,6 +204,13 @@ export class RunRepository {
     return Number(info.lastInsertRowid)
   }
 
+  /** An interrupted or stopped run that is resumed: running again, owned by this process. */
+  reopenRun(runId: number): void {
+    this.db
+      .prepare(`UPDATE runs SET status = 'running', finished_at = NULL, error = NULL, owner_pid = ? WHERE id = ?`)
+      .run(process.pid, runId)
+  }
+
   /** One transaction per batch: samples arrive every 250 ms and are flushed together. */
   appendSamples(runId: number, samples: readonly ProgressSample[]): void {
     if (samples.length === 0) return
@@ -158,24 +235,123 @@ export class RunRepository {
   finishRun(runId: number, f: RunFinish): void {
     const insertDepth = this.db.prepare(`INSERT OR REPLACE INTO depth_histogram (run_id, depth, states) VALUES (?, ?, ?)`)
     const insertProp = this.db.prepare(
-      `INSERT OR REPLACE INTO property_results (run_id, position, name, kind, description, status, trace) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO property_results (run_id, position, name, kind, description, status, trace, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, unique_states = ?, generated_states = ?, max_depth = ?, seconds = ?,
-           complete = ?, verdict = ?, error = ? WHERE id = ?`,
+           complete = ?, verdict = ?, error = ?, collision_probability = ? WHERE id = ?`,
         )
-        .run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, runId)
+        .run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, runId)
       f.depthHistogram.forEach((n, i) => insertDepth.run(runId, i + 1, n))
       f.properties.forEach((p, i) =>
-        insertProp.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null),
+        insertProp.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null, detailsOf(p)),
       )
     })()
   }
 
+  /** Runs not in the bin, newest first. */
   listRuns(): RunSummary[] {
-    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
+    return (this.db.prepare(`SELECT * FROM runs WHERE deleted_at IS NULL ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
+  }
+
+  /** Sets name, notes and/or tags (already validated by the caller). */
+  updateRun(runId: number, patch: RunPatch): RunSummary {
+    this.getSummary(runId)
+    const columns: [string, string | undefined][] = [
+      ['name', patch.name],
+      ['notes', patch.notes],
+      ['tags', patch.tags && JSON.stringify(patch.tags)],
+    ]
+    const set = columns.filter(([, v]) => v !== undefined) as [string, string][]
+    if (set.length) {
+      this.db.prepare(`UPDATE runs SET ${set.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...set.map(([, v]) => v), runId)
+    }
+    return this.getSummary(runId)
+  }
+
+  /** Soft delete: the runs leave listRuns but keep every row until purgeDeleted. */
+  deleteRuns(runIds: readonly number[], at: string): void {
+    const mark = this.db.prepare(`UPDATE runs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`)
+    this.db.transaction(() => runIds.forEach((id) => mark.run(at, id)))()
+  }
+
+  restoreRuns(runIds: readonly number[]): void {
+    const unmark = this.db.prepare(`UPDATE runs SET deleted_at = NULL WHERE id = ?`)
+    this.db.transaction(() => runIds.forEach((id) => unmark.run(id)))()
+  }
+
+  isDeleted(runId: number): boolean {
+    const row = this.db.prepare(`SELECT deleted_at FROM runs WHERE id = ?`).get(runId) as { deleted_at: string | null } | undefined
+    return row?.deleted_at != null
+  }
+
+  /** Removes for good the runs deleted before `before` (ISO time), with their samples, depths and properties. */
+  purgeDeleted(before: string): number {
+    return this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at < ?`).run(before).changes
+  }
+
+  listComparisons(): Comparison[] {
+    return (this.db.prepare(`SELECT * FROM comparisons ORDER BY updated_at DESC, id DESC`).all() as ComparisonRow[]).map(toComparison)
+  }
+
+  getComparison(id: number): Comparison {
+    const row = this.db.prepare(`SELECT * FROM comparisons WHERE id = ?`).get(id) as ComparisonRow | undefined
+    if (!row) throw notFound(`no comparison with id ${id}`)
+    return toComparison(row)
+  }
+
+  saveComparison(input: ComparisonInput, at: string): Comparison {
+    const runIds = JSON.stringify(input.runIds)
+    if (input.id === undefined) {
+      const info = this.db
+        .prepare(`INSERT INTO comparisons (name, run_ids, created_at, updated_at) VALUES (?, ?, ?, ?)`)
+        .run(input.name, runIds, at, at)
+      return this.getComparison(Number(info.lastInsertRowid))
+    }
+    this.getComparison(input.id)
+    this.db.prepare(`UPDATE comparisons SET name = ?, run_ids = ?, updated_at = ? WHERE id = ?`).run(input.name, runIds, at, input.id)
+    return this.getComparison(input.id)
+  }
+
+  deleteComparison(id: number): void {
+    if (this.db.prepare(`DELETE FROM comparisons WHERE id = ?`).run(id).changes === 0) throw notFound(`no comparison with id ${id}`)
+  }
+
+  // Store benchmarks (kind "store-bench"): their own table; options and report are JSON.
+
+  createBenchRun(options: StoreBenchRun['options'], etcd: StoreBenchRun['etcd'], note: string | null, startedAt: string): number {
+    const info = this.db
+      .prepare(`INSERT INTO bench_runs (status, options, etcd, note, started_at, owner_pid) VALUES ('running', ?, ?, ?, ?, ?)`)
+      .run(JSON.stringify(options), etcd, note, startedAt, process.pid)
+    return Number(info.lastInsertRowid)
+  }
+
+  finishBenchRun(id: number, f: { status: 'done' | 'failed'; report: StoreBenchReport | null; error: string | null }): void {
+    this.db
+      .prepare(`UPDATE bench_runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ?`)
+      .run(f.status, f.report ? JSON.stringify(f.report) : null, f.error, new Date().toISOString(), id)
+  }
+
+  /** Benchmarks left "running" by a process that no longer exists become "interrupted"; returns how many. */
+  markBenchRunsInterrupted(): number {
+    const rows = this.db.prepare(`SELECT id, owner_pid FROM bench_runs WHERE status = 'running'`).all() as { id: number; owner_pid: number | null }[]
+    const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
+    const mark = this.db.prepare(`UPDATE bench_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
+    const now = new Date().toISOString()
+    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))()
+    return dead.length
+  }
+
+  listBenchRuns(): StoreBenchRun[] {
+    return (this.db.prepare(`SELECT * FROM bench_runs ORDER BY id DESC`).all() as BenchRunRow[]).map(toBenchRun)
+  }
+
+  getBenchRun(id: number): StoreBenchRun {
+    const row = this.db.prepare(`SELECT * FROM bench_runs WHERE id = ?`).get(id) as BenchRunRow | undefined
+    if (!row) throw notFound(`no store benchmark with id ${id}`)
+    return toBenchRun(row)
   }
 
   getSummary(runId: number): RunSummary {
@@ -201,15 +377,140 @@ export class RunRepository {
     for (const r of depthRows) depthHistogram[r.depth - 1] = r.states
     for (let i = 0; i < depthHistogram.length; i++) depthHistogram[i] ??= 0
     const propRows = this.db
-      .prepare(`SELECT name, kind, description, status, trace FROM property_results WHERE run_id = ? ORDER BY position`)
-      .all(runId) as (Omit<PropertyResult, 'trace'> & { trace: string | null })[]
+      .prepare(`SELECT name, kind, description, status, trace, details FROM property_results WHERE run_id = ? ORDER BY position`)
+      .all(runId) as (Omit<PropertyResult, 'trace'> & { trace: string | null; details: string | null })[]
     const properties: PropertyResult[] = propRows.map((p) => ({
       name: p.name,
       kind: p.kind,
       description: p.description,
       status: p.status,
       ...(p.trace ? { trace: JSON.parse(p.trace) } : {}),
+      ...(p.details ? (JSON.parse(p.details) as Partial<PropertyResult>) : {}),
     }))
     return { summary, samples, depthHistogram, properties }
   }
+
+  // Matrices: a spec and its cells; each cell points at an ordinary run, whose row supplies status and figures.
+
+  createMatrix(spec: Required<MatrixSpec>, cells: readonly MatrixCellKey[], startedAt: string): number {
+    const insertCell = this.db.prepare(
+      `INSERT INTO matrix_cells (matrix_id, position, scenario, consistency, instances) VALUES (?, ?, ?, ?, ?)`,
+    )
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(`INSERT INTO matrices (spec, status, started_at, owner_pid) VALUES (?, 'running', ?, ?)`)
+        .run(JSON.stringify(spec), startedAt, process.pid)
+      const id = Number(info.lastInsertRowid)
+      cells.forEach((c, i) => insertCell.run(id, i, c.scenario, c.consistency, c.instances))
+      return id
+    })()
+  }
+
+  setMatrixCellRun(matrixId: number, position: number, runId: number): void {
+    this.db.prepare(`UPDATE matrix_cells SET run_id = ? WHERE matrix_id = ? AND position = ?`).run(runId, matrixId, position)
+  }
+
+  finishMatrix(matrixId: number, status: Exclude<MatrixStatus, 'running'>): void {
+    this.db
+      .prepare(`UPDATE matrices SET status = ?, finished_at = ? WHERE id = ? AND status = 'running'`)
+      .run(status, new Date().toISOString(), matrixId)
+  }
+
+  /** Matrices left "running" by a process that no longer exists become "interrupted"; returns how many. */
+  markMatricesInterrupted(): number {
+    const rows = this.db.prepare(`SELECT id, owner_pid FROM matrices WHERE status = 'running'`).all() as { id: number; owner_pid: number | null }[]
+    const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
+    const mark = this.db.prepare(`UPDATE matrices SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
+    const now = new Date().toISOString()
+    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))()
+    return dead.length
+  }
+
+  getMatrix(matrixId: number): Matrix {
+    const row = this.db.prepare(`SELECT * FROM matrices WHERE id = ?`).get(matrixId) as MatrixRow | undefined
+    if (!row) throw notFound(`no matrix with id ${matrixId}`)
+    return this.toMatrix(row)
+  }
+
+  /** Newest first. */
+  listMatrices(): MatrixSummary[] {
+    const rows = this.db.prepare(`SELECT * FROM matrices ORDER BY id DESC`).all() as MatrixRow[]
+    return rows.map((r) => {
+      const { cells: _cells, ...summary } = this.toMatrix(r)
+      return summary
+    })
+  }
+
+  private toMatrix(row: MatrixRow): Matrix {
+    const cellRows = this.db
+      .prepare(
+        `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error
+         FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
+      )
+      .all(row.id) as MatrixCellRow[]
+    const violatedRows = this.db
+      .prepare(
+        `SELECT p.run_id, p.name FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
+         WHERE c.matrix_id = ? AND p.status = 'violated' ORDER BY p.run_id, p.position`,
+      )
+      .all(row.id) as { run_id: number; name: string }[]
+    const violated = new Map<number, string[]>()
+    for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
+    const cells: MatrixCell[] = cellRows.map((c) => ({
+      scenario: c.scenario,
+      consistency: c.consistency,
+      instances: c.instances,
+      runId: c.run_id,
+      status: c.run_id === null || c.status === null ? 'pending' : c.status,
+      verdict: c.verdict ?? 'unknown',
+      violated: c.verdict === 'violated' && c.run_id !== null ? (violated.get(c.run_id) ?? []) : [],
+      unique: c.unique_states ?? 0,
+      seconds: c.seconds ?? 0,
+      complete: c.complete === 1,
+      error: c.error ?? null,
+    }))
+    const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
+    return {
+      id: row.id,
+      spec: JSON.parse(row.spec) as Required<MatrixSpec>,
+      status: row.status,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      cellCount: cells.length,
+      finished: cells.filter((c) => c.status !== 'pending' && c.status !== 'running').length,
+      holds: count('holds'),
+      violated: count('violated'),
+      unknown: count('unknown'),
+      cells,
+    }
+  }
+}
+
+/** A matrix cell's coordinates. */
+export interface MatrixCellKey {
+  scenario: string
+  consistency: string
+  instances: number
+}
+
+interface MatrixRow {
+  id: number
+  spec: string
+  status: MatrixStatus
+  started_at: string
+  finished_at: string | null
+  owner_pid: number | null
+}
+
+interface MatrixCellRow {
+  scenario: string
+  consistency: string
+  instances: number
+  run_id: number | null
+  status: RunStatus | null
+  verdict: Verdict | null
+  unique_states: number | null
+  seconds: number | null
+  complete: number | null
+  error: string | null
 }

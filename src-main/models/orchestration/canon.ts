@@ -4,6 +4,8 @@
 // Successor states share every unchanged object with their parent (copy-on-write, never mutated after creation),
 // so each object's string is cached by identity: encoding a successor only serialises what changed.
 const cache = new WeakMap<object, string>()
+/** Keys as they appear in the output (quoted, with the colon); a handful of distinct field and object names. */
+const quoted = new Map<string, string>()
 
 export function canon(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v)
@@ -23,14 +25,25 @@ function serialise(v: object): string {
     return out + ']'
   }
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o).sort()
+  const keys = Object.keys(o)
+  // Decoded states already have their keys in canonical order; sort only when they are not.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort()
+      break
+    }
+  }
   let out = '{'
-  let first = true
   for (const k of keys) {
     const x = o[k]
     if (x === undefined) continue
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canon(x)
-    first = false
+    let q = quoted.get(k)
+    if (q === undefined) {
+      q = JSON.stringify(k) + ':'
+      if (quoted.size > 50_000) quoted.clear()
+      quoted.set(k, q)
+    }
+    out += (out.length > 1 ? ',' : '') + q + canon(x)
   }
   return out + '}'
 }

@@ -19,7 +19,7 @@
 // could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is
 // kept), and sessions are normalised onto the retained entries, so equivalent histories encode equally.
 import { applyWrite, type Write, type WriteResult } from './api.ts'
-import { KINDS, type AnyObject, type Cluster, type Kind } from './resources.ts'
+import { type AnyObject, type Cluster, type Kind } from './resources.ts'
 
 export const LEVELS = ['synchronous', 'monotonic-session', 'resettable-session', 'optimistic', 'causal'] as const
 export type Level = (typeof LEVELS)[number]
@@ -95,7 +95,8 @@ export function merge(cs: Cluster[]): Cluster {
   const tombs: Record<string, number> = {}
   for (const c of cs) for (const [k, r] of Object.entries(c.tombs ?? {})) tombs[k] = Math.max(tombs[k] ?? 0, r)
   const objs = {} as Record<Kind, Record<string, AnyObject>>
-  for (const kind of KINDS) {
+  // Every snapshot of one model holds the same kinds (built-in KINDS, or a user model's own kinds).
+  for (const kind of Object.keys(cs[0].objs) as Kind[]) {
     const m: Record<string, AnyObject> = {}
     for (const c of cs) {
       for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
@@ -233,7 +234,7 @@ export function prune(level: Level, h: History, sessions: Session[], window: num
 function pruneTombs(h: History): History {
   const live = new Map<string, number>()
   for (const e of h.e) {
-    for (const kind of KINDS) {
+    for (const kind of Object.keys(e.c.objs) as Kind[]) {
       for (const [name, o] of Object.entries(e.c.objs[kind] as Record<string, AnyObject>)) {
         const k = `${kind}/${name}`
         live.set(k, Math.min(live.get(k) ?? Infinity, o.meta.rv))

@@ -9,7 +9,7 @@ import { describeWrite, type Write } from './api.ts'
 import { canon, fromBytes, toBytes } from './canon.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
-import { KINDS, list, type AnyObject, type Cluster } from './resources.ts'
+import { list, type AnyObject, type Cluster, type Kind } from './resources.ts'
 
 export interface CtlState {
   s: Session
@@ -44,6 +44,8 @@ export interface OrchestrationConfig {
   userActions: UserAction[]
   budgets: OState['b']
   properties: (ctx: ModelContext) => Property<OState>[]
+  /** Optional canonical form applied to every new state (user models: revisions renumbered, see models/sdk). */
+  normalise?: (s: OState) => OState
 }
 
 /** What properties may use besides the state. */
@@ -67,7 +69,8 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       c.map((x) => x.s),
       window,
     )
-    return { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
+    const out: OState = { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
+    return cfg.normalise ? cfg.normalise(out) : out
   }
 
   const stepOf = (s: OState, i: number, revs: readonly number[]): OState | undefined => {
@@ -200,7 +203,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
 export function describeState(level: Level, controllers: readonly Controller[], s: OState): unknown {
   const head = headView(level, s.h)
   const resources: Record<string, unknown> = {}
-  for (const kind of KINDS) {
+  for (const kind of Object.keys(head.c.objs) as Kind[]) {
     const objs = list(head.c, kind) as AnyObject[]
     if (objs.length > 0) resources[kind] = Object.fromEntries(objs.map((o) => [o.meta.name, o]))
   }

@@ -32,7 +32,7 @@ interface Scenario {
   id: string
   title: string
   description: string
-  controllers: Exclude<ControllerKind, 'kubelet'>[]
+  controllers: Exclude<ControllerKind, 'kubelet' | 'custom'>[]
   defaults: { nodes: number; replicas: number; userActions: number; nodeRestarts: number; minReplicas?: number }
   initial(p: ScenarioParams): Partial<{ [K in Kind]: KindMap[K][] }>
   userActions(p: ScenarioParams): UserAction[]
@@ -243,7 +243,7 @@ function suspendActions(name: string): UserAction[] {
 export const SCENARIO_IDS = SCENARIOS.map((s) => s.id)
 
 function controllersFor(sc: Scenario, p: ScenarioParams): Controller[] {
-  const make: Record<Exclude<ControllerKind, 'kubelet'>, (n: string) => Controller> = {
+  const make: Record<Exclude<ControllerKind, 'kubelet' | 'custom'>, (n: string) => Controller> = {
     scheduler,
     replicaset: replicaSetController,
     deployment: deploymentController,

@@ -2,7 +2,8 @@
 import type { Write } from '../api.ts'
 import type { Cluster } from '../resources.ts'
 
-export type ControllerKind = 'scheduler' | 'kubelet' | 'replicaset' | 'deployment' | 'statefulset' | 'job' | 'podgc'
+/** 'custom': a controller of a user model (models/sdk). */
+export type ControllerKind = 'scheduler' | 'kubelet' | 'replicaset' | 'deployment' | 'statefulset' | 'job' | 'podgc' | 'custom'
 
 export interface StepInput {
   view: Cluster
