@@ -3,7 +3,8 @@
 // (pool.ts) merges them at the end to replay traces from the initial states.
 import type { MessagePort } from 'node:worker_threads'
 import { fingerprint } from './fingerprint.ts'
-import { ChunkWriter, F64Column, I32Column, type Chunk } from './frontier.ts'
+import { ChunkWriter, type Chunk } from './frontier.ts'
+import { F64Column, IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
 import {
   H_CODE,
@@ -62,7 +63,7 @@ export class Explorer {
   private readonly stats: Float64Array
   private readonly statBase: number
   private readonly parents: F64Column
-  private readonly via: I32Column
+  private readonly via: IntColumn
   private readonly trackers: Property<unknown>[]
   private readonly isAlways: boolean[]
   private found: (number | null)[]
@@ -88,7 +89,7 @@ export class Explorer {
     this.stats = new Float64Array(init.stats)
     this.statBase = init.index * S_WORDS
     this.parents = new F64Column()
-    this.via = new I32Column()
+    this.via = new IntColumn()
     if (init.parents && init.via) {
       for (let i = 0; i < init.parents.length; i++) this.parents.push(init.parents[i])
       for (let i = 0; i < init.via.length; i++) this.via.push(init.via[i])
