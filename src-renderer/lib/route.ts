@@ -1,6 +1,6 @@
 // Hash routes. Hash routing works unchanged from file:// (Electron) and the web host.
 //   #/runs  #/new  #/run/<id>  #/run/<id>/trace/<property>  #/compare/<id>,<id>[,…]  #/comparisons
-//   #/comparisons/<id>  #/diagnostics/chart
+//   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store
 export type Route =
   | { page: 'runs' }
   | { page: 'new' }
@@ -10,6 +10,9 @@ export type Route =
   | { page: 'comparisons' }
   | { page: 'comparison'; id: number }
   | { page: 'chart-perf' }
+  | { page: 'store' }
+  | { page: 'matrices' }
+  | { page: 'matrix'; id: number }
   | { page: 'not-found'; path: string }
 
 export function parseHash(hash: string): Route {
@@ -17,7 +20,9 @@ export function parseHash(hash: string): Route {
   if (path === '/runs' || path === '/') return { page: 'runs' }
   if (path === '/new') return { page: 'new' }
   if (path === '/comparisons') return { page: 'comparisons' }
+  if (path === '/matrix') return { page: 'matrices' }
   if (path === '/diagnostics/chart') return { page: 'chart-perf' }
+  if (path === '/store') return { page: 'store' }
   let m = /^\/run\/(\d+)$/.exec(path)
   if (m) return { page: 'run', id: Number(m[1]) }
   m = /^\/run\/(\d+)\/trace\/([^/]+)$/.exec(path)
@@ -30,6 +35,8 @@ export function parseHash(hash: string): Route {
   }
   m = /^\/compare\/(\d+(?:,\d+)*)$/.exec(path)
   if (m) return { page: 'compare', ids: [...new Set(m[1].split(',').map(Number))] }
+  m = /^\/matrix\/(\d+)$/.exec(path)
+  if (m) return { page: 'matrix', id: Number(m[1]) }
   m = /^\/comparisons\/(\d+)$/.exec(path)
   if (m) return { page: 'comparison', id: Number(m[1]) }
   return { page: 'not-found', path }
@@ -49,6 +56,10 @@ export function compareHref(ids: readonly number[]): string {
 
 export function comparisonHref(id: number): string {
   return `#/comparisons/${id}`
+}
+
+export function matrixHref(id: number): string {
+  return `#/matrix/${id}`
 }
 
 export function navigate(href: string): void {
