@@ -67,6 +67,8 @@ export interface StoreBenchServiceDeps {
   emit: (event: LabEvent) => void
   /** Where to look for etcd (tests pass a PATH without it). */
   findEtcd?: () => string | null
+  /** The replica entry module; the Electron build passes its bundled copy. */
+  replicaEntry?: string
 }
 
 export class StoreBenchService {
@@ -96,7 +98,7 @@ export class StoreBenchService {
         const report: StoreBenchReport = await runStoreBench(etcd === 'ran', members, sizes, (line) => {
           step = Math.min(step + 1, steps)
           emit({ type: 'store-bench-progress', runId: id, step, steps, message: line.trim() })
-        })
+        }, this.deps.replicaEntry)
         repo.finishBenchRun(id, { status: 'done', report, error: null })
       } catch (err) {
         repo.finishBenchRun(id, { status: 'failed', report: null, error: err instanceof Error ? err.message : String(err) })

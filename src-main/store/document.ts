@@ -1,13 +1,15 @@
 // The replica's Automerge document and its materialised key-value index.
 //
 // Layout (root map of one Automerge document, shared by every replica without a genesis change):
-//   "k:<key>"  → { v: bytes } | { j: <JSON map>, raw: bytes }, plus ver: int, lease?: string
+//   "k:<key>"  → { b: u32le version + value bytes } | { j: <JSON map>, raw: bytes, ver: int }, plus lease?: string
+//              (older logs: { v: bytes, ver: int }, still read)
 //   "l:<id>"   → { ttl: int (s), exp: int (ms since epoch), owner: string (member id) }
 // Keys are etcd byte strings held as latin1 JS strings, so JS string order is byte order.
 //
 // Revisions: every change applied on this replica (its own or a peer's) advances the replica's commit
-// counter by one; the counter starts at 1 like etcd's. A key's mod_revision is the counter after the
-// unit (one local write, or one batch of peer changes) that changed its visible value.
+// counter by one; the counter starts at 1 like etcd's. Local writes are batched into one change, each
+// write still advancing the counter by one. A key's mod_revision is the counter after the write (or the
+// batch of peer changes) that changed its visible value.
 //
 // We use Automerge's low-level handle (the wasm `Automerge` object) rather than the immutable JS
 // document: materialising a large root map on every change costs O(keys) per write.
@@ -79,6 +81,8 @@ export interface LeaseInfo {
 /** One applied unit: a local write, or a batch of peer changes. The persistence record. */
 export interface Unit {
   rev: number
+  /** Revisions this unit advances the counter by (one per local write; one per change from a peer). */
+  revs: number
   hashes: string[]
   changes: Uint8Array[]
   heads: string[]
@@ -87,6 +91,10 @@ export interface Unit {
 
 /** A unit as read back from disk: events carry only type and key. */
 export interface StoredUnit {
+  /** Revisions the unit advanced (absent in old records: one per change). */
+  revs?: number
+  /** Revision of each event (absent in old records: the unit's last revision). */
+  eventRevs?: number[]
   hashes: string[]
   changes: Uint8Array[]
   heads: string[]
@@ -188,11 +196,47 @@ function jsonValue(m: Record<string, unknown>): Buffer {
 
 export function entryValue(m: Record<string, unknown>): Buffer {
   if (m.j !== undefined) return jsonValue(m)
+  if (m.b instanceof Uint8Array && m.b.length >= 4) return Buffer.from(m.b.subarray(4))
   return m.v instanceof Uint8Array ? Buffer.from(m.v) : EMPTY
+}
+
+/** etcd version of a materialised entry: the prefix of `b` for bytes values, else `ver`. */
+export function entryVersion(m: Record<string, unknown>): number {
+  if (m.j === undefined && m.b instanceof Uint8Array && m.b.length >= 4) return Buffer.from(m.b.buffer, m.b.byteOffset, 4).readUInt32LE(0)
+  return Number(m.ver ?? 1)
+}
+
+/** A bytes value with its version: one register, one operation per write. */
+function encodeB(version: number, value: Buffer): Uint8Array {
+  const b = new Uint8Array(4 + value.length)
+  new DataView(b.buffer).setUint32(0, version >>> 0, true)
+  b.set(value, 4)
+  return b
+}
+
+/** Does a materialised entry hold only `b` (and maybe `lease`)? */
+function isPlain(m: Record<string, unknown>): boolean {
+  return m.b !== undefined && m.j === undefined && m.raw === undefined && m.v === undefined && m.ver === undefined
 }
 
 function sameEntry(a: KvEntry, value: Buffer, version: number, lease: string): boolean {
   return a.version === version && a.lease === lease && a.value.equals(value)
+}
+
+interface DecodedChange {
+  hash: string
+  deps: string[]
+  actor: string
+  startOp: number
+  ops: { action: string; obj: string; key?: unknown }[]
+}
+
+interface KeyMeta {
+  obj: string
+  /** Holds only `b` (a bytes value with its version) and maybe `lease`. */
+  plain: boolean
+  /** Holds `lease`. */
+  lease: boolean
 }
 
 export class StoreDocument {
@@ -201,6 +245,8 @@ export class StoreDocument {
   rev = 1
   readonly kv = new Map<string, KvEntry>()
   readonly leases = new Map<string, LeaseInfo>()
+  /** Per key: its object id and which optional fields it holds (saves lookups in the handle on a put). */
+  private readonly meta = new Map<string, KeyMeta>()
   private sorted: string[] | null = null
   private readonly order = new Map<string, number>()
   /** unitRevs[i] is the revision after unit i; unitHeads[i] the heads after it (for reads at a revision). */
@@ -223,11 +269,13 @@ export class StoreDocument {
     let rev = 1
     let idx = 0
     for (const u of units) {
-      rev += u.changes.length
+      rev += u.revs ?? u.changes.length
       for (const h of u.hashes) doc.order.set(h, idx++)
-      for (const e of u.events) {
+      for (let i = 0; i < u.events.length; i++) {
+        const e = u.events[i]
+        const at = u.eventRevs?.[i] ?? rev
         const m = meta.get(e.key)
-        if (e.type === 'PUT') meta.set(e.key, { create: m ? m.create : rev, mod: rev })
+        if (e.type === 'PUT') meta.set(e.key, { create: m ? m.create : at, mod: at })
         else meta.delete(e.key)
       }
       doc.unitRevs.push(rev)
@@ -241,22 +289,39 @@ export class StoreDocument {
         const m = doc.materialize(prop)
         if (!m) continue
         const mm = meta.get(key) ?? { create: rev, mod: rev }
-        doc.kv.set(key, { key, value: entryValue(m), create: mm.create, mod: mm.mod, version: Number(m.ver ?? 1), lease: String(m.lease ?? '0') })
+        if (doc.lastObj !== null) doc.objRoot.set(doc.lastObj, prop)
+        if (doc.lastObj !== null) doc.meta.set(key, { obj: doc.lastObj, plain: isPlain(m), lease: m.lease !== undefined })
+        doc.kv.set(key, { key, value: entryValue(m), create: mm.create, mod: mm.mod, version: entryVersion(m), lease: String(m.lease ?? '0') })
       } else if (prop.startsWith('l:')) doc.refreshLease(prop)
     }
     return doc
   }
 
+  private headsCache: string[] | null = null
+
+  /** Current heads, sorted (cached until the next change; do not modify the array). */
   heads(): string[] {
-    return (this.am.getHeads() as string[]).slice().sort()
+    if (!this.headsCache) {
+      this.dirtyRead = true
+      this.headsCache = (this.am.getHeads() as string[]).slice().sort()
+    }
+    return this.headsCache
   }
 
   has(hash: string): boolean {
     return this.order.has(hash)
   }
 
+  /** Object id of the last current-state materialize() (for the key metadata cache). */
+  private lastObj: string | null = null
+
+  /** Set by reads that may close the handle's open transaction (an implicit commit). */
+  private dirtyRead = false
+
   private materialize(prop: string, heads?: string[]): Record<string, unknown> | null {
+    this.dirtyRead = true
     const id = heads ? this.am.get('_root', prop, heads) : this.am.get('_root', prop)
+    if (!heads) this.lastObj = typeof id === 'string' ? id : null
     if (typeof id !== 'string') return null
     const m = heads ? this.am.materialize(id, heads) : this.am.materialize(id)
     return isPlainObject(m) ? m : null
@@ -269,98 +334,243 @@ export class StoreDocument {
 
   /** A local write: `fn` runs against the handle, the result is committed as one change. Null if nothing changed. */
   write(fn: (tx: Tx) => void): Unit | null {
+    const b = this.writeBatch([fn])
+    const r = b.results[0]
+    if ('error' in r) throw r.error
+    return b.unit
+  }
+
+  /**
+   * Several local writes in ONE Automerge change (one transaction, one commit). Each write that changes
+   * something gets its own revision (the commit counter advances once per write, so a unit may span
+   * several revisions); its events carry that revision. A write whose `fn` throws before touching the
+   * document is skipped with its error; one that throws half-way makes the batch start over without it.
+   */
+  writeBatch(fns: ((tx: Tx) => void)[]): { unit: Unit | null; results: ({ rev: number; events: StoreEvent[] } | { error: unknown })[] } {
+    // Reads that materialise or list (materialize, keys, getHeads) close the handle's open transaction,
+    // so a write that needs one (a JSON value, a new key, a lease) ends the current change first; the
+    // new changes are collected by walking back from the heads, which also catches such implicit commits.
     const am = this.am
-    const touched = new Set<string>()
-    const before = am.getHeads() as string[]
+    this.headsCache = null
+    this.dirtyRead = false
+    const startRev = this.rev
+    const fnsLeft = fns.slice()
+    const results: ({ rev: number; events: StoreEvent[] } | { error: unknown })[] = []
+    const allEvents: StoreEvent[] = []
+    const hashes: string[] = []
+    const changes: Uint8Array[] = []
+    const time = Math.floor(Date.now() / 1000)
+    let undoKv = new Map<string, KvEntry | undefined>()
+    let undoMeta = new Map<string, KeyMeta | undefined>()
+    let undoLease = new Map<string, LeaseInfo | undefined>()
+    let segStart = 0
+    let segRev = this.rev
+    let segEvents = 0
+    const lateRefresh = new Set<string>()
+    let touched = new Set<string>()
+    let known = new Map<string, KvEntry | null>()
+    let knownLease = new Map<string, LeaseInfo | null>()
+    const remember = (key: string): void => {
+      if (!undoKv.has(key)) undoKv.set(key, this.kv.get(key))
+      if (!undoMeta.has(key)) undoMeta.set(key, this.meta.get(key))
+    }
+    const rememberLease = (id: string): void => {
+      if (!undoLease.has(id)) undoLease.set(id, this.leases.get(id))
+    }
+    const closeSegment = (): void => {
+      const h = am.commit(null, time) as string | null
+      // Only our own simple operations since the last commit: the new change is exactly `h`.
+      const n = !this.dirtyRead && h ? { hashes: [h], changes: [am.getChangeByHash(h) as Uint8Array] } : this.collectNew(am.getHeads() as string[])
+      if (!this.dirtyRead && h) this.order.set(h, this.order.size)
+      this.dirtyRead = false
+      for (let i = 0; i < n.hashes.length; i++) {
+        hashes.push(n.hashes[i])
+        changes.push(n.changes[i])
+      }
+      undoKv = new Map()
+      undoMeta = new Map()
+      undoLease = new Map()
+    }
     const tx: Tx = {
       put: (key, value, lease) => {
         const prop = 'k:' + key
         touched.add(prop)
+        remember(key)
         const cur = this.kv.get(key)
-        let id = am.get('_root', prop) as unknown
-        if (typeof id !== 'string') id = am.putObject('_root', prop, {})
-        const obj = id as string
-        if (value !== null) {
-          const json = parseJsonObject(value)
-          if (json) {
+        const meta = cur ? this.meta.get(key) : undefined
+        let obj: string
+        let created = false
+        if (meta) obj = meta.obj
+        else {
+          const id = am.get('_root', prop) as unknown
+          created = typeof id !== 'string'
+          obj = typeof id === 'string' ? id : (am.putObject('_root', prop, {}) as string)
+          this.objRoot.set(obj, prop)
+        }
+        const version = (cur ? cur.version : 0) + 1
+        const json = value !== null ? parseJsonObject(value) : null
+        const bytes = value ?? (cur && meta?.plain ? cur.value : null)
+        if (json || bytes === null) {
+          // A JSON document (or ignore_value on one): fields j/raw/ver.
+          if (am.get(obj, 'b') !== undefined) am.delete(obj, 'b')
+          if (value !== null && json) {
             if (am.get(obj, 'v') !== undefined) am.delete(obj, 'v')
             writeJson(am, obj, 'j', json)
             am.put(obj, 'raw', new Uint8Array(value))
-          } else {
-            if (am.get(obj, 'j') !== undefined) am.delete(obj, 'j')
-            if (am.get(obj, 'raw') !== undefined) am.delete(obj, 'raw')
-            am.put(obj, 'v', new Uint8Array(value))
           }
+          am.put(obj, 'ver', version, 'int')
+        } else {
+          if (!meta || !meta.plain) {
+            for (const f of ['j', 'raw', 'v', 'ver']) if (am.get(obj, f) !== undefined) am.delete(obj, f)
+          }
+          am.put(obj, 'b', encodeB(version, bytes))
         }
-        am.put(obj, 'ver', (cur ? cur.version : 0) + 1, 'int')
+        let hasLease = meta ? meta.lease : !created
         if (lease !== null) {
           if (lease === '0') {
-            if (am.get(obj, 'lease') !== undefined) am.delete(obj, 'lease')
-          } else am.put(obj, 'lease', lease, 'str')
+            if (hasLease && am.get(obj, 'lease') !== undefined) am.delete(obj, 'lease')
+            hasLease = false
+          } else {
+            am.put(obj, 'lease', lease, 'str')
+            hasLease = true
+          }
+        }
+        // Bytes written over an entry this replica holds (or into a new object): the visible entry is exactly what we wrote.
+        if ((meta || created) && bytes !== null && !json && (cur || created)) {
+          known.set(prop, { key, value: Buffer.from(bytes), create: 0, mod: 0, version, lease: lease ?? (cur ? cur.lease : '0') })
+          this.meta.set(key, { obj, plain: true, lease: hasLease })
+        } else {
+          known.delete(prop)
+          this.meta.delete(key)
         }
       },
       del: (key) => {
         const prop = 'k:' + key
-        if (am.get('_root', prop) === undefined) return false
+        if (!this.kv.has(key) && am.get('_root', prop) === undefined) return false
         touched.add(prop)
+        remember(key)
         am.delete('_root', prop)
+        known.set(prop, null)
         return true
       },
       putLease: (info) => {
         const prop = 'l:' + info.id
         touched.add(prop)
+        rememberLease(info.id)
         let id = am.get('_root', prop) as unknown
         if (typeof id !== 'string') id = am.putObject('_root', prop, {})
+        this.objRoot.set(id as string, prop)
         am.put(id, 'ttl', info.ttl, 'int')
         am.put(id, 'exp', info.exp, 'int')
         am.put(id, 'owner', info.owner, 'str')
+        knownLease.set(prop, { ...info })
       },
       delLease: (id) => {
         const prop = 'l:' + id
         if (am.get('_root', prop) === undefined) return
         touched.add(prop)
+        rememberLease(id)
         am.delete('_root', prop)
+        knownLease.set(prop, null)
       },
     }
-    try {
-      fn(tx)
-    } catch (e) {
-      am.rollback()
-      throw e
+    for (let i = 0; i < fnsLeft.length; i++) {
+      touched = new Set()
+      known = new Map()
+      knownLease = new Map()
+      try {
+        fnsLeft[i](tx)
+      } catch (e) {
+        if (touched.size === 0) {
+          results.push({ error: e })
+          continue
+        }
+        // Failed half-way: undo this change and run its writes again without the failing one.
+        am.rollback()
+        this.dirtyRead = true
+        for (const [k, v] of undoKv) if (v) this.kv.set(k, v); else this.kv.delete(k)
+        for (const [k, v] of undoMeta) if (v) this.meta.set(k, v); else this.meta.delete(k)
+        for (const [k, v] of undoLease) if (v) this.leases.set(k, v); else this.leases.delete(k)
+        undoKv = new Map()
+        undoMeta = new Map()
+        undoLease = new Map()
+        for (const t of touched) lateRefresh.add(t)
+        this.sorted = null
+        this.rev = segRev
+        allEvents.length = segEvents
+        results.length = segStart
+        fnsLeft[i] = () => { throw e }
+        i = segStart - 1
+        continue
+      }
+      if (touched.size === 0) {
+        results.push({ rev: this.rev, events: [] })
+        continue
+      }
+      let simple = true
+      for (const t of touched) if (!(t.startsWith('k:') ? known.has(t) : knownLease.has(t))) simple = false
+      if (!simple) {
+        this.dirtyRead = true
+        closeSegment()
+      }
+      this.rev += 1
+      const events = this.refresh(touched, known, knownLease)
+      for (const e of events) allEvents.push(e)
+      results.push({ rev: this.rev, events })
+      if (!simple) {
+        segStart = results.length
+        segRev = this.rev
+        segEvents = allEvents.length
+      }
     }
-    const hash = am.commit(null, Math.floor(Date.now() / 1000)) as string | null
+    closeSegment()
+    this.headsCache = null
     am.updateDiffCursor()
-    if (!hash) return null
-    const change = am.getChangeByHash(hash) as Uint8Array
-    this.order.set(hash, this.order.size)
-    this.rev += 1
-    const events = this.refresh(touched)
-    const heads = [hash]
+    if (lateRefresh.size > 0) for (const e of this.refresh(lateRefresh)) allEvents.push(e)
+    if (hashes.length === 0) {
+      this.rev = startRev
+      return { unit: null, results: results.map((r) => ('error' in r ? r : { rev: startRev, events: [] })) }
+    }
+    if (this.rev === startRev) this.rev += 1
+    const heads = this.heads()
     this.unitRevs.push(this.rev)
     this.unitHeads.push(heads)
-    void before
-    return { rev: this.rev, hashes: [hash], changes: [change], heads, events }
+    return { unit: { rev: this.rev, revs: this.rev - startRev, hashes, changes, heads, events: allEvents }, results }
   }
 
-  /** Apply peer changes (`apply` calls into the handle, e.g. receiveSyncMessage). Null if nothing new. */
-  applyRemote(apply: () => void): Unit | null {
-    const am = this.am
-    const before = am.getHeads() as string[]
-    apply()
-    const after = am.getHeads() as string[]
-    if (after.length === before.length && after.every((h) => before.includes(h))) {
-      am.updateDiffCursor()
-      return null
-    }
-    const patches = am.diffIncremental() as { path: (string | number)[] }[]
+  /** Root property each known object belongs to (objects made by changes seen here). */
+  private readonly objRoot = new Map<string, string>()
+
+  /** Root properties touched by `changes`, or null when an op's object is unknown here. */
+  private touchedBy(decoded: DecodedChange[], onlyB: Set<string>): Set<string> | null {
     const touched = new Set<string>()
-    for (const p of patches) if (typeof p.path[0] === 'string') touched.add(p.path[0])
-    // The new changes, found by walking back from the new heads to known hashes (O(new), not O(history)),
-    // in post-order so that every change comes after its dependencies.
+    const other = new Set<string>()
+    for (const d of decoded) {
+      for (let i = 0; i < d.ops.length; i++) {
+        const op = d.ops[i]
+        const prop = op.obj === '_root' ? (typeof op.key === 'string' ? op.key : null) : this.objRoot.get(op.obj)
+        if (prop === undefined || prop === null) return null
+        touched.add(prop)
+        // Only the `b` register of a key's own (current) object: refreshed without materialising.
+        if (op.obj !== '_root' && op.key === 'b' && op.action === 'set' && prop.startsWith('k:') && this.meta.get(prop.slice(2))?.obj === op.obj) {
+          if (!other.has(prop)) onlyB.add(prop)
+        } else {
+          other.add(prop)
+          onlyB.delete(prop)
+        }
+        if (op.action === 'makeMap' || op.action === 'makeList' || op.action === 'makeText' || op.action === 'makeTable') this.objRoot.set(`${d.startOp + i}@${d.actor}`, prop)
+      }
+    }
+    return touched
+  }
+
+  /** Changes not yet known here, found by walking back from `heads` (O(new), not O(history)), dependencies first. */
+  private collectNew(heads: string[]): { hashes: string[]; changes: Uint8Array[] } {
+    const am = this.am
     const hashes: string[] = []
     const changes: Uint8Array[] = []
     const visited = new Set<string>()
-    const stack: { h: string; expanded: boolean }[] = after.filter((h) => !this.order.has(h)).map((h) => ({ h, expanded: false }))
+    const stack: { h: string; expanded: boolean }[] = heads.filter((h) => !this.order.has(h)).map((h) => ({ h, expanded: false }))
     while (stack.length > 0) {
       const top = stack[stack.length - 1]
       if (top.expanded) {
@@ -380,27 +590,97 @@ export class StoreDocument {
       const meta = am.getChangeMetaByHash(top.h) as { deps: string[] } | null
       for (const d of meta?.deps ?? []) if (!this.order.has(d) && !visited.has(d)) stack.push({ h: d, expanded: false })
     }
+    return { hashes, changes }
+  }
+
+  /** Apply peer changes (`apply` calls into the handle, e.g. receiveSyncMessage). Null if nothing new. */
+  applyRemote(apply: () => void, incoming?: Uint8Array[]): Unit | null {
+    const am = this.am
+    const before = am.getHeads() as string[]
+    const queuedBefore = incoming ? (am.getMissingDeps() as string[]).length > 0 : true
+    this.headsCache = null
+    apply()
+    const after = am.getHeads() as string[]
+    if (after.length === before.length && after.every((h) => before.includes(h))) {
+      am.updateDiffCursor()
+      return null
+    }
+    // The new changes: when `incoming` (the changes just applied) all had their dependencies and nothing
+    // was or is queued, they are exactly the new ones; otherwise walk back from the heads.
+    let fast: { hashes: string[]; changes: Uint8Array[]; decoded: DecodedChange[] } | null = null
+    if (incoming && !queuedBefore && (am.getMissingDeps() as string[]).length === 0) {
+      fast = { hashes: [], changes: [], decoded: [] }
+      const added = new Set<string>()
+      for (const c of incoming) {
+        const d = A.decodeChange(c) as unknown as DecodedChange
+        if (this.order.has(d.hash) || added.has(d.hash)) continue
+        if (!d.deps.every((h) => this.order.has(h) || added.has(h))) {
+          fast = null
+          break
+        }
+        added.add(d.hash)
+        fast.hashes.push(d.hash)
+        fast.changes.push(c)
+        fast.decoded.push(d)
+      }
+      if (fast) for (const h of fast.hashes) this.order.set(h, this.order.size)
+    }
+    const { hashes, changes } = fast ?? this.collectNew(after)
+    // The root properties the new changes touch, from their ops (diffIncremental costs O(document)).
+    const onlyB = new Set<string>()
+    let touched = this.touchedBy(fast ? fast.decoded : changes.map((c) => A.decodeChange(c) as unknown as DecodedChange), onlyB)
+    if (touched) am.updateDiffCursor()
+    else {
+      onlyB.clear()
+      const patches = am.diffIncremental() as { path: (string | number)[] }[]
+      touched = new Set<string>()
+      for (const p of patches) if (typeof p.path[0] === 'string') touched.add(p.path[0])
+    }
     this.rev += hashes.length
-    const events = this.refresh(touched)
+    let known: Map<string, KvEntry | null> | undefined
+    for (const prop of onlyB) {
+      const key = prop.slice(2)
+      const cur = this.kv.get(key)
+      const meta = this.meta.get(key)
+      if (!cur || !meta || !meta.plain) continue
+      const b = am.get(meta.obj, 'b') as unknown
+      if (!(b instanceof Uint8Array) || b.length < 4) continue
+      known = known ?? new Map()
+      known.set(prop, { key, value: Buffer.from(b.subarray(4)), create: 0, mod: 0, version: Buffer.from(b.buffer, b.byteOffset, 4).readUInt32LE(0), lease: cur.lease })
+    }
+    const events = this.refresh(touched, known)
     const heads = after.slice().sort()
     this.unitRevs.push(this.rev)
     this.unitHeads.push(heads)
-    return { rev: this.rev, hashes, changes, heads, events }
+    return { rev: this.rev, revs: hashes.length, hashes, changes, heads, events }
   }
 
-  private refresh(touched: Set<string>): StoreEvent[] {
+  private refresh(touched: Set<string>, known?: Map<string, KvEntry | null>, knownLease?: Map<string, LeaseInfo | null>): StoreEvent[] {
     const events: StoreEvent[] = []
     const rev = this.rev
     for (const prop of touched) {
       if (prop.startsWith('l:')) {
-        this.refreshLease(prop)
+        const l = knownLease?.get(prop)
+        if (l) this.leases.set(l.id, l)
+        else if (l === null) this.leases.delete(prop.slice(2))
+        else this.refreshLease(prop)
         continue
       }
       if (!prop.startsWith('k:')) continue
       const key = prop.slice(2)
       const prev = this.kv.get(key) ?? null
-      const m = this.materialize(prop)
+      const k = known?.get(prop)
+      if (k) {
+        if (prev && sameEntry(prev, k.value, k.version, k.lease)) continue
+        const kv: KvEntry = { ...k, create: prev ? prev.create : rev, mod: rev }
+        if (!prev) this.sorted = null
+        this.kv.set(key, kv)
+        events.push({ type: 'PUT', kv, prev })
+        continue
+      }
+      const m = k === null ? null : this.materialize(prop)
       if (!m) {
+        this.meta.delete(key)
         if (prev) {
           this.kv.delete(key)
           this.sorted = null
@@ -409,8 +689,10 @@ export class StoreDocument {
         continue
       }
       const value = entryValue(m)
-      const version = Number(m.ver ?? 1)
+      const version = entryVersion(m)
       const lease = String(m.lease ?? '0')
+      if (this.lastObj !== null) this.objRoot.set(this.lastObj, prop)
+      if (this.lastObj !== null) this.meta.set(key, { obj: this.lastObj, plain: isPlain(m), lease: m.lease !== undefined })
       if (prev && sameEntry(prev, value, version, lease)) continue
       const kv: KvEntry = { key, value, create: prev ? prev.create : rev, mod: rev, version, lease }
       if (!prev) this.sorted = null
@@ -423,6 +705,7 @@ export class StoreDocument {
   private refreshLease(prop: string): void {
     const id = prop.slice(2)
     const m = this.materialize(prop)
+    if (this.lastObj !== null) this.objRoot.set(this.lastObj, prop)
     if (!m) this.leases.delete(id)
     else this.leases.set(id, { id, ttl: Number(m.ttl ?? 0), exp: Number(m.exp ?? 0), owner: String(m.owner ?? '') })
   }
@@ -441,6 +724,7 @@ export class StoreDocument {
 
   /** Key-values in [from, to) (or the single key `from` when `to` is null) as of the given heads. */
   readAt(heads: string[], inRange: (key: string) => boolean): KvEntry[] {
+    this.dirtyRead = true
     const out: KvEntry[] = []
     for (const prop of this.am.keys('_root', heads) as string[]) {
       if (!prop.startsWith('k:')) continue
@@ -448,7 +732,7 @@ export class StoreDocument {
       if (!inRange(key)) continue
       const m = this.materialize(prop, heads)
       if (!m) continue
-      out.push({ key, value: entryValue(m), create: 0, mod: 0, version: Number(m.ver ?? 1), lease: String(m.lease ?? '0') })
+      out.push({ key, value: entryValue(m), create: 0, mod: 0, version: entryVersion(m), lease: String(m.lease ?? '0') })
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   }
@@ -475,8 +759,10 @@ export class StoreDocument {
     if (typeof id !== 'string') return out
     if (this.am.get(id, 'j') !== undefined) walk(id, 'j', '')
     else {
-      const all = this.am.getAll(id, 'v') as [string, unknown, string][]
-      if (all.length > 1) out.push({ path: '', values: orderConflicts(all).map(([t, v]) => show(t, v)) })
+      const field = this.am.get(id, 'b') !== undefined ? 'b' : 'v'
+      const all = this.am.getAll(id, field) as [string, unknown, string][]
+      const strip = (v: unknown): unknown => (field === 'b' && v instanceof Uint8Array ? v.subarray(4) : v)
+      if (all.length > 1) out.push({ path: '', values: orderConflicts(all).map(([t, v]) => show(t, strip(v))) })
     }
     return out
   }

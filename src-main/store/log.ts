@@ -1,7 +1,8 @@
 // Persistence: an append-only log of applied units with group commit, and the replica's identity file.
 //
 // Record: u32 body length, u32 crc32(body), body. Body: u32 n, n × (32-byte hash, u32 len, change bytes),
-// u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes).
+// u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes), then (newer records)
+// u32 revisions advanced by the unit, e × u32 revision of each event.
 // A torn or corrupt tail (crash mid-write) is cut off at load. Appends are batched: while one
 // write + fdatasync is in flight, later appends queue and go out together in the next one.
 import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, write, writeFileSync } from 'node:fs'
@@ -72,6 +73,9 @@ export function encodeUnit(u: Unit): Buffer {
     u32(k.length)
     parts.push(k)
   }
+  // Trailer (newer records): revisions advanced, then each event's revision.
+  u32(u.revs)
+  for (const e of u.events) u32(e.kv.mod)
   const body = Buffer.concat(parts)
   const head = Buffer.allocUnsafe(8)
   head.writeUInt32LE(body.length, 0)
@@ -106,6 +110,11 @@ function decodeBody(body: Buffer): StoredUnit {
     const type = take(1)[0] === 0 ? 'PUT' : 'DELETE'
     const len = u32()
     unit.events.push({ type, key: take(len).toString('latin1') })
+  }
+  if (p < body.length) {
+    unit.revs = u32()
+    unit.eventRevs = []
+    for (let i = 0; i < e; i++) unit.eventRevs.push(u32())
   }
   return unit
 }
@@ -173,13 +182,26 @@ export class ChangeLog {
     }
   }
 
-  /** Queue a unit; resolves once it is on disk (fdatasync). */
-  append(record: Buffer): Promise<void> {
+  private lazyTimer: NodeJS.Timeout | null = null
+
+  /**
+   * Queue a unit; resolves once it is on disk (fdatasync). A `lazy` append (changes from peers) does not
+   * start a write by itself for up to `lazyMs`: the next local write, read barrier or the timer takes it
+   * along, so peer changes share fdatasyncs with local writes instead of queueing ahead of them.
+   */
+  append(record: Buffer, lazy = false, lazyMs = 3): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     return new Promise<void>((resolve, reject) => {
       this.pending.push(record)
       this.waiters.push({ resolve, reject })
-      if (!this.inFlight) this.inFlight = this.flush()
+      if (this.inFlight) return
+      if (!lazy) this.inFlight = this.flush()
+      else if (!this.lazyTimer) {
+        this.lazyTimer = setTimeout(() => {
+          this.lazyTimer = null
+          if (!this.inFlight && this.waiters.length > 0) this.inFlight = this.flush()
+        }, lazyMs)
+      }
     })
   }
 
@@ -193,6 +215,10 @@ export class ChangeLog {
   }
 
   private async flush(): Promise<void> {
+    if (this.lazyTimer) {
+      clearTimeout(this.lazyTimer)
+      this.lazyTimer = null
+    }
     while (this.waiters.length > 0) {
       const batch = Buffer.concat(this.pending)
       const waiters = this.waiters
@@ -221,6 +247,8 @@ export class ChangeLog {
   }
 
   close(): void {
+    if (this.lazyTimer) clearTimeout(this.lazyTimer)
+    this.lazyTimer = null
     if (this.fd !== null) {
       try {
         closeSync(this.fd)

@@ -4,7 +4,12 @@
 // Each replica dials every peer; that outbound connection carries this replica's messages to the peer
 // (so the link i→j is the connection i dialled). Inbound connections only deliver the peer's messages.
 // Frames: u32 length (of type + payload), u8 type, payload. Types: 1 hello (sender's name),
-// 2 Automerge sync message, 3 reset (the sender restarted its sync state: restart ours too).
+// 2 Automerge sync message, 3 reset (the sender restarted its sync state: restart ours too), 4 changes
+// pushed eagerly (u32 h, h × 32-byte sender heads, u32 n, n × (u32 len, change bytes)).
+//
+// A replica pushes each durable local unit (one Automerge change per group-commit batch) straight to
+// every peer; the sync protocol runs on connect, on a tick and after a heal, and repairs whatever a push
+// missed (a cut or lossy link, a restart). Changes whose dependencies are missing wait inside Automerge.
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { headsOfSyncMessage, newSyncState, type StoreDocument, type Unit } from './document.ts'
 import { OPEN_LINK, type LinkSpec, type MemberSpec, type PeerStatus, type Relation } from './types.ts'
@@ -12,6 +17,15 @@ import { OPEN_LINK, type LinkSpec, type MemberSpec, type PeerStatus, type Relati
 const HELLO = 1
 const SYNC = 2
 const RESET = 3
+const CHANGES = 4
+/** Local changes that become durable within this window go to the peers in one frame. */
+const PUSH_DELAY_MS = 2
+/** A sync message sent during the sender's sync session: the receiver must answer. */
+const SYNC_REQ = 5
+/** A sync session ends when it has run this long (the next one starts on a later tick if still needed). */
+const SESSION_MAX_MS = 3000
+/** Without a session, start one when heads differ and the last one began this long ago. */
+const SESSION_EVERY_MS = 1000
 const RETRY_MS = 200
 const TICK_MS = 500
 const STALL_MS = 1000
@@ -26,6 +40,11 @@ interface Peer {
   theirHeads: string[] | null
   link: LinkSpec
   lastProgress: number
+  /** Our sync session with this peer: started at, and our heads then (it ends once the peer holds them). */
+  session: { started: number; target: string[] } | null
+  lastSession: number
+  /** theirHeads as seen at the previous tick (a peer whose heads do not move is quiet). */
+  headsAtTick: string
   retry: NodeJS.Timeout | null
 }
 
@@ -57,7 +76,6 @@ function framer(onFrame: (type: number, payload: Buffer) => void): (chunk: Buffe
 export class PeerMesh {
   private readonly peers = new Map<string, Peer>()
   private server: Server | null = null
-  private scheduled = false
   private tick: NodeJS.Timeout | null = null
   private closing = false
   private readonly doc: StoreDocument
@@ -75,6 +93,7 @@ export class PeerMesh {
       this.peers.set(m.name, {
         name: m.name, port: m.peerPort, out: null, outConnected: false, inbound: new Set(), sync: newSyncState(),
         theirHeads: null, link: { ...OPEN_LINK, ...(links[m.name] ?? {}) }, lastProgress: Date.now(), retry: null,
+        session: null, lastSession: 0, headsAtTick: '',
       })
     }
   }
@@ -139,7 +158,8 @@ export class PeerMesh {
         return
       }
       if (!peer) return
-      if (type === SYNC) this.receive(peer, payload)
+      if (type === SYNC || type === SYNC_REQ) this.receive(peer, payload, type === SYNC_REQ)
+      else if (type === CHANGES) this.receiveChanges(peer, payload)
       else if (type === RESET) this.restart(peer, false)
     })
     socket.on('data', (chunk: Buffer) => {
@@ -156,7 +176,7 @@ export class PeerMesh {
     })
   }
 
-  private receive(p: Peer, msg: Buffer): void {
+  private receive(p: Peer, msg: Buffer, answer: boolean): void {
     this.messagesIn++
     p.lastProgress = Date.now()
     const heads = headsOfSyncMessage(msg)
@@ -169,11 +189,117 @@ export class PeerMesh {
       this.restart(p, true)
       return
     }
-    if (unit) {
-      this.onUnit(unit)
-      this.schedule()
-    }
+    if (unit) this.onUnit(unit)
+    this.checkSession(p)
+    // Answer while either side runs a session; otherwise the exchange ends here.
+    if (answer || p.session) this.syncTo(p)
+  }
+
+  /** End our session once the peer reports holding everything we had when it began. */
+  private checkSession(p: Peer): void {
+    const s = p.session
+    if (!s) return
+    if (Date.now() - s.started > SESSION_MAX_MS) p.session = null
+    else if (p.theirHeads && (s.target.length === 0 || this.doc.leq(s.target, p.theirHeads) === true)) p.session = null
+  }
+
+  private startSession(p: Peer): void {
+    const now = Date.now()
+    p.session = { started: now, target: this.doc.heads() }
+    p.lastSession = now
     this.syncTo(p)
+  }
+
+  private receiveChanges(p: Peer, payload: Buffer): void {
+    this.messagesIn++
+    p.lastProgress = Date.now()
+    let off = 0
+    const nh = payload.readUInt32BE(off)
+    off += 4
+    const heads: string[] = []
+    for (let i = 0; i < nh; i++, off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
+    const n = payload.readUInt32BE(off)
+    off += 4
+    const changes: Uint8Array[] = []
+    for (let i = 0; i < n; i++) {
+      const len = payload.readUInt32BE(off)
+      off += 4
+      changes.push(new Uint8Array(payload.buffer, payload.byteOffset + off, len).slice())
+      off += len
+    }
+    p.theirHeads = heads.sort()
+    // Applied together with whatever else arrives in this turn of the event loop: applyChanges has a
+    // sizeable fixed cost per call.
+    for (const c of changes) this.inbox.push(c)
+    this.inboxFrom.add(p)
+    if (!this.inboxScheduled) {
+      this.inboxScheduled = true
+      setImmediate(() => this.applyInbox())
+    }
+  }
+
+  private inbox: Uint8Array[] = []
+  private inboxFrom = new Set<Peer>()
+  private inboxScheduled = false
+
+  private applyInbox(): void {
+    this.inboxScheduled = false
+    const changes = this.inbox
+    const from = this.inboxFrom
+    this.inbox = []
+    this.inboxFrom = new Set()
+    if (changes.length === 0 || this.closing) return
+    let unit: Unit | null = null
+    try {
+      unit = this.doc.applyRemote(() => this.doc.am.applyChanges(changes), changes)
+    } catch (e) {
+      process.stderr.write(`changes from ${[...from].map((p) => p.name).join(', ')} failed: ${(e as Error).message}; restarting sync\n`)
+      for (const p of from) this.restart(p, true)
+      return
+    }
+    if (unit) this.onUnit(unit)
+    // A pushed change whose dependencies never arrived (a lost push, a partial partition): pull by sync.
+    if ((this.doc.am.getMissingDeps() as string[]).length > 0) for (const p of from) if (!p.session) this.startSession(p)
+  }
+
+  private outbox: Uint8Array[] = []
+  private outboxHeads: string[] = []
+  private outboxTimer: NodeJS.Timeout | null = null
+
+  /** Push a durable local unit to every connected peer (units durable within PUSH_DELAY_MS share a frame). */
+  push(unit: Unit): void {
+    for (const c of unit.changes) this.outbox.push(c)
+    this.outboxHeads = unit.heads
+    if (!this.outboxTimer) this.outboxTimer = setTimeout(() => this.flushOutbox(), PUSH_DELAY_MS)
+  }
+
+  private flushOutbox(): void {
+    this.outboxTimer = null
+    const changes = this.outbox
+    const heads = this.outboxHeads
+    this.outbox = []
+    if (changes.length === 0) return
+    this.sendChanges(heads, changes)
+  }
+
+  private sendChanges(headsIn: string[], changesIn: Uint8Array[]): void {
+    const unit = { heads: headsIn, changes: changesIn }
+    let size = 8 + unit.heads.length * 32
+    for (const c of unit.changes) size += 4 + c.length
+    const b = Buffer.allocUnsafe(size)
+    let off = 0
+    b.writeUInt32BE(unit.heads.length, off)
+    off += 4
+    for (const h of unit.heads) off += b.write(h, off, 'hex')
+    b.writeUInt32BE(unit.changes.length, off)
+    off += 4
+    for (const c of unit.changes) {
+      b.writeUInt32BE(c.length, off)
+      off += 4
+      b.set(c, off)
+      off += c.length
+    }
+    for (const p of this.peers.values()) this.send(p, CHANGES, b)
   }
 
   /** Forget what we know of the peer's state and start the protocol over. */
@@ -182,13 +308,14 @@ export class PeerMesh {
     p.sync = newSyncState()
     old.free?.()
     if (tellPeer) this.send(p, RESET, new Uint8Array(0))
-    this.syncTo(p)
+    this.startSession(p)
   }
 
   private syncTo(p: Peer): void {
     if (!p.outConnected) return
     const msg = this.doc.am.generateSyncMessage(p.sync) as Uint8Array | null
-    if (msg) this.send(p, SYNC, msg)
+    if (msg) this.send(p, p.session ? SYNC_REQ : SYNC, msg)
+    else p.session = null
   }
 
   private send(p: Peer, type: number, payload: Uint8Array): void {
@@ -202,27 +329,25 @@ export class PeerMesh {
     else socket.write(f)
   }
 
-  /** Offer new local changes to every peer (coalesced). */
-  schedule(): void {
-    if (this.scheduled) return
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      for (const p of this.peers.values()) this.syncTo(p)
-    })
-  }
-
   private onTick(): void {
     const ours = this.doc.heads()
     const now = Date.now()
     for (const p of this.peers.values()) {
       if (!p.outConnected) continue
       const inSync = p.theirHeads !== null && p.theirHeads.length === ours.length && p.theirHeads.every((h, i) => h === ours[i])
+      // While a peer keeps pushing, its pushes keep both sides current; the sync protocol is for quiet
+      // peers whose heads differ from ours (and for missing dependencies, see applyInbox).
+      const headsKey = p.theirHeads ? p.theirHeads.join() : ''
+      const quiet = headsKey === p.headsAtTick
+      p.headsAtTick = headsKey
       if (!inSync && now - p.lastProgress > STALL_MS) {
         // Messages were lost (a cut or lossy link): restart the protocol on both sides.
         p.lastProgress = now
         this.restart(p, true)
-      } else this.syncTo(p)
+      } else if (p.session) {
+        this.checkSession(p)
+        if (p.session) this.syncTo(p)
+      } else if (!inSync && quiet && now - p.lastSession >= SESSION_EVERY_MS) this.startSession(p)
     }
   }
 
@@ -262,6 +387,8 @@ export class PeerMesh {
   async close(): Promise<void> {
     this.closing = true
     if (this.tick) clearInterval(this.tick)
+    if (this.outboxTimer) clearTimeout(this.outboxTimer)
+    this.outboxTimer = null
     for (const p of this.peers.values()) {
       if (p.retry) clearTimeout(p.retry)
       p.out?.destroy()

@@ -112,34 +112,100 @@ export class Replica {
     if (b) await b
   }
 
-  /** Apply a local write, make it durable, then publish its events. */
-  async write(fn: (tx: Tx) => void): Promise<Unit | null> {
-    if (this.log.failure) throw new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message)
-    const unit = this.doc.write(fn)
-    if (!unit) return null
-    this.writes++
-    this.mesh.schedule()
-    try {
-      await this.log.append(encodeUnit(unit))
-    } catch (e) {
-      throw new RpcError(grpc.status.UNAVAILABLE, (e as Error).message)
+  private queue: { fn: (tx: Tx) => void; resolve: (changed: boolean) => void; reject: (e: unknown) => void }[] = []
+  /** Batches applied to the document whose log append has not completed yet. */
+  private outstanding = 0
+  private kickScheduled = false
+  /** At most this many batches in flight to the log: the next one is applied while the previous one syncs. */
+  private readonly maxOutstanding = 2
+
+  /**
+   * A local write: queued, and applied together with every other write that arrived in the meantime —
+   * the whole batch is ONE Automerge change and shares the log's group commit (fdatasync). Each write
+   * still gets its own revision. Resolves (true when it changed something) once its batch is durable
+   * and its events are published; `fn` runs at apply time, so checks inside it see the state left by
+   * the writes before it.
+   */
+  write(fn: (tx: Tx) => void): Promise<boolean> {
+    if (this.log.failure) return Promise.reject(new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message))
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject })
+      this.kick()
+    })
+  }
+
+  private kick(): void {
+    if (this.kickScheduled || this.outstanding >= this.maxOutstanding || this.queue.length === 0) return
+    this.kickScheduled = true
+    setImmediate(() => {
+      this.kickScheduled = false
+      this.drain()
+    })
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.outstanding < this.maxOutstanding) {
+      const items = this.queue
+      this.queue = []
+      if (this.log.failure) {
+        const err = new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message)
+        for (const it of items) it.reject(err)
+        continue
+      }
+      let batch: ReturnType<StoreDocument['writeBatch']>
+      try {
+        batch = this.doc.writeBatch(items.map((it) => it.fn))
+      } catch (e) {
+        for (const it of items) it.reject(e)
+        continue
+      }
+      const { unit, results } = batch
+      this.outstanding++
+      const done = (): void => {
+        results.forEach((r, i) => {
+          if ('error' in r) items[i].reject(r.error)
+          else {
+            this.publishEvents(r.rev, r.events)
+            items[i].resolve(r.events.length > 0 || unit !== null)
+          }
+        })
+        this.outstanding--
+        this.kick()
+      }
+      if (unit) {
+        this.writes += unit.revs
+        this.log.append(encodeUnit(unit)).then(
+          () => {
+            this.mesh.push(unit)
+            done()
+          },
+          (e: Error) => {
+            const err = new RpcError(grpc.status.UNAVAILABLE, e.message)
+            results.forEach((r, i) => items[i].reject('error' in r ? r.error : err))
+            this.outstanding--
+            this.kick()
+          },
+        )
+      } else (this.log.barrier() ?? Promise.resolve()).then(done, done)
     }
-    this.publish(unit)
-    return unit
   }
 
   private persistRemote(unit: Unit): void {
-    this.log.append(encodeUnit(unit)).then(
+    this.log.append(encodeUnit(unit), true).then(
       () => this.publish(unit),
       (e: Error) => process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`),
     )
   }
 
   private publish(unit: Unit): void {
-    if (unit.events.length === 0) return
-    this.history.push({ rev: unit.rev, events: unit.events })
-    if (this.history.length > this.maxHistory) this.history.splice(0, this.history.length - this.maxHistory)
-    for (const s of this.subscribers) s(unit.rev, unit.events)
+    this.publishEvents(unit.rev, unit.events)
+  }
+
+  private publishEvents(rev: number, events: StoreEvent[]): void {
+    if (events.length === 0) return
+    this.history.push({ rev, events })
+    if (this.history.length > this.maxHistory * 2) this.history.splice(0, this.history.length - this.maxHistory)
+    for (const s of this.subscribers) s(rev, events)
   }
 
   subscribe(s: Subscriber): () => void {
@@ -260,16 +326,23 @@ export class Replica {
 
   async put(req: Msg): Promise<Msg> {
     this.checkPut(req)
-    const prev = this.doc.kv.get(latin1(req.key))
-    await this.write((tx) => this.applyPut(tx, req))
+    let prev: KvEntry | undefined
+    await this.write((tx) => {
+      this.checkPut(req)
+      prev = this.doc.kv.get(latin1(req.key))
+      this.applyPut(tx, req)
+    })
     return { header: this.header(), prev_kv: req.prev_kv && prev ? this.toKv(prev) : null }
   }
 
   async deleteRange(req: Msg): Promise<Msg> {
-    const keys = this.checkDelete(req)
-    const prev = keys.map((k) => this.doc.kv.get(k)).filter((e): e is KvEntry => e !== undefined)
-    if (keys.length > 0) await this.write((tx) => { for (const k of keys) tx.del(k) })
-    else await this.readBarrier()
+    let keys = this.checkDelete(req)
+    let prev: KvEntry[] = []
+    await this.write((tx) => {
+      keys = this.checkDelete(req)
+      prev = keys.map((k) => this.doc.kv.get(k)).filter((e): e is KvEntry => e !== undefined)
+      for (const k of keys) tx.del(k)
+    })
     return { header: this.header(), deleted: keys.length, prev_kvs: req.prev_kv ? prev.map((e) => this.toKv(e)) : [] }
   }
 
@@ -326,7 +399,7 @@ export class Replica {
       })
       return { succeeded, plans }
     }
-    const top = plan(req)
+    let top: { succeeded: boolean; plans: Plan[] } = { succeeded: false, plans: [] }
     const apply = (tx: Tx, plans: Plan[]): void => {
       for (const p of plans) {
         if (p.kind === 'put') this.applyPut(tx, p.req)
@@ -334,8 +407,13 @@ export class Replica {
         else if (p.kind === 'txn') apply(tx, p.plans)
       }
     }
-    const unit = await this.write((tx) => apply(tx, top.plans))
-    if (!unit) await this.readBarrier()
+    // Compares, reads and checks run at apply time, inside the write batch: the txn is atomic with respect
+    // to the writes batched before and after it.
+    await this.write((tx) => {
+      seen.clear()
+      top = plan(req)
+      apply(tx, top.plans)
+    })
     const respond = (t: { succeeded: boolean; plans: Plan[] }): Msg => ({
       header: this.header(),
       succeeded: t.succeeded,
@@ -357,7 +435,10 @@ export class Replica {
     if (id === '0') id = (BigInt('0x' + randomBytes(8).toString('hex')) & 0x3fffffffffffffffn | 1n).toString()
     else if (BigInt(id) < 0n) throw invalid('etcdserver: lease ID must be positive')
     if (this.doc.leases.has(id)) throw new RpcError(grpc.status.FAILED_PRECONDITION, 'etcdserver: lease already exists')
-    await this.write((tx) => tx.putLease({ id, ttl, exp: Date.now() + ttl * 1000, owner: this.memberId }))
+    await this.write((tx) => {
+      if (this.doc.leases.has(id)) throw new RpcError(grpc.status.FAILED_PRECONDITION, 'etcdserver: lease already exists')
+      tx.putLease({ id, ttl, exp: Date.now() + ttl * 1000, owner: this.memberId })
+    })
     return { header: this.header(), ID: id, TTL: ttl, error: '' }
   }
 
@@ -369,8 +450,8 @@ export class Replica {
   }
 
   private async revoke(id: string): Promise<void> {
-    const keys = [...this.doc.kv.values()].filter((e) => e.lease === id).map((e) => e.key)
     await this.write((tx) => {
+      const keys = [...this.doc.kv.values()].filter((e) => e.lease === id).map((e) => e.key)
       for (const k of keys) tx.del(k)
       tx.delLease(id)
     })
@@ -380,7 +461,10 @@ export class Replica {
     const id = String(idText)
     const lease = this.doc.leases.get(id)
     if (!lease) return { header: this.header(), ID: id, TTL: 0 }
-    await this.write((tx) => tx.putLease({ ...lease, exp: Date.now() + lease.ttl * 1000, owner: this.memberId }))
+    await this.write((tx) => {
+      const cur = this.doc.leases.get(id)
+      if (cur) tx.putLease({ ...cur, exp: Date.now() + cur.ttl * 1000, owner: this.memberId })
+    })
     return { header: this.header(), ID: id, TTL: lease.ttl }
   }
 

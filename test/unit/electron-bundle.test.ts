@@ -37,4 +37,11 @@ describe('Electron bundle', () => {
     expect((await opened.lab.storeRange('r1', 'k')).map((kv) => kv.value)).toEqual(['v'])
     await opened.lab.storeStop()
   })
+
+  it('benchmarks the store with the bundled replica', async () => {
+    const run = await opened.lab.storeBench({ members: [1], etcd: false, keys: 64, sequentialOps: 20, concurrentOps: 200 })
+    const done = await opened.lab.waitForBench(run.id)
+    expect(done.status, done.error ?? '').toBe('done')
+    expect(done.report!.systems.map((s) => [s.system, s.members])).toEqual([['stabilis', 1]])
+  })
 })

@@ -164,13 +164,22 @@ export interface BenchReport {
   systems: SystemResult[]
   /** Per members × workload: stabilis ops/s ÷ etcd ops/s and p99 ratio. */
   ratios: { members: number; workload: string; throughput: number; p99: number }[]
+  /** Issue 5's targets, checked against the etcd run of the same benchmark. */
+  targets: { target: string; met: boolean; detail: string }[]
 }
 
-export async function runStoreBench(withEtcd: boolean, memberCounts: number[] = [1, 3], o: BenchOptions = DEFAULT_BENCH, log: (s: string) => void = () => {}): Promise<BenchReport> {
+export async function runStoreBench(
+  withEtcd: boolean,
+  memberCounts: number[] = [1, 3],
+  o: BenchOptions = DEFAULT_BENCH,
+  log: (s: string) => void = () => {},
+  /** The replica entry module (the Electron build bundles it elsewhere). */
+  replicaEntry?: string,
+): Promise<BenchReport> {
   const systems: SystemResult[] = []
   for (const m of memberCounts) {
     log(`stabilis, ${m} replica(s)…\n`)
-    systems.push(await benchStabilis(m, o))
+    systems.push(await benchStabilis(m, o, replicaEntry))
     if (withEtcd) {
       log(`etcd, ${m} member(s)…\n`)
       systems.push(await benchEtcd(m, o))
@@ -185,7 +194,12 @@ export async function runStoreBench(withEtcd: boolean, memberCounts: number[] = 
       if (ew) ratios.push({ members: s.members, workload: w.workload, throughput: w.opsPerSec / ew.opsPerSec, p99: w.p99Ms / ew.p99Ms })
     }
   }
-  return { date: new Date().toISOString(), options: o, systems, ratios }
+  const targets: BenchReport['targets'] = []
+  const inFlight = `${o.inFlight} puts in flight`
+  const r1 = ratios.find((x) => x.members === 1 && x.workload === inFlight)
+  if (r1) targets.push({ target: `1 replica, ${inFlight}: throughput ≥ etcd and p99 ≤ etcd`, met: r1.throughput >= 1 && r1.p99 <= 1, detail: `throughput ×${r1.throughput.toFixed(2)}, p99 ×${r1.p99.toFixed(2)}` })
+  for (const x of ratios.filter((y) => y.members === 3)) targets.push({ target: `3 replicas, ${x.workload}: throughput ≥ 2× a 3-member etcd`, met: x.throughput >= 2, detail: `throughput ×${x.throughput.toFixed(2)}` })
+  return { date: new Date().toISOString(), options: o, systems, ratios, targets }
 }
 
 export function formatReport(r: BenchReport): string {
@@ -194,5 +208,6 @@ export function formatReport(r: BenchReport): string {
     lines.push(`${s.system.padEnd(9)} ${String(s.members).padStart(7)}  ${w.workload.padEnd(20)} ${w.opsPerSec.toFixed(0).padStart(7)} ${w.p50Ms.toFixed(2).padStart(9)} ${w.p99Ms.toFixed(2).padStart(8)} ${String(w.errors).padStart(8)} ${(w.loadgenCpu * 100).toFixed(0).padStart(10)}%`)
   }
   for (const x of r.ratios) lines.push(`ratio ${x.members} member(s) ${x.workload}: throughput ×${x.throughput.toFixed(2)}, p99 ×${x.p99.toFixed(2)}`)
+  for (const t of r.targets ?? []) lines.push(`target ${t.met ? 'MET' : 'not met'}: ${t.target} (${t.detail})`)
   return lines.join('\n') + '\n'
 }
