@@ -446,7 +446,12 @@ export class Lab implements LabApi {
 
   /** Created on first use; it marks benchmarks left running by a dead process as interrupted. */
   private get benches(): StoreBenchService {
-    this.benchService ??= new StoreBenchService({ repo: this.repo, emit: (event) => this.emit(event), findEtcd: this.opts.findEtcd })
+    this.benchService ??= new StoreBenchService({
+      repo: this.repo,
+      emit: (event) => this.emit(event),
+      findEtcd: this.opts.findEtcd,
+      replicaEntry: this.opts.store?.replicaEntry,
+    })
     return this.benchService
   }
 
