@@ -32,39 +32,39 @@ afterAll(async () => {
   await opened?.close()
 })
 
-const cell = (level: string, n = 1): ReturnType<Page['getByTestId']> => page.getByTestId(`matrix-cell-job-single-${level}-${n}`)
+const cell = (level: string, n = 1): ReturnType<Page['getByTestId']> => page.getByTestId(`matrix-cell-statefulset-stale-reads-${level}-${n}`)
 
 describe('the Matrix page in Chromium', () => {
   it('starts a matrix from the launcher and shows the colour-coded grid', async () => {
     await page.getByRole('link', { name: 'Matrix', exact: true }).click()
     await page.waitForURL(/#\/matrix$/)
     await page.getByTestId('matrices-empty').waitFor()
-    await page.getByTestId('matrix-scenario').selectOption('job-single')
-    for (const level of ['resettable-session', 'optimistic', 'causal']) await page.getByTestId(`matrix-level-${level}`).setChecked(false)
-    await page.getByTestId('matrix-timeout').fill('15')
+    await page.getByTestId('matrix-scenario').selectOption('statefulset-stale-reads')
+    for (const level of ['monotonic-session', 'optimistic', 'causal']) await page.getByTestId(`matrix-level-${level}`).setChecked(false)
+    await page.getByTestId('matrix-timeout').fill('90')
     expect(await page.getByTestId('matrix-start').textContent()).toContain('Start 2 cells')
     await page.getByTestId('matrix-start').click()
     await page.waitForURL(/#\/matrix\/\d+$/)
 
     await page.getByTestId('matrix-grid').waitFor()
-    await expect.poll(() => page.getByTestId('matrix-status').textContent(), { timeout: 30_000 }).toBe('done')
+    await expect.poll(() => page.getByTestId('matrix-status').textContent(), { timeout: 90_000 }).toBe('done')
     expect(await cell('synchronous').getAttribute('data-status')).toBe('holds')
-    expect(await cell('monotonic-session').getAttribute('data-status')).toBe('violated')
-    expect(await cell('synchronous').textContent()).toContain('28 states')
-    expect(await cell('monotonic-session').textContent()).toContain('job-finished-tracked')
+    expect(await cell('resettable-session').getAttribute('data-status')).toBe('violated')
+    expect(await cell('synchronous').textContent()).toContain('727 states')
+    expect(await cell('resettable-session').textContent()).toContain('sts-one-pod-per-ordinal')
     // Verdict colours come from the theme: green-ish for holds, red-ish for violated.
     const bg = (level: string): Promise<string> => cell(level).evaluate((el) => getComputedStyle(el).backgroundColor)
-    expect(await bg('synchronous')).not.toBe(await bg('monotonic-session'))
+    expect(await bg('synchronous')).not.toBe(await bg('resettable-session'))
     expect(await page.getByTestId('matrix-counts').textContent()).toMatch(/2 of 2 cells finished · 1 hold · 1 violated/)
     await screenshot(page, 'matrix')
-  })
+  }, 150_000)
 
   it('opens a violated cell’s trace in the trace explorer, and the cell’s run', async () => {
     const matrixUrl = page.url()
     const [matrix] = await opened.lab.listMatrices()
     const runId = (await opened.lab.getMatrix(matrix.id)).cells[1].runId!
-    await cell('monotonic-session').getByTestId('matrix-cell-trace').filter({ hasText: 'job-finished-tracked' }).click()
-    await page.waitForURL(new RegExp(`#/run/${runId}/trace/job-finished-tracked$`))
+    await cell('resettable-session').getByTestId('matrix-cell-trace').filter({ hasText: 'sts-one-pod-per-ordinal' }).click()
+    await page.waitForURL(new RegExp(`#/run/${runId}/trace/sts-one-pod-per-ordinal$`))
     await page.getByTestId('trace-step-list').waitFor()
     expect(await page.getByTestId('trace-step-item').count()).toBeGreaterThan(1)
     await screenshot(page, 'matrix-trace')

@@ -53,20 +53,20 @@ describe('Lab matrices (worker threads + SQLite)', () => {
   it('runs every cell as a saved run and saves the matrix with exact verdicts', async () => {
     const events: LabEvent[] = []
     const off = lab.onEvent((e) => events.push(e))
-    const spec: MatrixSpec = { scenario: 'job-single', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 20 }
+    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 60 }
     const started = await lab.startMatrix(spec)
-    expect(started).toMatchObject({ status: 'running', cellCount: 3, finished: 0, spec: { scenario: 'job-single', instances: [1], timeoutPerCell: 20 } })
+    expect(started).toMatchObject({ status: 'running', cellCount: 3, finished: 0, spec: { scenario: 'statefulset-stale-reads', instances: [1], timeoutPerCell: 60 } })
     const done = await lab.waitForMatrix(started.id)
     off()
-    expect(done).toMatchObject({ id: started.id, status: 'done', cellCount: 3, finished: 3, holds: 1, violated: 2, unknown: 0 })
+    expect(done).toMatchObject({ id: started.id, status: 'done', cellCount: 3, finished: 3, holds: 2, violated: 1, unknown: 0 })
     expect(done.finishedAt).not.toBeNull()
     const brief = done.cells.map(({ scenario, consistency, instances, status, verdict, violated, unique, complete }) => ({
       scenario, consistency, instances, status, verdict, violated, unique, complete,
     }))
     expect(brief).toEqual([
-      { scenario: 'job-single', consistency: 'synchronous', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 28, complete: true },
-      { scenario: 'job-single', consistency: 'monotonic-session', instances: 1, status: 'done', verdict: 'violated', violated: ['job-status-when-stable', 'job-finished-tracked'], unique: 109, complete: true },
-      { scenario: 'job-single', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['job-status-when-stable', 'job-finished-tracked'], unique: 116, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'synchronous', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 727, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'monotonic-session', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 4170, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['sts-one-pod-per-ordinal'], unique: 18160, complete: true },
     ])
 
     // Each cell is an ordinary run: listed, tagged with the matrix, with its counterexample trace.
@@ -74,28 +74,30 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     expect(new Set(runIds).size).toBe(3)
     for (const [i, id] of runIds.entries()) {
       const run = await lab.getRun(id)
-      expect(run.summary).toMatchObject({ model: 'job-single', status: 'done', unique: done.cells[i].unique, tags: [`matrix-${started.id}`] })
-      expect(run.summary.config).toMatchObject({ workers: 1, timeout: 20, strategy: 'bfs', params: { consistency: done.cells[i].consistency, instances: 1 } })
+      expect(run.summary).toMatchObject({ model: 'statefulset-stale-reads', status: 'done', unique: done.cells[i].unique, tags: [`matrix-${started.id}`] })
+      expect(run.summary.config).toMatchObject({ workers: 1, timeout: 60, strategy: 'bfs', params: { consistency: done.cells[i].consistency, instances: 1 } })
     }
-    const violatedRun = await lab.getRun(runIds[1])
-    expect(violatedRun.properties.find((p) => p.name === 'job-finished-tracked')?.trace?.length).toBeGreaterThan(1)
+    const violatedRun = await lab.getRun(runIds[2])
+    expect(violatedRun.properties.find((p) => p.name === 'sts-one-pod-per-ordinal')?.trace?.length).toBeGreaterThan(1)
+    // Status computed from a stale view is judged against that view (observedRevision): not a violation.
+    expect(violatedRun.properties.find((p) => p.name === 'sts-status-when-stable')?.status).toBe('holds')
 
     // Events: each cell starts and finishes once; matrix-finished comes last.
     const progress = events.filter((e) => e.type === 'matrix-progress')
     expect(progress).toHaveLength(6)
     expect(progress.filter((e) => e.type === 'matrix-progress' && e.cell.status === 'running')).toHaveLength(3)
     const last = events.filter((e) => e.type === 'matrix-progress' || e.type === 'matrix-finished').at(-1)
-    expect(last).toMatchObject({ type: 'matrix-finished', matrix: { id: started.id, status: 'done', holds: 1, violated: 2 } })
+    expect(last).toMatchObject({ type: 'matrix-finished', matrix: { id: started.id, status: 'done', holds: 2, violated: 1 } })
 
     expect(await lab.getMatrix(started.id)).toEqual(done)
     expect((await lab.listMatrices())[0]).toMatchObject({ id: started.id, status: 'done', cellCount: 3 })
 
     // Text forms used by the CLI.
-    expect(cellVerdictText(done.cells[1])).toBe('violated: job-status-when-stable, job-finished-tracked')
-    expect(formatMatrixTable(done)).toMatch(/job-single\s+1\s+synchronous\s+holds\s+28/)
+    expect(cellVerdictText(done.cells[2])).toBe('violated: sts-one-pod-per-ordinal')
+    expect(formatMatrixTable(done)).toMatch(/statefulset-stale-reads\s+1\s+synchronous\s+holds\s+727/)
     const md = formatMatrixMarkdown(done).split('\n')
     expect(md[0]).toBe('| scenario | inst | synchronous | monotonic-session | resettable-session |')
-    expect(md[2]).toMatch(/^\| job-single \| 1 \| ✅ holds · 28 · [\d.]+ s \| ❌ job-status-when-stable, job-finished-tracked · 109 · /)
+    expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 727 · [\d.]+ s \| ✅ holds · 4,170 · [\d.]+ s \| ❌ sts-one-pod-per-ordinal · 18,160 · /)
   })
 
   it('marks a cell cut by its depth limit as unknown at limit', async () => {
@@ -132,7 +134,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
       const list = await again.lab.listMatrices()
       expect(list.map((m) => m.status)).toEqual(['stopped', 'done', 'done'])
       const first = await again.lab.getMatrix(list[2].id)
-      expect(first.cells.map((c) => c.verdict)).toEqual(['holds', 'violated', 'violated'])
+      expect(first.cells.map((c) => c.verdict)).toEqual(['holds', 'holds', 'violated'])
     } finally {
       await again.close()
     }

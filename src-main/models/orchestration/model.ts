@@ -79,7 +79,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     if (!view) return undefined
     const ctl = controllers[i]
     const local = s.c[i]
-    const res = ctl.step({ view: view.c, rev: maxRev(view.revs), running: local.run ?? [] })
+    const res = ctl.step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: local.run ?? [] })
     if (!res) return undefined
     let h = s.h
     let wrote = false
@@ -223,7 +223,7 @@ export function describeState(level: Level, controllers: readonly Controller[], 
 export function explainStep(cfg: OrchestrationConfig, s: OState, i: number, revs: number[]): string {
   const view = views(cfg.level, s.h, s.c[i].s).find((v) => v.revs.join(',') === revs.join(','))
   if (!view) return 'disabled'
-  const res = cfg.controllers[i].step({ view: view.c, rev: maxRev(view.revs), running: s.c[i].run ?? [] })
+  const res = cfg.controllers[i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: s.c[i].run ?? [] })
   if (!res) return 'nothing to do'
   return res.write ? describeWrite(res.write) : 'local change'
 }

@@ -1,12 +1,20 @@
 // The property catalogue: each property has an id, a one-line meaning and a kind. "Stable" (as in Themelios): the
-// object's own status write is the newest write in the cluster and it has observed its generation, so its status
-// should describe the head exactly. Properties read the head view (causal: the merge of all heads) and the
-// kubelets' running containers (the real world, which no datastore rollback undoes).
+// object's own status write is the newest write in the cluster and it has observed its generation. Properties read
+// the head view (causal: the merge of all heads) and the kubelets' running containers (the real world, which no
+// datastore rollback undoes) — except the "status when stable" family (rs-/sts-/job-status-when-stable,
+// job-finished-tracked, dep-old-rs-scaled-down), which judge a status against the view the controller computed it
+// from: view_at(status.observedRevision) (Themelios' observed_revision; a causal merge of heads: the merge of
+// status.observedMerge). Under a level with stale reads the newest write may be a status computed from an old view;
+// Kubernetes tolerates that (the next reconcile corrects it), so it is not a violation. What stale data really
+// breaks shows in the safety properties on the real world (pod-on-one-node, sts-one-pod-per-ordinal) and in
+// `converges`. When that view is no longer retained in the bounded history (pruned, or a status never written:
+// observedRevision 0) the check is skipped for that object.
 import type { Property } from '../../checker/model.ts'
 import type { PropertyInfo } from '../../../src-shared/types.ts'
 import { replicaSetPods } from './controllers/replicaset.ts'
 import { ordinalOf, statefulSetPods } from './controllers/statefulset.ts'
 import type { ModelContext, OState } from './model.ts'
+import { merge } from './history.ts'
 import {
   HASH_LABEL,
   PAUSED_AT,
@@ -24,6 +32,7 @@ import {
   type Deployment,
   type Job,
   type Meta,
+  type Observed,
   type ReplicaSet,
   type StatefulSet,
 } from './resources.ts'
@@ -53,6 +62,21 @@ type Spec = PropertyInfo & { make(ctx: ModelContext): (s: OState) => boolean }
 const headRev = (ctx: ModelContext, s: OState): number => Math.max(...ctx.head(s).revs)
 const stable = (ctx: ModelContext, s: OState, o: { meta: Meta; status: { observedGeneration: number } }): boolean =>
   o.meta.rv === headRev(ctx, s) && o.status.observedGeneration >= o.meta.generation
+
+/**
+ * The view a status was computed from: the retained entry at status.observedRevision, or the merge of the retained
+ * entries in status.observedMerge (causal). undefined when any of them has been pruned (or was never written).
+ */
+export function observedView(s: OState, o: { status: Observed }): Cluster | undefined {
+  const revs = o.status.observedMerge ?? [o.status.observedRevision]
+  const parts: Cluster[] = []
+  for (const r of revs) {
+    const e = s.h.e.find((x) => x.rev === r)
+    if (!e) return undefined
+    parts.push(e.c)
+  }
+  return merge(parts)
+}
 
 /** Running containers by pod uid → nodes running one. */
 function runningByUid(ctx: ModelContext, s: OState): Map<string, string[]> {
@@ -159,12 +183,14 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'rs-status-when-stable': {
     name: 'rs-status-when-stable',
     kind: 'always',
-    description: "When a ReplicaSet is stable, status.replicas and status.ready equal its active and ready pods.",
+    description:
+      'When a ReplicaSet is stable, status.replicas and status.ready equal its active and ready pods in the view the status was computed from (observedRevision; skipped once that view is pruned).',
     make: (ctx) => (s) => {
-      const c = ctx.head(s).c
-      return list(c, 'ReplicaSet').every((rs) => {
+      return list(ctx.head(s).c, 'ReplicaSet').every((rs) => {
         if (!stable(ctx, s, rs)) return true
-        const active = replicaSetPods(c, rs).filter(podActive)
+        const v = observedView(s, rs)
+        if (!v) return true
+        const active = replicaSetPods(v, rs).filter(podActive)
         return rs.status.replicas === active.length && rs.status.ready === active.filter(podReady).length
       })
     },
@@ -178,12 +204,14 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'sts-status-when-stable': {
     name: 'sts-status-when-stable',
     kind: 'always',
-    description: 'When a StatefulSet is stable, status.replicas and status.ready equal its live and ready pods.',
+    description:
+      'When a StatefulSet is stable, status.replicas and status.ready equal its live and ready pods in the view the status was computed from (observedRevision; skipped once that view is pruned).',
     make: (ctx) => (s) => {
-      const c = ctx.head(s).c
-      return list(c, 'StatefulSet').every((sts) => {
+      return list(ctx.head(s).c, 'StatefulSet').every((sts) => {
         if (!stable(ctx, s, sts)) return true
-        const live = statefulSetPods(c, sts).filter((p) => !isTerminating(p))
+        const v = observedView(s, sts)
+        if (!v) return true
+        const live = statefulSetPods(v, sts).filter((p) => !isTerminating(p))
         return sts.status.replicas === live.length && sts.status.ready === live.filter(podReady).length
       })
     },
@@ -229,14 +257,16 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'dep-old-rs-scaled-down': {
     name: 'dep-old-rs-scaled-down',
     kind: 'always',
-    description: 'When a Deployment (not paused) is stable and complete, its old ReplicaSets have spec.replicas 0.',
+    description:
+      'When a Deployment (not paused) is stable and its status says complete, its old ReplicaSets have spec.replicas 0 in the view that status was computed from (observedRevision; skipped once pruned).',
     make: (ctx) => (s) => {
-      const c = ctx.head(s).c
-      return list(c, 'Deployment').every((d) => {
+      return list(ctx.head(s).c, 'Deployment').every((d) => {
         const st = d.status
         const complete = st.updated === d.spec.replicas && st.replicas === d.spec.replicas && st.available === d.spec.replicas
         if (d.spec.paused || !stable(ctx, s, d) || !complete) return true
-        return deploymentReplicaSets(c, d).every((rs) => rs.spec.template.image === d.spec.template.image || rs.spec.replicas === 0)
+        const v = observedView(s, d)
+        if (!v) return true
+        return deploymentReplicaSets(v, d).every((rs) => rs.spec.template.image === d.spec.template.image || rs.spec.replicas === 0)
       })
     },
   },
@@ -256,12 +286,14 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'job-status-when-stable': {
     name: 'job-status-when-stable',
     kind: 'always',
-    description: 'When a Job is stable, status.active and status.ready equal its active and ready pods.',
+    description:
+      'When a Job is stable, status.active and status.ready equal its active and ready pods in the view the status was computed from (observedRevision; skipped once that view is pruned).',
     make: (ctx) => (s) => {
-      const c = ctx.head(s).c
-      return list(c, 'Job').every((j) => {
+      return list(ctx.head(s).c, 'Job').every((j) => {
         if (!stable(ctx, s, j)) return true
-        const active = list(c, 'Pod').filter((p) => ownedBy(p, j) && podActive(p))
+        const v = observedView(s, j)
+        if (!v) return true
+        const active = list(v, 'Pod').filter((p) => ownedBy(p, j) && podActive(p))
         return j.status.active === active.length && j.status.ready === active.filter(podReady).length
       })
     },
@@ -269,12 +301,14 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'job-finished-tracked': {
     name: 'job-finished-tracked',
     kind: 'always',
-    description: 'When a Job is stable, each finished pod still holding the tracking finalizer is recorded in status.uncounted.',
+    description:
+      'When a Job is stable, each finished pod still holding the tracking finalizer in the view its status was computed from (observedRevision; skipped once pruned) is recorded in status.uncounted.',
     make: (ctx) => (s) => {
-      const c = ctx.head(s).c
-      return list(c, 'Job').every((j) => {
+      return list(ctx.head(s).c, 'Job').every((j) => {
         if (!stable(ctx, s, j)) return true
-        return list(c, 'Pod').every(
+        const v = observedView(s, j)
+        if (!v) return true
+        return list(v, 'Pod').every(
           (p) =>
             !ownedBy(p, j) ||
             !podFinished(p) ||

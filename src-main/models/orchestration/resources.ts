@@ -56,10 +56,16 @@ export interface Node {
   status: { ready: boolean }
 }
 
-/** Fields shared by every workload status: which generation and which revision of the cluster the controller saw. */
+/**
+ * Fields shared by every workload status: which generation and which view of the cluster the controller computed
+ * the status from (Themelios' observed_revision). A status is only ever claimed correct with respect to that view.
+ */
 export interface Observed {
   observedGeneration: number
+  /** The revision of the view read (a causal merge of several heads: the highest of them). 0 = never written. */
   observedRevision: number
+  /** Causal only, when the view read was the merge of several heads: all their revisions (sorted). */
+  observedMerge?: number[]
 }
 
 export interface ReplicaSet {

@@ -17,9 +17,9 @@ import {
   type Deployment,
   type ReplicaSet,
 } from '../resources.ts'
-import { sameStatus, type Controller } from './types.ts'
+import { observedAt, sameStatus, type Controller, type ObservedAt } from './types.ts'
 
-export function syncDeployment(view: Cluster, rev: number, d: Deployment): Write | undefined {
+export function syncDeployment(view: Cluster, at: ObservedAt, d: Deployment): Write | undefined {
   if (isTerminating(d)) return undefined
   const rss = list(view, 'ReplicaSet').filter((rs) => ownedBy(rs, d) && !isTerminating(rs))
   const hash = templateHash(d.spec.template)
@@ -67,14 +67,14 @@ export function syncDeployment(view: Cluster, rev: number, d: Deployment): Write
   }
   const sum = (f: (rs: ReplicaSet) => number): number => rss.reduce((n, rs) => n + f(rs), 0)
   const availableNow = sum((rs) => rs.status.available)
-  const status = {
+  const status: Deployment['status'] = {
     replicas: sum((rs) => rs.status.replicas),
     updated: newRS ? newRS.status.replicas : 0,
     ready: sum((rs) => rs.status.ready),
     available: availableNow,
     unavailable: Math.max(0, replicas - availableNow),
     observedGeneration: d.meta.generation,
-    observedRevision: rev,
+    ...at,
   }
   if (!sameStatus(d.status, status)) {
     const next = clone(d)
@@ -88,9 +88,10 @@ export function deploymentController(name: string): Controller {
   return {
     kind: 'deployment',
     name,
-    step({ view, rev }) {
+    step(input) {
+      const { view } = input
       for (const d of list(view, 'Deployment')) {
-        const write = syncDeployment(view, rev, d)
+        const write = syncDeployment(view, observedAt(input), d)
         if (write) return { write }
       }
       return undefined

@@ -5,9 +5,9 @@
 // pod failure policy, no activeDeadline or TTL, no start time; status.ready counts Running+Ready pods.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, newMeta, ownedBy, ownerRef, podActive, podFinished, podReady, TRACKING_FINALIZER, type Cluster, type Job, type Pod } from '../resources.ts'
-import { sameStatus, type Controller } from './types.ts'
+import { observedAt, sameStatus, stamp, type Controller, type ObservedAt } from './types.ts'
 
-export function syncJob(view: Cluster, rev: number, j: Job): Write | undefined {
+export function syncJob(view: Cluster, at: ObservedAt, j: Job): Write | undefined {
   if (isTerminating(j)) return undefined
   const pods = list(view, 'Pod').filter((p) => ownedBy(p, j))
   const byUid = new Map(pods.map((p) => [p.meta.uid, p]))
@@ -15,14 +15,16 @@ export function syncJob(view: Cluster, rev: number, j: Job): Write | undefined {
   // Every status write carries the whole recomputed status, as the Kubernetes controller's does.
   const status = (patch: Partial<Job['status']>): Write => {
     const next = clone(j)
-    next.status = {
-      ...next.status,
-      active: active.length,
-      ready: active.filter(podReady).length,
-      ...patch,
-      observedGeneration: j.meta.generation,
-      observedRevision: rev,
-    }
+    next.status = stamp(
+      {
+        ...next.status,
+        active: active.length,
+        ready: active.filter(podReady).length,
+        ...patch,
+        observedGeneration: j.meta.generation,
+      },
+      at,
+    )
     return { op: 'update', kind: 'Job', obj: next }
   }
   const uncounted = j.status.uncounted
@@ -75,7 +77,6 @@ export function syncJob(view: Cluster, rev: number, j: Job): Write | undefined {
     ready: active.filter(podReady).length,
     complete,
     observedGeneration: j.meta.generation,
-    observedRevision: rev,
   }
   if (!sameStatus(j.status, next)) return status(next)
   return undefined
@@ -85,9 +86,10 @@ export function jobController(name: string): Controller {
   return {
     kind: 'job',
     name,
-    step({ view, rev }) {
+    step(input) {
+      const { view } = input
       for (const j of list(view, 'Job')) {
-        const write = syncJob(view, rev, j)
+        const write = syncJob(view, observedAt(input), j)
         if (write) return { write }
       }
       return undefined

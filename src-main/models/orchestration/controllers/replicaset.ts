@@ -1,11 +1,11 @@
 // ReplicaSet controller: adopts matching orphan pods, creates pods (generateName) up to spec.replicas, deletes the
 // surplus (unscheduled first, then not ready, then the highest name), then writes status (replicas, ready,
-// available, observedGeneration, observedRevision). One write per step: the first RS (name order) needing one.
+// available, observedGeneration, observedRevision [+ observedMerge]: the view it read). One write per step: the first RS (name order) needing one.
 // Simplified: no expectations cache (a stale read can over- or under-shoot, which is what the checker looks for),
 // minReadySeconds 0 (available = ready), no burst limits, pods are never released (orphaned) on a label change.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, matches, newMeta, ownedBy, ownerRef, podActive, podReady, type Cluster, type Pod, type ReplicaSet } from '../resources.ts'
-import { sameStatus, type Controller } from './types.ts'
+import { observedAt, sameStatus, type Controller, type ObservedAt } from './types.ts'
 
 export function replicaSetPods(view: Cluster, rs: ReplicaSet): Pod[] {
   return list(view, 'Pod').filter((p) => ownedBy(p, rs) && matches(rs.spec.selector, p.meta.labels))
@@ -18,7 +18,7 @@ function deletionRank(p: Pod): number {
   return 3
 }
 
-export function syncReplicaSet(view: Cluster, rev: number, rs: ReplicaSet): Write | undefined {
+export function syncReplicaSet(view: Cluster, at: ObservedAt, rs: ReplicaSet): Write | undefined {
   if (isTerminating(rs)) return undefined
   for (const p of list(view, 'Pod')) {
     if (p.meta.owner === undefined && !isTerminating(p) && matches(rs.spec.selector, p.meta.labels)) {
@@ -42,7 +42,7 @@ export function syncReplicaSet(view: Cluster, rev: number, rs: ReplicaSet): Writ
     return { op: 'delete', kind: 'Pod', name: victim.meta.name, uid: victim.meta.uid }
   }
   const ready = active.filter(podReady).length
-  const status = { replicas: active.length, ready, available: ready, observedGeneration: rs.meta.generation, observedRevision: rev }
+  const status: ReplicaSet['status'] = { replicas: active.length, ready, available: ready, observedGeneration: rs.meta.generation, ...at }
   if (!sameStatus(rs.status, status)) {
     const next = clone(rs)
     next.status = status
@@ -55,9 +55,10 @@ export function replicaSetController(name: string): Controller {
   return {
     kind: 'replicaset',
     name,
-    step({ view, rev }) {
+    step(input) {
+      const { view } = input
       for (const rs of list(view, 'ReplicaSet')) {
-        const write = syncReplicaSet(view, rev, rs)
+        const write = syncReplicaSet(view, observedAt(input), rs)
         if (write) return { write }
       }
       return undefined

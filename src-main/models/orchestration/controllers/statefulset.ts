@@ -21,7 +21,7 @@ import {
   type Pod,
   type StatefulSet,
 } from '../resources.ts'
-import { sameStatus, type Controller } from './types.ts'
+import { observedAt, sameStatus, type Controller, type ObservedAt } from './types.ts'
 
 /** The ordinal of a pod named "<set>-<n>", or -1. */
 export function ordinalOf(set: string, pod: string): number {
@@ -38,7 +38,7 @@ export function claimName(sts: string, ordinal: number): string {
   return `data-${sts}-${ordinal}`
 }
 
-export function syncStatefulSet(view: Cluster, rev: number, sts: StatefulSet): Write | undefined {
+export function syncStatefulSet(view: Cluster, at: ObservedAt, sts: StatefulSet): Write | undefined {
   if (isTerminating(sts)) return undefined
   const name = sts.meta.name
   const hash = templateHash(sts.spec.template)
@@ -105,7 +105,7 @@ export function syncStatefulSet(view: Cluster, rev: number, sts: StatefulSet): W
   const updated = live.filter((p) => p.meta.labels[REVISION_LABEL] === updateRevision).length
   const allUpdated = updated === sts.spec.replicas && live.length === sts.spec.replicas
   const currentRevision = allUpdated || sts.status.currentRevision === '' ? updateRevision : sts.status.currentRevision
-  const status = {
+  const status: StatefulSet['status'] = {
     replicas: live.length,
     ready,
     available: ready,
@@ -114,7 +114,7 @@ export function syncStatefulSet(view: Cluster, rev: number, sts: StatefulSet): W
     currentRevision,
     updateRevision,
     observedGeneration: sts.meta.generation,
-    observedRevision: rev,
+    ...at,
   }
   if (!sameStatus(sts.status, status)) {
     const next = clone(sts)
@@ -128,9 +128,10 @@ export function statefulSetController(name: string): Controller {
   return {
     kind: 'statefulset',
     name,
-    step({ view, rev }) {
+    step(input) {
+      const { view } = input
       for (const sts of list(view, 'StatefulSet')) {
-        const write = syncStatefulSet(view, rev, sts)
+        const write = syncStatefulSet(view, observedAt(input), sts)
         if (write) return { write }
       }
       return undefined
