@@ -4,40 +4,27 @@
 // a reload. Also the chart performance measurement (figure written to test-results/chart-perf.json).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.ts'
-import { openLab, type OpenLab } from '../../src-main/lab/open-lab.ts'
-import { launchBrowser, paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { WebHost } from '../../src-main/hosts/web/server.ts'
+import type { OpenLab } from '../../src-main/lab/open-lab.ts'
+import { paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
 import { runCli } from '../helpers/cli.ts'
 import { parseCsvObjects } from '../helpers/csv-parse.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import { useE2eLab } from '../helpers/e2e-lab.ts'
 
-const dir = tempDir()
-const dbFile = join(dir, 'bench-e2e.db')
+const e2e = useE2eLab()
 let opened: OpenLab
 let host: WebHost
-let browser: Browser
 let page: Page
-const consoleErrors: string[] = []
+const consoleErrors = e2e.consoleErrors
+const dbFile = e2e.dbFile
 const rmsRuns: number[] = []
 let bugRun = 0
 
 beforeAll(async () => {
-  opened = openLab(dbFile)
-  host = await startWebHost({ lab: opened.lab })
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-  await page.goto(host.openUrl)
+  ;({ opened, host, page } = e2e)
   await page.getByTestId('runs-empty').waitFor()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  await opened?.close()
 })
 
 async function startFromForm(params: Record<string, string | boolean>, search: Record<string, string> = {}): Promise<number> {

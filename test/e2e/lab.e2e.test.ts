@@ -1,34 +1,21 @@
 // The whole app in real Chromium through the web host: New run → live run → verdicts → CSV, then the runs list.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.ts'
-import { openLab, type OpenLab } from '../../src-main/lab/open-lab.ts'
-import { launchBrowser, paintedPixels, screenshot } from '../helpers/browser.ts'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { WebHost } from '../../src-main/hosts/web/server.ts'
+import type { OpenLab } from '../../src-main/lab/open-lab.ts'
+import { paintedPixels, screenshot } from '../helpers/browser.ts'
 import { parseCsvObjects } from '../helpers/csv-parse.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import { useE2eLab } from '../helpers/e2e-lab.ts'
 
-const dir = tempDir()
+const e2e = useE2eLab()
 let opened: OpenLab
 let host: WebHost
-let browser: Browser
 let page: Page
-const consoleErrors: string[] = []
+const consoleErrors = e2e.consoleErrors
 
 beforeAll(async () => {
-  opened = openLab(join(dir, 'e2e.db'))
-  host = await startWebHost({ lab: opened.lab })
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true })
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  await opened?.close()
+  ;({ opened, host, page } = e2e)
 })
 
 async function startFromForm(params: Record<string, string | boolean>): Promise<number> {

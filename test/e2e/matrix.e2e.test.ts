@@ -1,35 +1,21 @@
 // The Matrix page in real Chromium through the web host: start a small matrix from the launcher, watch the grid
 // fill in (colour-coded verdicts), open a violated cell's trace in the trace explorer, and its run.
 // Screenshots: test-results/matrix.png, test-results/matrix-trace.png.
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.ts'
-import { openLab, type OpenLab } from '../../src-main/lab/open-lab.ts'
-import { launchBrowser, screenshot } from '../helpers/browser.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { WebHost } from '../../src-main/hosts/web/server.ts'
+import type { OpenLab } from '../../src-main/lab/open-lab.ts'
+import { screenshot } from '../helpers/browser.ts'
+import { useE2eLab } from '../helpers/e2e-lab.ts'
 
-const dir = tempDir()
+const e2e = useE2eLab({ viewport: { width: 1360, height: 800 } })
 let opened: OpenLab
 let host: WebHost
-let browser: Browser
 let page: Page
-const consoleErrors: string[] = []
+const consoleErrors = e2e.consoleErrors
 
 beforeAll(async () => {
-  opened = openLab(join(dir, 'matrix-e2e.db'))
-  host = await startWebHost({ lab: opened.lab })
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1360, height: 800 } })
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-  await page.goto(host.openUrl)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  await opened?.close()
+  ;({ opened, host, page } = e2e)
 })
 
 const cell = (level: string, n = 1): ReturnType<Page['getByTestId']> => page.getByTestId(`matrix-cell-statefulset-stale-reads-${level}-${n}`)

@@ -3,34 +3,21 @@
 // (r2, r3 not holding), heal (held everywhere), browse keys as r3 sees them, and a saved benchmark charted.
 // Screenshots: test-results/store-page.png, test-results/store-durability.png.
 import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebHost, type WebHost } from '../../src-main/hosts/web/server.ts'
-import { openLab, type OpenLab } from '../../src-main/lab/open-lab.ts'
-import { launchBrowser, paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import type { Locator, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { WebHost } from '../../src-main/hosts/web/server.ts'
+import type { OpenLab } from '../../src-main/lab/open-lab.ts'
+import { paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
+import { useE2eLab } from '../helpers/e2e-lab.ts'
 
-const dir = tempDir()
+const e2e = useE2eLab({ lab: (dir) => ({ store: { dir: join(dir, 'store') }, modelsDir: null }) })
 let opened: OpenLab
 let host: WebHost
-let browser: Browser
 let page: Page
-const consoleErrors: string[] = []
+const consoleErrors = e2e.consoleErrors
 
 beforeAll(async () => {
-  opened = openLab(join(dir, 'store-e2e.db'), { store: { dir: join(dir, 'store') }, modelsDir: null })
-  host = await startWebHost({ lab: opened.lab })
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(e.message))
-  await page.goto(host.openUrl)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  await opened?.close()
+  ;({ opened, host, page } = e2e)
 })
 
 const cell = (key: string, replica: string): Locator => page.getByTestId(`durability-cell-${key}-${replica}`).first()

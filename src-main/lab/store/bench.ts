@@ -7,24 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStoreClient, type StoreClient } from './client.ts'
 import { StoreSupervisor } from './supervisor.ts'
+import type { StoreBenchReport, StoreBenchSystem, StoreBenchWorkload } from '../../../src-shared/store-types.ts'
 
-export interface WorkloadResult {
-  workload: string
-  ops: number
-  seconds: number
-  opsPerSec: number
-  p50Ms: number
-  p99Ms: number
-  errors: number
-  /** CPU used by the load generator itself, as a fraction of one core over the run. */
-  loadgenCpu: number
-}
-
-export interface SystemResult {
-  system: 'stabilis' | 'etcd'
-  members: number
-  workloads: WorkloadResult[]
-}
+// Result shapes are the ones the lab saves and the UI charts (src-shared), so the driver and the app cannot drift.
+export type WorkloadResult = StoreBenchWorkload
+export type SystemResult = StoreBenchSystem
 
 export interface BenchOptions {
   keys: number
@@ -158,14 +145,10 @@ export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH
   }
 }
 
-export interface BenchReport {
-  date: string
+export interface BenchReport extends StoreBenchReport {
   options: BenchOptions
-  systems: SystemResult[]
-  /** Per members × workload: stabilis ops/s ÷ etcd ops/s and p99 ratio. */
-  ratios: { members: number; workload: string; throughput: number; p99: number }[]
   /** Issue 5's targets, checked against the etcd run of the same benchmark. */
-  targets: { target: string; met: boolean; detail: string }[]
+  targets: NonNullable<StoreBenchReport['targets']>
 }
 
 export async function runStoreBench(
