@@ -4,6 +4,8 @@ import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { fingerprint } from './fingerprint.ts'
 import { IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
+import { ModelFailure } from './model-failure.ts'
+import { replayActions } from './replay.ts'
 import { VisitedSet } from './visited.ts'
 
 export interface ExploreLimits {
@@ -57,16 +59,6 @@ export interface ExploreResult {
   strategy?: 'bfs' | 'dfs' | 'sim'
 }
 
-/** A failure inside the model's own code, with the path that led to it. */
-export class ModelFailure extends Error {
-  readonly trace: TraceStep[]
-  constructor(message: string, trace: TraceStep[]) {
-    super(message)
-    this.name = 'ModelFailure'
-    this.trace = trace
-  }
-}
-
 interface Tracker {
   prop: Property<unknown>
   /** State id of the first violation (always) or witness (sometimes); -1 while none. */
@@ -97,7 +89,8 @@ export function explore<S, A>(model: Model<S, A>, limits: ExploreLimits, hooks: 
     generated,
     unique: visited.size,
     queue: queued,
-    maxDepth: depth,
+    // While a level is expanded the histogram already holds the next one: report the deepest state stored.
+    maxDepth: Math.max(depth, histogram.length),
     memoryBytes: memory(),
     depthHistogram: histogram.slice(),
   })
@@ -265,22 +258,9 @@ function guard<S, A, T>(
 }
 
 /** Rebuilds the path to state `id` by replaying recorded action indices from the initial state. */
-export function replay<S, A>(model: Model<S, A>, parent: IntColumn, via: IntColumn, id: number): TraceStep[] {
+function replay<S, A>(model: Model<S, A>, parent: IntColumn, via: IntColumn, id: number): TraceStep[] {
   const chain: number[] = []
   for (let cur = id; cur >= 0; cur = parent.get(cur)) chain.push(cur)
   chain.reverse()
-  const inits = model.init()
-  let state = inits[via.get(chain[0])]
-  const steps: TraceStep[] = [{ index: 0, action: null, state: model.describe(state) }]
-  for (let i = 1; i < chain.length; i++) {
-    const actions = model.actions(state)
-    const action = actions[via.get(chain[i])]
-    const succ = action === undefined ? undefined : model.next(state, action)
-    if (succ === undefined) {
-      throw new ModelFailure(`the model is nondeterministic: replaying step ${i} found the recorded action disabled`, steps)
-    }
-    state = succ
-    steps.push({ index: i, action: model.formatAction(action), state: model.describe(state) })
-  }
-  return steps
+  return replayActions(model as Model<unknown, unknown>, 'model', via.get(chain[0]), chain.slice(1).map((c) => via.get(c)), null)
 }

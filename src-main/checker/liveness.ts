@@ -17,7 +17,7 @@
 // Memory: ~12 B per visited slot (load ≤ 0.6) + 8 B per state (BFS tree) + 12 B per transition (target, action,
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
 import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
-import { ModelFailure } from './explore.ts'
+import { ModelFailure } from './model-failure.ts'
 import { fingerprint } from './fingerprint.ts'
 import { IntColumn } from './growable.ts'
 import type { ActionGroup, Model, Property } from './model.ts'

@@ -1,6 +1,6 @@
 // Rebuilding traces: replay recorded action indices from an initial state, checking the replay against the stored graph.
 import type { TraceStep } from '../../src-shared/types.ts'
-import { ModelFailure } from './explore.ts'
+import { ModelFailure } from './model-failure.ts'
 import { fingerprint } from './fingerprint.ts'
 import type { Model } from './model.ts'
 import type { SharedVisited } from './shared-visited.ts'

@@ -2,7 +2,7 @@
 // never explores itself) and an explorer (started by the coordinator from this same file). One entry file means
 // the Electron build bundles only this module.
 import { parentPort, workerData } from 'node:worker_threads'
-import { ModelFailure } from '../checker/explore.ts'
+import { ModelFailure } from '../checker/model-failure.ts'
 import { runExplorer } from '../checker/explorer.ts'
 import { loadModel } from '../checker/load-model.ts'
 import { runPool } from '../checker/pool.ts'

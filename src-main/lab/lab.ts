@@ -26,7 +26,8 @@ import { defaultModelsDir, importModelFile, listUserModels, modelFilesIn } from 
 import { runCheck, type CheckHandle } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
-import { replayPath, tracePath } from './replay.ts'
+import { tracePath } from '../../src-shared/trace-path.ts'
+import { replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
 import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
@@ -243,8 +244,7 @@ export class Lab implements LabApi {
       generated: p.generated,
       unique: p.unique,
       queue: p.queue,
-      // The histogram may already hold the level being discovered; report the deepest state stored.
-      maxDepth: Math.max(p.maxDepth, p.depthHistogram.length),
+      maxDepth: p.maxDepth,
       generatedPerSec: dt > 0 ? (p.generated - (prev?.generated ?? 0)) / dt : 0,
       uniquePerSec: dt > 0 ? (p.unique - (prev?.unique ?? 0)) / dt : 0,
       memoryBytes: p.memoryBytes,

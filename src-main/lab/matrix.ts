@@ -16,6 +16,7 @@ import type {
   Strategy,
 } from '../../src-shared/types.ts'
 import type { MatrixCellKey, RunRepository } from './db/run-repository.ts'
+import { formatCount } from '../../src-shared/format.ts'
 
 /** Cells at once when the spec does not say: the cores, but at most 2 (one worker thread per cell). */
 export function defaultMatrixConcurrency(): number {
@@ -249,13 +250,12 @@ export function cellVerdictText(cell: MatrixCell): string {
   return 'unknown at limit'
 }
 
-const count = (n: number): string => n.toLocaleString('en-US')
 const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
 
 /** One line per cell: scenario, instances, consistency, verdict, unique states, seconds. */
 export function formatMatrixTable(m: Matrix): string {
   const rows = [['scenario', 'inst', 'consistency', 'verdict', 'unique', 'time']]
-  for (const c of m.cells) rows.push([c.scenario, String(c.instances), c.consistency, cellVerdictText(c), count(c.unique), secs(c.seconds)])
+  for (const c of m.cells) rows.push([c.scenario, String(c.instances), c.consistency, cellVerdictText(c), formatCount(c.unique), secs(c.seconds)])
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   const right = new Set([1, 4, 5])
   const lines = rows.map((r) => r.map((v, i) => (right.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd())
@@ -290,7 +290,7 @@ export function formatMatrixMarkdown(m: Matrix): string {
       if (!c) return ''
       const mark = c.verdict === 'holds' ? '✅' : c.verdict === 'violated' ? '❌' : '❔'
       const what = c.verdict === 'violated' ? c.violated.join(', ') : cellVerdictText(c)
-      return `${mark} ${what} · ${count(c.unique)} · ${secs(c.seconds)}`
+      return `${mark} ${what} · ${formatCount(c.unique)} · ${secs(c.seconds)}`
     })
     lines.push(`| ${scenario} | ${inst} | ${cols.join(' | ')} |`)
   }

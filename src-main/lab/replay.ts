@@ -3,42 +3,7 @@
 // still behaves as it did and disambiguates two actions that print the same name.
 import type { ReplayResult, TraceStep } from '../../src-shared/types.ts'
 import type { Model, Property } from '../checker/model.ts'
-
-/** Structural equality of JSON values (the output of a model's describe()); key order does not matter. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  if (ka.length !== kb.length) return false
-  return ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-}
-
-/** Splits a textual path ("A;B(rm1);C", or a JSON array of names) into action names. */
-export function parsePath(text: string): string[] {
-  const t = text.trim()
-  if (t.startsWith('[')) {
-    const parsed: unknown = JSON.parse(t)
-    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error('a JSON path must be an array of action names')
-    return parsed
-  }
-  return t
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-}
-
-/** The textual form parsePath reads: action names joined by ";". */
-export function formatPath(path: readonly string[]): string {
-  return path.join(';')
-}
-
-/** The path of a saved trace: the actions of every step after the initial state. */
-export function tracePath(trace: readonly TraceStep[]): string[] {
-  return trace.slice(1).map((s) => s.action ?? '')
-}
+import { sameJson } from '../../src-shared/json.ts'
 
 interface Walk {
   steps: TraceStep[]

@@ -3,6 +3,7 @@ import uPlot from 'uplot'
 import type { ChartOptions } from '../lib/chart-options.ts'
 import type { ThemeMode } from '../lib/theme.svelte.ts'
 import type { StoreBenchReport } from '../../src-shared/store-types.ts'
+import { formatCount } from '../../src-shared/format.ts'
 
 export type BenchMetric = 'opsPerSec' | 'p99Ms'
 
@@ -41,7 +42,7 @@ export function benchOptions(mode: ThemeMode, report: StoreBenchReport, metric: 
   const counters = { stabilis: 0, etcd: 0 }
   const common = { stroke: p.axis, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 } }
   const unit = metric === 'opsPerSec' ? 'ops/s' : 'p99 ms'
-  const fmt = (v: number | null): string => (v == null ? '–' : metric === 'opsPerSec' ? Math.round(v).toLocaleString('en-US') : v.toFixed(2))
+  const fmt = (v: number | null): string => (v == null ? '–' : metric === 'opsPerSec' ? formatCount(v) : v.toFixed(2))
   return {
     scales: { x: { time: false, range: () => [-0.6, workloads.length * (n + 1) - 1.4] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [

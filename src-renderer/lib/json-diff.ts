@@ -9,6 +9,8 @@ export interface JsonChange {
   after?: unknown
 }
 
+import { sameJson } from '../../src-shared/json.ts'
+
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
 /** The path of `key` under `parent`: a.b, a[3], a["odd key"]. */
@@ -20,16 +22,6 @@ export function childPath(parent: string, key: string | number): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isPlain = (v: unknown): boolean => v === null || typeof v !== 'object'
-
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a)
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]))
-  }
-  return false
-}
 
 export function diffJson(before: unknown, after: unknown, path = ''): JsonChange[] {
   if (sameJson(before, after)) return []
