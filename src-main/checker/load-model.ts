@@ -2,11 +2,12 @@
 // default export is a ModelDefinition or a user ModelSpec (models/sdk). Errors loading a module name the file.
 import type { ParamValues } from '../../src-shared/types.ts'
 import { getModelDefinition } from '../models/registry.ts'
-import { importModelFile } from '../models/sdk/loader.ts'
 import type { Model } from './model.ts'
 
 export async function loadModel(id: string, params: ParamValues, modelModule?: string): Promise<Model<unknown, unknown>> {
   if (modelModule) {
+    // Imported on demand: the SDK's loader would otherwise add to every explorer thread's start-up.
+    const { importModelFile } = await import('../models/sdk/loader.ts')
     const def = await importModelFile(modelModule)
     return def.create(params)
   }

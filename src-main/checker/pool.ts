@@ -12,7 +12,7 @@ import { deleteCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointData 
 import type { ExploreProgress, ExploreResult, StopReason } from './explore.ts'
 import { ModelFailure } from './model-failure.ts'
 import { collisionProbability, fingerprint } from './fingerprint.ts'
-import { chunkBuffers, chunkBytes, ChunkWriter, type Chunk } from './frontier.ts'
+import { CHUNK_STATES, chunkBuffers, chunkBytes, ChunkWriter, type Chunk } from './frontier.ts'
 import { checkLiveness } from './liveness.ts'
 import { loadModel } from './load-model.ts'
 import { pathText, replayActions } from './replay.ts'
@@ -318,6 +318,11 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
         const next: Chunk[] = []
         let unseen = false
         levelStates = queue.reduce((a, c) => a + c.n, 0)
+        // A narrow level in full-size chunks would leave workers idle: cut it finer so each gets a share.
+        if (W > 1 && levelStates < 4 * W * CHUNK_STATES) {
+          const size = Math.max(64, Math.ceil(levelStates / (4 * W)))
+          queue = queue.flatMap((c) => splitChunk(c, size))
+        }
         levelProcessedBase = totals().processed
         nextStates = 0
         nextBytes = 0

@@ -1,12 +1,8 @@
 // Worker-thread entry, in two roles: the coordinator of a check (started by runCheck; it spawns the explorers and
 // never explores itself) and an explorer (started by the coordinator from this same file). One entry file means
 // the Electron build bundles only this module.
+// Each role imports only what it needs, so an explorer thread starts in a fraction of the coordinator's time.
 import { parentPort, workerData } from 'node:worker_threads'
-import { ModelFailure } from '../checker/model-failure.ts'
-import { runExplorer } from '../checker/explorer.ts'
-import { loadModel } from '../checker/load-model.ts'
-import { runPool } from '../checker/pool.ts'
-import { describeModelFiles } from '../models/sdk/loader.ts'
 import type { ExplorerInit, FromExplorer } from '../checker/protocol.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
 
@@ -14,9 +10,11 @@ const data = workerData as CheckWorkerInput | ExplorerInit | { role: 'model-info
 
 if (data.role === 'model-info') {
   // A third role: the lab lists user model files by importing them here, never in its own thread.
-  void describeModelFiles(data.files).then((infos) => parentPort!.postMessage(infos))
+  const { describeModelFiles } = await import('../models/sdk/loader.ts')
+  parentPort!.postMessage(await describeModelFiles(data.files))
 } else if (data.role === 'explorer') {
   const init = data
+  const [{ runExplorer }, { loadModel }] = await Promise.all([import('../checker/explorer.ts'), import('../checker/load-model.ts')])
   loadModel(init.model, init.params, init.modelModule).then(
     (model) => runExplorer(init, model, parentPort!),
     (err: unknown) => {
@@ -28,6 +26,7 @@ if (data.role === 'model-info') {
     },
   )
 } else {
+  const [{ runPool }, { ModelFailure }] = await Promise.all([import('../checker/pool.ts'), import('../checker/model-failure.ts')])
   const { config, control, entry, checkpoint } = data
   // A user model (RunConfig.modelFile) is imported by path in every thread, like a test's modelModule.
   const modelModule = data.modelModule ?? config.modelFile
