@@ -57,6 +57,8 @@ export interface TraceStep {
   index: number
   /** Action that led here; null for the initial state. */
   action: string | null
+  /** What the action did, when the model can say (orchestration: the write a controller made, or why it failed). */
+  effect?: string
   /** JSON view of the state after the step (model's describe()). */
   state: unknown
 }

@@ -34,6 +34,8 @@ export interface Model<S = unknown, A = unknown> {
   decode(bytes: Uint8Array): S
   properties: readonly Property<S>[]
   formatAction(action: A): string
+  /** Optional: what `action` does in `state`, one line for traces (e.g. the write a controller makes). */
+  explain?(state: S, action: A): string
   /** A JSON view of the state for traces and the explorer. */
   describe(state: S): unknown
   /** Optional boundary: states outside it are counted but not expanded. */

@@ -11,6 +11,16 @@ export function pathText(trace: readonly TraceStep[]): string {
   return ['init', ...shown].join(' → ')
 }
 
+/** The model's one-line account of a step; a throwing explain() costs the trace its note, not the run. */
+export function stepEffect(model: Model<unknown, unknown>, state: unknown, action: unknown): string | undefined {
+  if (!model.explain) return undefined
+  try {
+    return model.explain(state, action)
+  } catch (err) {
+    return `(explain failed: ${err instanceof Error ? err.message : String(err)})`
+  }
+}
+
 /** Replays action indices from initial state `init`; disagreement with the stored graph means nondeterminism. */
 export function replayActions(
   model: Model<unknown, unknown>,
@@ -44,8 +54,9 @@ export function replayActions(
     const label = action === undefined ? `#${actions[i]}` : model.formatAction(action)
     if (succ === undefined) nondet(`replaying step ${i + 1} found the recorded action "${label}" disabled`)
     if (!known(succ)) nondet(`replaying step ${i + 1} (action "${label}") reached a state that was never explored`)
+    const effect = stepEffect(model, state, action)
     state = succ
-    steps.push({ index: i + 1, action: label, state: model.describe(state) })
+    steps.push({ index: i + 1, action: label, ...(effect ? { effect } : {}), state: model.describe(state) })
   }
   return steps
 }

@@ -3,6 +3,7 @@
 // still behaves as it did and disambiguates two actions that print the same name.
 import type { ReplayResult, TraceStep } from '../../src-shared/types.ts'
 import type { Model, Property } from '../checker/model.ts'
+import { stepEffect } from '../checker/replay.ts'
 import { sameJson } from '../../src-shared/json.ts'
 
 interface Walk {
@@ -33,10 +34,11 @@ function walk<S, A>(model: Model<S, A>, init: S, path: readonly string[], saved:
     }
     const want = saved?.[i]?.state
     const pick = (want !== undefined && enabled.find((e) => sameJson(model.describe(e.next), want))) || enabled[0]
+    const effect = stepEffect(model as Model<unknown, unknown>, state, pick.action)
     state = pick.next
     states.push(state)
     const described = model.describe(state)
-    steps.push({ index: i, action: name, state: described })
+    steps.push({ index: i, action: name, ...(effect ? { effect } : {}), state: described })
     if (want !== undefined && !sameJson(described, want)) {
       return { steps, states, divergedAt: i, message: `step ${i}: "${name}" leads to a state that differs from the saved trace` }
     }

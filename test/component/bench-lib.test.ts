@@ -1,7 +1,7 @@
 // Pure helpers of the lab bench: routes, filtering, tags, JSON diffs, overlays, progress/ETA, shortcuts.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { depthOverlay, uniqueOverlay } from '../../src-renderer/lib/compare-series.ts'
-import { changedPaths, diffJson } from '../../src-renderer/lib/json-diff.ts'
+import { changedPaths, diffJson } from '../../src-shared/json-diff.ts'
 import { boundedProgress, formatEta } from '../../src-renderer/lib/progress.ts'
 import { compareHref, parseHash, traceHref } from '../../src-renderer/lib/route.ts'
 import { applyRunEvent, filterRuns, parseTags } from '../../src-renderer/lib/runs.ts'

@@ -53,6 +53,9 @@ describe('the Matrix page in Chromium', () => {
     await page.waitForURL(new RegExp(`#/run/${runId}/trace/sts-one-pod-per-ordinal$`))
     await page.getByTestId('trace-step-list').waitFor()
     expect(await page.getByTestId('trace-step-item').count()).toBeGreaterThan(1)
+    // The violating step is selected and says what the controller wrote, beside the revision it read.
+    await expect.poll(() => page.getByTestId('trace-selected').textContent()).toMatch(/kubelet-node\d reads @\d+/)
+    expect(await page.getByTestId('trace-effect').textContent()).toMatch(/^update Pod\/db-0: status\.phase/)
     await screenshot(page, 'matrix-trace')
 
     await page.goto(matrixUrl)

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { parseParamValue } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
-import type { CsvReport, ModelInfo, RunConfig, RunDetail, Strategy } from '../../../src-shared/types.ts'
+import type { CsvReport, ModelInfo, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
@@ -84,6 +84,12 @@ function buildConfig(model: ModelInfo, args: ParsedArgs): RunConfig {
   }
 }
 
+/** A trace step on one line: the action, and what it did when the model says. */
+function stepLine(step: TraceStep): string {
+  if (step.action === null) return '(initial state)'
+  return step.effect ? `${step.action} — ${step.effect}` : step.action
+}
+
 function printRunText(io: Io, detail: RunDetail): void {
   const s = detail.summary
   io.out(`${s.model} ${paramSummary(s.config)} (${s.config.strategy}): ${s.status} in ${formatSeconds(s.seconds)}${s.complete ? '' : ' (incomplete)'}\n`)
@@ -98,7 +104,7 @@ function printRunText(io: Io, detail: RunDetail): void {
     if (p.trace && p.status === 'violated') {
       for (const step of p.trace) {
         const loop = p.loopStart === step.index ? '   <- loop starts here' : ''
-        io.out(`      ${step.index}. ${step.action ?? '(initial state)'}${loop}\n`)
+        io.out(`      ${step.index}. ${stepLine(step)}${loop}\n`)
       }
       if (p.loopStart !== undefined) io.out(`      (back to step ${p.loopStart}, forever)\n`)
     }
@@ -316,7 +322,7 @@ async function cmdReplay(args: ParsedArgs, io: Io): Promise<number> {
       io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
       for (const step of r.steps) {
         const mark = r.propertyStep === step.index ? '  <- ' + (r.property ?? 'property') : ''
-        io.out(`  ${step.index}. ${step.action ?? '(initial state)'}${mark}\n`)
+        io.out(`  ${step.index}. ${stepLine(step)}${mark}\n`)
       }
       io.out(`${r.reproduced ? 'reproduced' : 'NOT reproduced'}: ${r.message}\n`)
       io.out(`path: ${formatPath(r.path)}\n`)

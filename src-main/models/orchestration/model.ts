@@ -5,7 +5,8 @@
 // A step that would change nothing (no successful write, same containers, same session) is disabled, so a state
 // where no controller step is enabled is quiescent: no controller has anything left to do.
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
-import { describeWrite, type Write } from './api.ts'
+import { diffJson, preview } from '../../../src-shared/json-diff.ts'
+import { describeWrite, type Write, type WriteResult } from './api.ts'
 import { canon, fromBytes, toBytes } from './canon.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
@@ -151,6 +152,32 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     return out
   }
 
+  /** One line for a trace: the write a step makes (or why it fails), containers started or stopped, lost state. */
+  const explainAction = (s: OState, a: OAction): string => {
+    switch (a.t) {
+      case 'step': {
+        const view = views(level, s.h, s.c[a.i].s).find((v) => v.revs.join(',') === a.revs.join(','))
+        if (!view) return 'view no longer readable'
+        const local = s.c[a.i]
+        const res = controllers[a.i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: local.run ?? [] })
+        if (!res) return 'nothing to do'
+        const parts: string[] = []
+        if (res.write) parts.push(writeEffect(res.write, view.c, land(level, s.h, view, res.write).result))
+        if (res.running) parts.push(...containerChanges(local.run ?? [], res.running))
+        return parts.length > 0 ? parts.join('; ') : 'no write; the session moves on'
+      }
+      case 'node-restart':
+        return `Node/${controllers[a.i].node} deleted, its containers lost; the kubelet rejoins`
+      case 'ctl-restart':
+        return `${controllers[a.i].name} loses its session`
+      case 'user': {
+        const head = headView(level, s.h)
+        const w = cfg.userActions[a.k].write(head.c)
+        return w ? writeEffect(w, head.c, land(level, s.h, head, w).result) : 'not applicable'
+      }
+    }
+  }
+
   const ctx: ModelContext = {
     level,
     controllers,
@@ -192,6 +219,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
           return `user: ${cfg.userActions[a.k].label}`
       }
     },
+    explain: (s, a) => explainAction(s, a),
     describe: (s) => describeState(level, controllers, s),
     groups,
     groupOf: (a) => (a.t === 'step' ? a.i : a.t === 'user' ? USER : FAULTS),
@@ -219,11 +247,28 @@ export function describeState(level: Level, controllers: readonly Controller[], 
   }
 }
 
-/** For explaining a step in a trace: what a controller would write from a view. */
-export function explainStep(cfg: OrchestrationConfig, s: OState, i: number, revs: number[]): string {
-  const view = views(cfg.level, s.h, s.c[i].s).find((v) => v.revs.join(',') === revs.join(','))
-  if (!view) return 'disabled'
-  const res = cfg.controllers[i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: s.c[i].run ?? [] })
-  if (!res) return 'nothing to do'
-  return res.write ? describeWrite(res.write) : 'local change'
+const MAX_FIELDS = 4
+
+/** A write as the API server took it: the fields an update changed, the name a create got, or the rejection. */
+export function writeEffect(w: Write, read: Cluster, result: WriteResult): string {
+  if (!result.ok) return `${describeWrite(w)} rejected: ${result.reason}`
+  if (w.op === 'create') return `create ${w.kind}/${result.name}`
+  const after = (result.cluster.objs[w.kind] as Record<string, AnyObject>)[result.name]
+  if (w.op === 'delete') return after ? `delete ${w.kind}/${w.name}: marked terminating` : describeWrite(w)
+  if (!after) return `update ${w.kind}/${result.name}: last finalizer removed, deleted`
+  const before = (read.objs[w.kind] as Record<string, AnyObject>)[result.name]
+  const changes = diffJson(before, after).filter((c) => c.path !== 'meta.rv' && c.path !== 'meta.generation')
+  const shown = changes.slice(0, MAX_FIELDS).map((c) => `${c.path} ${c.kind === 'added' ? '' : preview(c.before, 24) + ' '}→ ${c.kind === 'removed' ? '(removed)' : preview(c.after, 24)}`)
+  const more = changes.length > MAX_FIELDS ? `, +${changes.length - MAX_FIELDS} more` : ''
+  return `update ${w.kind}/${result.name}${shown.length > 0 ? `: ${shown.join(', ')}${more}` : ' (no field changed)'}`
+}
+
+/** Kubelet containers (sorted "pod@uid") started and stopped between two lists. */
+function containerChanges(before: readonly string[], after: readonly string[]): string[] {
+  const out: string[] = []
+  const started = after.filter((x) => !before.includes(x))
+  const stopped = before.filter((x) => !after.includes(x))
+  if (started.length > 0) out.push(`start container ${started.join(', ')}`)
+  if (stopped.length > 0) out.push(`stop container ${stopped.join(', ')}`)
+  return out
 }

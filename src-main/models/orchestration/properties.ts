@@ -361,15 +361,50 @@ const CATALOGUE: Record<PropertyId, Spec> = {
       'Self-stabilisation: once user and fault actions stop, every fair path reaches and stays in a state where every workload status matches its spec and no controller has anything left to do.',
     make: (ctx) => (s) => {
       const c = ctx.head(s).c
-      return (
-        list(c, 'ReplicaSet').every((rs) => rsGoal(c, rs) || list(c, 'Deployment').some((d) => ownedBy(rs, d))) &&
-        list(c, 'StatefulSet').every((x) => stsGoal(c, x)) &&
-        list(c, 'Deployment').every((d) => d.spec.paused || depComplete(c, d)) &&
-        list(c, 'Job').every((j) => jobGoal(c, j)) &&
-        ctx.quiescent(s)
-      )
+      return WORKLOAD_KINDS.every((k) => (list(c, k) as Workload[]).every((o) => workloadGoal(c, k, o))) && ctx.quiescent(s)
     },
   },
+}
+
+export type WorkloadKind = 'ReplicaSet' | 'StatefulSet' | 'Deployment' | 'Job'
+type Workload = ReplicaSet | StatefulSet | Deployment | Job
+const WORKLOAD_KINDS: readonly WorkloadKind[] = ['ReplicaSet', 'StatefulSet', 'Deployment', 'Job']
+
+/** A workload's status matches its spec (a Deployment's ReplicaSets are judged through the Deployment; paused counts). */
+function workloadGoal(c: Cluster, kind: WorkloadKind, o: Workload): boolean {
+  switch (kind) {
+    case 'ReplicaSet':
+      return rsGoal(c, o as ReplicaSet) || list(c, 'Deployment').some((d) => ownedBy(o, d))
+    case 'StatefulSet':
+      return stsGoal(c, o as StatefulSet)
+    case 'Deployment':
+      return (o as Deployment).spec.paused || depComplete(c, o as Deployment)
+    case 'Job':
+      return jobGoal(c, o as Job)
+  }
+}
+
+/**
+ * Per-resource self-stabilisation, for scenarios with several workloads: `converges-<name>` says which of them
+ * fails to settle. Same goal as `converges`, restricted to one object (absent counts as not converged).
+ */
+export function workloadConverges(kind: WorkloadKind, name: string): { info: PropertyInfo; make(ctx: ModelContext): Property<OState> } {
+  const info: PropertyInfo = {
+    name: `converges-${name}`,
+    kind: 'converges',
+    description: `Self-stabilisation of ${kind} ${name}: every fair path reaches and stays in a state where its status matches its spec and no controller has anything left to do.`,
+  }
+  return {
+    info,
+    make: (ctx) => ({
+      ...info,
+      check: (s) => {
+        const c = ctx.head(s).c
+        const o = (c.objs[kind] as Record<string, Workload>)[name]
+        return o !== undefined && workloadGoal(c, kind, o) && ctx.quiescent(s)
+      },
+    }),
+  }
 }
 
 export function propertyInfo(id: PropertyId): PropertyInfo {

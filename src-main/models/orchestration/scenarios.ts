@@ -14,7 +14,7 @@ import { statefulSetController } from './controllers/statefulset.ts'
 import type { Controller, ControllerKind } from './controllers/types.ts'
 import { LEVELS, type Level } from './history.ts'
 import { createOrchestration, type UserAction } from './model.ts'
-import { makeProperties, propertyInfo, type PropertyId } from './properties.ts'
+import { makeProperties, propertyInfo, workloadConverges, type PropertyId, type WorkloadKind } from './properties.ts'
 import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
 
 export interface ScenarioParams {
@@ -37,6 +37,8 @@ interface Scenario {
   initial(p: ScenarioParams): Partial<{ [K in Kind]: KindMap[K][] }>
   userActions(p: ScenarioParams): UserAction[]
   properties: PropertyId[]
+  /** Workloads that also get their own `converges-<name>` (scenarios with more than one). */
+  convergesEach?: [WorkloadKind, string][]
 }
 
 const NODE_CAPACITY = 4
@@ -141,6 +143,10 @@ const SCENARIOS: Scenario[] = [
     initial: (p) => ({ ReplicaSet: [replicaSet('web-a', 1), replicaSet('web-b', p.replicas)] }),
     userActions: () => [],
     properties: [...RS_SAFETY, 'rs-ready', 'converges'],
+    convergesEach: [
+      ['ReplicaSet', 'web-a'],
+      ['ReplicaSet', 'web-b'],
+    ],
   },
   {
     id: 'statefulset-scale',
@@ -334,7 +340,7 @@ export function createScenario(id: string, values: ParamValues = {}) {
     initial: initialCluster(sc, p),
     userActions: sc.userActions(p),
     budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
-    properties: (ctx) => makeProperties(sc.properties, ctx),
+    properties: (ctx) => [...makeProperties(sc.properties, ctx), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).make(ctx))],
   })
 }
 
@@ -344,7 +350,7 @@ export const orchestrationScenarios: ModelDefinition[] = SCENARIOS.map((sc) => (
     title: sc.title,
     description: sc.description,
     params: paramSpecs(sc),
-    properties: sc.properties.map(propertyInfo),
+    properties: [...sc.properties.map(propertyInfo), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).info)],
   },
   create: (params) => createScenario(sc.id, params),
 }))

@@ -64,6 +64,25 @@ describe('synchronous: every safety property holds, reachability is witnessed (f
       }
     })
   }
+
+  it('every scenario self-stabilises: each converges property holds, with its worst-case steps to converge', () => {
+    for (const [id] of COMPLETE) {
+      const m = createScenario(id, { consistency: 'synchronous', instances: 1 })
+      const live = checkLiveness(m as Model<unknown, unknown>, id)
+      const names = m.properties.filter((p) => p.kind === 'converges').map((p) => p.name)
+      expect(names.length).toBeGreaterThan(0)
+      for (const name of names) {
+        const v = live.get(name)!
+        expect([id, name, v.status]).toEqual([id, name, 'holds'])
+        expect(v.convergence!.worstSteps).toBeGreaterThan(0)
+      }
+    }
+  })
+
+  it('replicaset-overlapping has a converges property per ReplicaSet', () => {
+    const names = getModelDefinition('replicaset-overlapping').info.properties.filter((p) => p.kind === 'converges').map((p) => p.name)
+    expect(names).toEqual(['converges', 'converges-web-a', 'converges-web-b'])
+  })
 })
 
 // Rolling update and pause have larger spaces (every interleaving keeps its own resourceVersions): stated depth.
@@ -156,6 +175,14 @@ describe('statefulset-stale-reads (kubernetes/kubernetes#59848)', () => {
     const db0 = Object.values(last.controllers).flatMap((c) => (c.running ?? []).filter((k) => k.startsWith('db-0@')))
     expect(new Set(db0).size).toBe(2) // two pod objects (uids) named db-0
     expect(p.trace!.map((s) => s.action)).toContain('fault: restart node1')
+    // Each step says what it wrote: the stale kubelet's status write is refused, yet it starts the old container.
+    const effects = p.trace!.slice(1).map((s) => s.effect)
+    expect(effects.every((e) => typeof e === 'string' && e.length > 0)).toBe(true)
+    expect(effects).toContain('force-delete Pod/db-0')
+    const stale = p.trace!.find((s) => s.effect?.includes('rejected: NotFound Pod/db-0'))
+    expect(stale?.action).toMatch(/^kubelet-node1 reads @\d+$/)
+    expect(stale?.effect).toMatch(/start container db-0@u\d+$/)
+    expect(p.trace!.at(-1)!.effect).toMatch(/^update Pod\/db-0: status\.phase "Pending" → "Running"/)
   })
 
   for (const level of ['optimistic', 'causal']) {

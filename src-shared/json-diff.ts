@@ -9,7 +9,7 @@ export interface JsonChange {
   after?: unknown
 }
 
-import { sameJson } from '../../src-shared/json.ts'
+import { sameJson } from './json.ts'
 
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
