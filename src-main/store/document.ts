@@ -587,7 +587,7 @@ export class StoreDocument {
         continue
       }
       visited.add(top.h)
-      const meta = am.getChangeMetaByHash(top.h) as { deps: string[] } | null
+      const meta = am.getDecodedChangeByHash(top.h) as { deps: string[] } | null
       for (const d of meta?.deps ?? []) if (!this.order.has(d) && !visited.has(d)) stack.push({ h: d, expanded: false })
     }
     return { hashes, changes }
@@ -781,7 +781,7 @@ export class StoreDocument {
       const o = this.order.get(h)
       if (o === undefined) return undefined
       if (o < ix) continue
-      const meta = this.am.getChangeMetaByHash(h) as { deps: string[] } | null
+      const meta = this.am.getDecodedChangeByHash(h) as { deps: string[] } | null
       if (meta) for (const d of meta.deps) stack.push(d)
     }
     return false

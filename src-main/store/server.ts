@@ -83,7 +83,7 @@ export class Replica {
 
   async start(protoDir = PROTO_DIR): Promise<void> {
     await this.mesh.listen(this.config.peerPort)
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 })
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.enable_channelz': 0 })
     addServices(server, this, loadProtos(protoDir))
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(`127.0.0.1:${this.config.clientPort}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
@@ -116,8 +116,14 @@ export class Replica {
   /** Batches applied to the document whose log append has not completed yet. */
   private outstanding = 0
   private kickScheduled = false
-  /** At most this many batches in flight to the log: the next one is applied while the previous one syncs. */
-  private readonly maxOutstanding = 2
+  /**
+   * At most this many batches in flight to the log (the next one is applied while earlier ones sync), of at
+   * most `maxBatch` writes each. Bounded batches keep a pipeline: with one batch of everything in flight, all
+   * answers went back in one burst and the clients and this replica took turns instead of overlapping
+   * (measured at 64 puts in flight: ~4.2k ops/s with 2 unbounded batches, ~6k with 4 of ≤32).
+   */
+  private readonly maxOutstanding = 4
+  private readonly maxBatch = 32
 
   /**
    * A local write: queued, and applied together with every other write that arrived in the meantime —
@@ -145,8 +151,8 @@ export class Replica {
 
   private drain(): void {
     while (this.queue.length > 0 && this.outstanding < this.maxOutstanding) {
-      const items = this.queue
-      this.queue = []
+      const items = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue
+      if (items === this.queue) this.queue = []
       if (this.log.failure) {
         const err = new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message)
         for (const it of items) it.reject(err)
