@@ -63,6 +63,8 @@ export interface LabApi {
   /** Saved store benchmarks, newest first. */
   listBenchRuns(): Promise<StoreBenchRun[]>
   getBenchRun(id: number): Promise<StoreBenchRun>
+  /** Stops a running store benchmark within a second or so; it is saved as stopped with the workloads it finished. */
+  stopBenchRun(id: number): Promise<StoreBenchRun>
   /** Validates a matrix (scenario × consistency levels × instance counts), saves it and starts its cells; resolves at once. */
   startMatrix(spec: MatrixSpec): Promise<MatrixSummary>
   /** A matrix with every cell's run, verdict, violated properties, unique states and time. */
@@ -100,6 +102,7 @@ export const LAB_METHODS = [
   'storeBench',
   'listBenchRuns',
   'getBenchRun',
+  'stopBenchRun',
   'startMatrix',
   'getMatrix',
   'listMatrices',

@@ -100,7 +100,8 @@ export interface StoreBenchReport {
   targets?: { target: string; met: boolean; detail: string }[]
 }
 
-export type StoreBenchStatus = 'running' | 'done' | 'failed' | 'interrupted'
+/** stopped: stopped by the user; its report holds the workloads finished before that. */
+export type StoreBenchStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'stopped'
 
 /** A saved store benchmark. */
 export interface StoreBenchRun {

@@ -467,6 +467,10 @@ export class Lab implements LabApi {
     return this.benches.get(id)
   }
 
+  async stopBenchRun(id: number): Promise<StoreBenchRun> {
+    return this.benches.stop(id)
+  }
+
   /** Resolves when the store benchmark has ended and been saved. */
   async waitForBench(id: number): Promise<StoreBenchRun> {
     return this.benches.wait(id)
@@ -474,7 +478,7 @@ export class Lab implements LabApi {
 
   async close(): Promise<void> {
     await this.matrixService?.stopAll()
-    await this.benchService?.waitAll()
+    await this.benchService?.stopAll()
     await this.store.stop()
     const runs = [...this.active.entries()]
     for (const [id] of runs) await this.stopRun(id)

@@ -73,7 +73,7 @@ export interface StoreBenchServiceDeps {
 
 export class StoreBenchService {
   private readonly deps: StoreBenchServiceDeps
-  private readonly active = new Map<number, Promise<StoreBenchRun>>()
+  private readonly active = new Map<number, { done: Promise<StoreBenchRun>; abort: AbortController }>()
 
   constructor(deps: StoreBenchServiceDeps) {
     this.deps = deps
@@ -92,14 +92,15 @@ export class StoreBenchService {
     const steps = options.members.length * (etcd === 'ran' ? 2 : 1)
     let step = 0
     const { size: _size, members, ...sizes } = options
+    const abort = new AbortController()
     const done = (async (): Promise<StoreBenchRun> => {
       try {
         // The driver logs one line as it starts each system: that is our progress.
         const report: StoreBenchReport = await runStoreBench(etcd === 'ran', members, sizes, (line) => {
           step = Math.min(step + 1, steps)
           emit({ type: 'store-bench-progress', runId: id, step, steps, message: line.trim() })
-        }, this.deps.replicaEntry)
-        repo.finishBenchRun(id, { status: 'done', report, error: null })
+        }, this.deps.replicaEntry, abort.signal)
+        repo.finishBenchRun(id, { status: abort.signal.aborted ? 'stopped' : 'done', report, error: null })
       } catch (err) {
         repo.finishBenchRun(id, { status: 'failed', report: null, error: err instanceof Error ? err.message : String(err) })
       } finally {
@@ -109,7 +110,7 @@ export class StoreBenchService {
       emit({ type: 'store-bench-finished', run })
       return run
     })()
-    this.active.set(id, done)
+    this.active.set(id, { done, abort })
     return repo.getBenchRun(id)
   }
 
@@ -124,11 +125,22 @@ export class StoreBenchService {
 
   /** Resolves when the benchmark has ended and been saved. */
   async wait(id: number): Promise<StoreBenchRun> {
-    return this.active.get(id) ?? this.get(id)
+    return this.active.get(id)?.done ?? this.get(id)
   }
 
-  /** Waits for every running benchmark (they cannot be cancelled; a quick one takes seconds). */
-  async waitAll(): Promise<void> {
-    await Promise.all(this.active.values())
+  /** Stops a running benchmark: the workload under way ends at once, its processes go, what finished is saved. */
+  async stop(id: number): Promise<StoreBenchRun> {
+    const run = this.get(id)
+    const a = this.active.get(id)
+    if (!a) throw badInput(`store benchmark ${id} is not running (it is ${run.status})`)
+    a.abort.abort()
+    return a.done
+  }
+
+  /** Stops every running benchmark (the lab is closing) and waits until each is saved. */
+  async stopAll(): Promise<void> {
+    const all = [...this.active.values()]
+    for (const a of all) a.abort.abort()
+    await Promise.all(all.map((a) => a.done))
   }
 }

@@ -265,4 +265,18 @@ describe('Store benchmarks on the Store page', () => {
     expect(getByTestId('bench-status').dataset.status).toBe('done')
     expect((getByTestId('bench-start') as HTMLButtonElement).disabled).toBe(false)
   })
+
+  it('stops a running benchmark and shows it as stopped', async () => {
+    const running = makeBench({ id: 5, status: 'running', report: null, finishedAt: null })
+    const { lab } = storeLab(makeView(), [running])
+    const stopped = makeBench({ id: 5, status: 'stopped' })
+    lab.stopBenchRun = vi.fn(async () => stopped)
+    setLab(lab)
+    const { findByTestId, getByTestId, queryByTestId } = render(StorePage)
+    await fireEvent.click(await findByTestId('bench-stop'))
+    await waitFor(() => expect(lab.stopBenchRun).toHaveBeenCalledWith(5))
+    await waitFor(() => expect(getByTestId('bench-status').dataset.status).toBe('stopped'))
+    expect(queryByTestId('bench-stop')).toBeNull()
+    expect((getByTestId('bench-start') as HTMLButtonElement).disabled).toBe(false)
+  })
 })

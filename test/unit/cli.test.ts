@@ -133,6 +133,27 @@ describe('stabilis store up', () => {
     expect(await exited).toBe(0)
   })
 
+  it('store bench: Ctrl-C stops it, prints the workloads finished so far, exits 130', async () => {
+    const { spawn } = await import('node:child_process')
+    const { CLI } = await import('../helpers/cli.ts')
+    // 10M concurrent ops would take an hour: the stop must come from SIGINT.
+    const child = spawn(process.execPath, [CLI, 'store', 'bench', '--replicas', '1', '--ops', '10000000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((r) => child.on('close', r))
+    await expect.poll(() => stderr, { timeout: 20_000 }).toMatch(/stabilis, 1 replica/)
+    // Past the preload (10k keys) and the 1,000 sequential puts, into the long concurrent workload.
+    await new Promise((r) => setTimeout(r, 6000))
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toMatch(/stopping: the report keeps the workloads finished so far/)
+    const report = JSON.parse(stdout) as { systems: { system: string; workloads: { workload: string; ops: number }[] }[] }
+    expect(report.systems.map((x) => x.system)).toEqual(['stabilis'])
+    expect(report.systems[0].workloads.map((w) => [w.workload, w.ops])).toEqual([['sequential puts', 1000]])
+  })
+
   it('rejects an unknown flag with exit 2', async () => {
     const r = await runCli(['store', 'up', '--replica', '2'])
     expect(r.code).toBe(2)

@@ -22,6 +22,21 @@ describe('RunRepository', () => {
     db.close()
   })
 
+  it('keeps saved store benchmarks when the bench table is rebuilt to allow "stopped" (migration 6)', () => {
+    const file = join(dir, 'v5.db')
+    const db = new Database(file)
+    db.exec(MIGRATIONS.slice(0, 5).join('\n'))
+    db.pragma('user_version = 5')
+    db.prepare(`INSERT INTO bench_runs (status, options, etcd, started_at, report) VALUES ('done', '{"size":"quick"}', 'ran', 't0', '{"systems":[]}')`).run()
+    db.close()
+    const repo = RunRepository.open(file)
+    const [old] = repo.listBenchRuns()
+    expect(old).toMatchObject({ status: 'done', etcd: 'ran', startedAt: 't0', report: { systems: [] } })
+    repo.finishBenchRun(old.id, { status: 'stopped', report: null, error: null })
+    expect(repo.getBenchRun(old.id).status).toBe('stopped')
+    repo.close()
+  })
+
   it('saves a run with samples, histogram and property traces, and reads it back after reopening', () => {
     const file = join(dir, 'runs.db')
     const repo = RunRepository.open(file)

@@ -65,6 +65,26 @@ describe('store benchmarks as runs', () => {
     await expect(opened.lab.getBenchRun(999)).rejects.toThrow(/no store benchmark with id 999/)
   })
 
+  it('stops a running benchmark at once: saved as stopped with the workloads it finished', async () => {
+    opened ??= openLab(dbFile, { findEtcd: () => null, modelsDir: null })
+    const { lab } = opened
+    // Sized to take minutes; the stop comes once the first workload is under way.
+    const started = await lab.storeBench({ members: [1, 3], keys: 40, sequentialOps: 1_000_000, concurrentOps: 1_000_000, inFlight: 8 })
+    await new Promise((r) => setTimeout(r, 1500))
+    const t0 = performance.now()
+    const run = await lab.stopBenchRun(started.id)
+    const tookMs = performance.now() - t0
+    expect([run.status, run.error]).toEqual(['stopped', null])
+    // The workload under way is left out: nothing measured, so no system in the report; the 3-replica one never started.
+    expect(run.report!.systems).toEqual([])
+    expect(tookMs).toBeLessThan(10_000)
+    expect(await lab.getBenchRun(started.id)).toEqual(run)
+    await expect(lab.stopBenchRun(started.id)).rejects.toThrow(/is not running \(it is stopped\)/)
+    // A new benchmark can start at once.
+    const next = await lab.storeBench(tiny)
+    expect((await lab.waitForBench(next.id)).status).toBe('done')
+  })
+
   it('checks options: quick by default, full on request, clear errors for bad values', () => {
     expect(resolveBenchOptions()).toEqual({ options: { size: 'quick', members: [1, 3], ...QUICK_BENCH }, etcd: true })
     expect(resolveBenchOptions({ size: 'full', etcd: false }).options).toMatchObject({ keys: 10_000, sequentialOps: 1000, concurrentOps: 8000, inFlight: 64 })

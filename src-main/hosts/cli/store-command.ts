@@ -46,9 +46,22 @@ export async function storeCommand(argv: string[]): Promise<number> {
     const members = (stringFlag(flags, 'replicas') ?? '1,3').split(',').map(Number)
     if (members.some((m) => !Number.isInteger(m) || m < 1 || m > 7)) throw badInput('--replicas takes a list of counts from 1 to 7, like 1,3')
     const ops = intFlag(flags, 'ops', 1, 10_000_000) ?? DEFAULT_BENCH.concurrentOps
-    const report = await runStoreBench(flags.etcd === true, members, { ...DEFAULT_BENCH, concurrentOps: ops }, (s) => process.stderr.write(s))
+    // Ctrl-C stops the benchmark and still prints what was measured; a second one quits at once.
+    const abort = new AbortController()
+    const onInt = (): void => {
+      process.off('SIGINT', onInt)
+      process.stderr.write('stopping: the report keeps the workloads finished so far (Ctrl-C again to quit at once)\n')
+      abort.abort()
+    }
+    process.on('SIGINT', onInt)
+    let report
+    try {
+      report = await runStoreBench(flags.etcd === true, members, { ...DEFAULT_BENCH, concurrentOps: ops }, (s) => process.stderr.write(s), undefined, abort.signal)
+    } finally {
+      process.off('SIGINT', onInt)
+    }
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report))
-    return 0
+    return abort.signal.aborted ? 130 : 0
   }
   process.stderr.write(USAGE)
   return 2

@@ -107,4 +107,23 @@ export const MIGRATIONS: readonly string[] = [
     error TEXT
   );
   `,
+  // store benchmarks can be stopped: SQLite cannot change a CHECK, so the table is rebuilt with its rows.
+  `
+  CREATE TABLE bench_runs_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL DEFAULT 'store-bench',
+    status TEXT NOT NULL CHECK (status IN ('running','done','failed','interrupted','stopped')),
+    options TEXT NOT NULL,
+    etcd TEXT NOT NULL,
+    note TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    owner_pid INTEGER,
+    report TEXT,
+    error TEXT
+  );
+  INSERT INTO bench_runs_new SELECT id, kind, status, options, etcd, note, started_at, finished_at, owner_pid, report, error FROM bench_runs;
+  DROP TABLE bench_runs;
+  ALTER TABLE bench_runs_new RENAME TO bench_runs;
+  `,
 ]

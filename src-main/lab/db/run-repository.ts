@@ -328,7 +328,7 @@ export class RunRepository {
     return Number(info.lastInsertRowid)
   }
 
-  finishBenchRun(id: number, f: { status: 'done' | 'failed'; report: StoreBenchReport | null; error: string | null }): void {
+  finishBenchRun(id: number, f: { status: 'done' | 'failed' | 'stopped'; report: StoreBenchReport | null; error: string | null }): void {
     this.db
       .prepare(`UPDATE bench_runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ?`)
       .run(f.status, f.report ? JSON.stringify(f.report) : null, f.error, new Date().toISOString(), id)

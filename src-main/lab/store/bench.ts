@@ -30,7 +30,14 @@ function pct(sorted: number[], p: number): number {
 
 const key = (i: number): Buffer => Buffer.from(`bench/key${String(i).padStart(6, '0')}`)
 
-async function run(name: string, clients: StoreClient[], total: number, inFlight: number, op: (c: StoreClient, i: number) => Promise<unknown>): Promise<WorkloadResult> {
+async function run(
+  name: string,
+  clients: StoreClient[],
+  total: number,
+  inFlight: number,
+  op: (c: StoreClient, i: number) => Promise<unknown>,
+  signal?: AbortSignal,
+): Promise<WorkloadResult> {
   const lat: number[] = []
   let errors = 0
   let next = 0
@@ -39,7 +46,7 @@ async function run(name: string, clients: StoreClient[], total: number, inFlight
   const worker = async (): Promise<void> => {
     for (;;) {
       const i = next++
-      if (i >= total) return
+      if (i >= total || signal?.aborted) return
       const c = clients[i % clients.length]
       const s = performance.now()
       try {
@@ -60,7 +67,8 @@ async function run(name: string, clients: StoreClient[], total: number, inFlight
   }
 }
 
-export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAULT_BENCH): Promise<WorkloadResult[]> {
+/** The workloads in order; once `signal` aborts, the one under way stops and is left out (its figures would be partial). */
+export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAULT_BENCH, signal?: AbortSignal): Promise<WorkloadResult[]> {
   const clients = endpoints.map((e) => createStoreClient(e, 30_000))
   try {
     const value = Buffer.alloc(o.valueBytes, 0x61)
@@ -69,12 +77,19 @@ export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAUL
       rnd = (rnd * 1103515245 + 12345) & 0x7fffffff
       return rnd
     }
-    await run('preload', clients, o.keys, o.inFlight, (c, i) => c.put({ key: key(i), value }))
-    return [
-      await run('sequential puts', clients, o.sequentialOps, 1, (c) => c.put({ key: key(rand() % o.keys), value })),
-      await run(`${o.inFlight} puts in flight`, clients, o.concurrentOps, o.inFlight, (c) => c.put({ key: key(rand() % o.keys), value })),
-      await run('50/50 get/put', clients, o.concurrentOps, o.inFlight, (c) => (rand() % 2 === 0 ? c.range({ key: key(rand() % o.keys) }) : c.put({ key: key(rand() % o.keys), value }))),
+    await run('preload', clients, o.keys, o.inFlight, (c, i) => c.put({ key: key(i), value }), signal)
+    const workloads: [string, number, number, (c: StoreClient) => Promise<unknown>][] = [
+      ['sequential puts', o.sequentialOps, 1, (c) => c.put({ key: key(rand() % o.keys), value })],
+      [`${o.inFlight} puts in flight`, o.concurrentOps, o.inFlight, (c) => c.put({ key: key(rand() % o.keys), value })],
+      ['50/50 get/put', o.concurrentOps, o.inFlight, (c) => (rand() % 2 === 0 ? c.range({ key: key(rand() % o.keys) }) : c.put({ key: key(rand() % o.keys), value }))],
     ]
+    const out: WorkloadResult[] = []
+    for (const [name, total, inFlight, op] of workloads) {
+      if (signal?.aborted) break
+      const r = await run(name, clients, total, inFlight, op, signal)
+      if (!signal?.aborted) out.push(r)
+    }
+    return out
   } finally {
     for (const c of clients) c.close()
   }
@@ -91,12 +106,12 @@ async function freePort(): Promise<number> {
   })
 }
 
-export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_BENCH, entry?: string): Promise<SystemResult> {
+export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_BENCH, entry?: string, signal?: AbortSignal): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-bench-'))
   const sup = new StoreSupervisor({ replicas: members, dir, entry })
   try {
     await sup.start()
-    return { system: 'stabilis', members, workloads: await runWorkloads(sup.endpoints(), o) }
+    return { system: 'stabilis', members, workloads: await runWorkloads(sup.endpoints(), o, signal) }
   } finally {
     sup.killAllNow()
     await sup.stopAll()
@@ -104,7 +119,7 @@ export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_B
   }
 }
 
-export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd'): Promise<SystemResult> {
+export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd', signal?: AbortSignal): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-etcd-'))
   const procs: ChildProcess[] = []
   try {
@@ -131,13 +146,14 @@ export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH
           await c.put({ key: Buffer.from('bench/ready'), value: Buffer.from('1') })
           break
         } catch (e) {
+          if (signal?.aborted) return { system: 'etcd', members, workloads: [] }
           if (Date.now() > deadline) throw new Error(`etcd at ${ep} did not start: ${(e as Error).message}`)
           await new Promise((r) => setTimeout(r, 200))
         }
       }
       c.close()
     }
-    return { system: 'etcd', members, workloads: await runWorkloads(endpoints, o) }
+    return { system: 'etcd', members, workloads: await runWorkloads(endpoints, o, signal) }
   } finally {
     for (const p of procs) p.kill('SIGKILL')
     await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? null : new Promise((r) => p.once('exit', r)))))
@@ -158,14 +174,20 @@ export async function runStoreBench(
   log: (s: string) => void = () => {},
   /** The replica entry module (the Electron build bundles it elsewhere). */
   replicaEntry?: string,
+  /** Stops the benchmark: the report then holds the workloads finished so far. */
+  signal?: AbortSignal,
 ): Promise<BenchReport> {
   const systems: SystemResult[] = []
+  const keep = (s: SystemResult): void => {
+    if (s.workloads.length > 0) systems.push(s)
+  }
   for (const m of memberCounts) {
+    if (signal?.aborted) break
     log(`stabilis, ${m} replica(s)…\n`)
-    systems.push(await benchStabilis(m, o, replicaEntry))
-    if (withEtcd) {
+    keep(await benchStabilis(m, o, replicaEntry, signal))
+    if (withEtcd && !signal?.aborted) {
       log(`etcd, ${m} member(s)…\n`)
-      systems.push(await benchEtcd(m, o))
+      keep(await benchEtcd(m, o, 'etcd', signal))
     }
   }
   const ratios: BenchReport['ratios'] = []
