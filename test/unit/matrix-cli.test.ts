@@ -21,7 +21,7 @@ describe('stabilis matrix', () => {
       ['synchronous', 1, 'holds'],
       ['resettable-session', 1, 'violated'],
     ])
-    expect(out.cells[0]).toMatchObject({ unique: 727, violated: [] })
+    expect(out.cells[0]).toMatchObject({ unique: 205, violated: [] })
     expect(out.cells[1].violated).toContain('sts-one-pod-per-ordinal')
     expect(r.stderr).toMatch(/\[2\/2\] statefulset-stale-reads ×1/)
 
@@ -37,7 +37,7 @@ describe('stabilis matrix', () => {
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
       '| scenario | inst | synchronous |',
       '|---|---:|---|',
-      expect.stringMatching(/^\| job-single \| 1 \| ✅ holds · 28 · [\d.]+ s \|$/),
+      expect.stringMatching(/^\| job-single \| 1 \| ✅ holds · 18 · [\d.]+ s \|$/),
     ])
   })
 

@@ -64,9 +64,9 @@ describe('Lab matrices (worker threads + SQLite)', () => {
       scenario, consistency, instances, status, verdict, violated, unique, complete,
     }))
     expect(brief).toEqual([
-      { scenario: 'statefulset-stale-reads', consistency: 'synchronous', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 727, complete: true },
-      { scenario: 'statefulset-stale-reads', consistency: 'monotonic-session', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 4170, complete: true },
-      { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['sts-one-pod-per-ordinal'], unique: 18160, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'synchronous', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 205, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'monotonic-session', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 1467, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['sts-one-pod-per-ordinal'], unique: 5337, complete: true },
     ])
 
     // Each cell is an ordinary run: listed, tagged with the matrix, with its counterexample trace.
@@ -94,10 +94,10 @@ describe('Lab matrices (worker threads + SQLite)', () => {
 
     // Text forms used by the CLI.
     expect(cellVerdictText(done.cells[2])).toBe('violated: sts-one-pod-per-ordinal')
-    expect(formatMatrixTable(done)).toMatch(/statefulset-stale-reads\s+1\s+synchronous\s+holds\s+727/)
+    expect(formatMatrixTable(done)).toMatch(/statefulset-stale-reads\s+1\s+synchronous\s+holds\s+205/)
     const md = formatMatrixMarkdown(done).split('\n')
     expect(md[0]).toBe('| scenario | inst | synchronous | monotonic-session | resettable-session |')
-    expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 727 · [\d.]+ s \| ✅ holds · 4,170 · [\d.]+ s \| ❌ sts-one-pod-per-ordinal · 18,160 · /)
+    expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 205 · [\d.]+ s \| ✅ holds · 1,467 · [\d.]+ s \| ❌ sts-one-pod-per-ordinal · 5,337 · /)
   })
 
   it('marks a cell cut by its depth limit as unknown at limit', async () => {

@@ -8,7 +8,7 @@
 //    deletion: the kubelet finishes it with a force delete), otherwise hard.
 // A failed write changes nothing. Hard deletes leave a tombstone when `tombs` is on (causal merges need them).
 import { canon } from './canon.ts'
-import type { AnyObject, Cluster, Kind, KindMap, Pod } from './resources.ts'
+import { padRev, uidOf, type AnyObject, type Cluster, type Kind, type KindMap, type Pod } from './resources.ts'
 
 export type Write =
   | { op: 'create'; kind: Kind; obj: AnyObject; generateName?: string }
@@ -44,9 +44,9 @@ export function applyWrite(c: Cluster, w: Write, rev: number, tombs = false): Wr
   const objs = c.objs[w.kind] as Record<string, AnyObject>
   switch (w.op) {
     case 'create': {
-      const name = w.generateName !== undefined ? `${w.generateName}${rev}` : w.obj.meta.name
+      const name = w.generateName !== undefined ? `${w.generateName}${padRev(rev)}` : w.obj.meta.name
       if (name in objs) return { ok: false, reason: `AlreadyExists ${w.kind}/${name}` }
-      const obj = { ...w.obj, meta: { ...w.obj.meta, name, uid: `u${rev}`, rv: rev, generation: 1, deletion: undefined } } as AnyObject
+      const obj = { ...w.obj, meta: { ...w.obj.meta, name, uid: uidOf(rev), rv: rev, generation: 1, deletion: undefined } } as AnyObject
       delete (obj.meta as { deletion?: number }).deletion
       return { ok: true, cluster: withObject(c, w.kind, name, obj, rev, tombs), name }
     }

@@ -45,7 +45,7 @@ export interface OrchestrationConfig {
   userActions: UserAction[]
   budgets: OState['b']
   properties: (ctx: ModelContext) => Property<OState>[]
-  /** Optional canonical form applied to every new state (user models: revisions renumbered, see models/sdk). */
+  /** Canonical form applied to every new state: revisions renumbered (renumber.ts; user models also freeze it). */
   normalise?: (s: OState) => OState
 }
 

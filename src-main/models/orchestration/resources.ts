@@ -16,7 +16,7 @@ export interface OwnerRef {
 
 export interface Meta {
   name: string
-  /** Deterministic: "u<revision of the create>" (initial objects: "u0-<name>"). */
+  /** Deterministic: "u<revision of the create, padded>" (initial objects: "u0-<kind>-<name>"). */
   uid: string
   /** Revision of the last write to this object. */
   rv: number
@@ -160,6 +160,11 @@ export const REVISION_LABEL = 'controller-revision-hash'
 export const PAUSED_AT = 'stabilis/paused-at'
 
 /** The revision an object was created at, from its deterministic uid ("u<rev>"; initial objects "u0-…" → 0). */
+/** Revisions in uids and generated names are zero-padded, so string order is revision order (see renumber.ts). */
+export const REV_WIDTH = 4
+export const padRev = (rev: number): string => String(rev).padStart(REV_WIDTH, '0')
+export const uidOf = (rev: number): string => `u${padRev(rev)}`
+
 export function createdAt(o: { meta: Meta }): number {
   const m = /^u([0-9]+)$/.exec(o.meta.uid)
   return m ? Number(m[1]) : 0

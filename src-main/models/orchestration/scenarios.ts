@@ -13,6 +13,7 @@ import { scheduler } from './controllers/scheduler.ts'
 import { statefulSetController } from './controllers/statefulset.ts'
 import type { Controller, ControllerKind } from './controllers/types.ts'
 import { LEVELS, type Level } from './history.ts'
+import { renumber } from './renumber.ts'
 import { createOrchestration, type UserAction } from './model.ts'
 import { makeProperties, propertyInfo, workloadConverges, type PropertyId, type WorkloadKind } from './properties.ts'
 import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
@@ -328,7 +329,8 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
   ]
 }
 
-export function createScenario(id: string, values: ParamValues = {}) {
+/** `renumber: false` keeps raw revisions (tests compare both explorations to check renumbering is sound). */
+export function createScenario(id: string, values: ParamValues = {}, opts: { renumber?: boolean } = {}) {
   const sc = SCENARIOS.find((s) => s.id === id)
   if (!sc) throw new Error(`unknown scenario "${id}"`)
   const p = paramsOf(sc, values)
@@ -340,6 +342,7 @@ export function createScenario(id: string, values: ParamValues = {}) {
     initial: initialCluster(sc, p),
     userActions: sc.userActions(p),
     budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
+    normalise: opts.renumber === false ? undefined : (s) => renumber(s),
     properties: (ctx) => [...makeProperties(sc.properties, ctx), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).make(ctx))],
   })
 }

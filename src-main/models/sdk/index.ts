@@ -15,7 +15,7 @@ import type { Controller } from '../orchestration/controllers/types.ts'
 import { LEVELS, type Level } from '../orchestration/history.ts'
 import { createOrchestration, type ModelContext, type OState, type UserAction } from '../orchestration/model.ts'
 import type { AnyObject, Cluster, Kind } from '../orchestration/resources.ts'
-import { deepFreeze, renumber } from './normalise.ts'
+import { deepFreeze, normaliseUserState } from './normalise.ts'
 import type {
   Change,
   ControllerSpec,
@@ -390,7 +390,7 @@ function createModel(spec: ModelSpec, info: ModelInfo, values: ParamValues): Mod
     userActions,
     budgets: { user: Number(params.userActions), node: 0, ctl: Number(params.controllerRestarts) },
     properties,
-    normalise: renumber,
+    normalise: normaliseUserState,
   })
   return { ...model, decode: (b) => deepFreeze(model.decode(b)) }
 }

@@ -18,14 +18,14 @@ function ok(c: Cluster, w: Write, rev: number): Cluster {
 describe('API semantics', () => {
   it('create assigns uid, resourceVersion and generation from the revision and fails on an existing name', () => {
     const c = ok(emptyCluster(), { op: 'create', kind: 'Pod', obj: pod('p') }, 5)
-    expect(c.objs.Pod.p.meta).toMatchObject({ name: 'p', uid: 'u5', rv: 5, generation: 1 })
+    expect(c.objs.Pod.p.meta).toMatchObject({ name: 'p', uid: 'u0005', rv: 5, generation: 1 })
     const again = applyWrite(c, { op: 'create', kind: 'Pod', obj: pod('p') }, 6)
     expect(again).toEqual({ ok: false, reason: 'AlreadyExists Pod/p' })
   })
 
-  it('generateName appends the revision, so names are deterministic', () => {
+  it('generateName appends the revision, zero-padded, so names are deterministic and sort by revision', () => {
     const r = applyWrite(emptyCluster(), { op: 'create', kind: 'Pod', obj: pod(''), generateName: 'web-' }, 7)
-    expect(r.ok && r.name).toBe('web-7')
+    expect(r.ok && r.name).toBe('web-0007')
   })
 
   it('update fails on a stale resourceVersion and on a uid mismatch; bumps generation only on spec change', () => {
@@ -46,9 +46,9 @@ describe('API semantics', () => {
 
   it('delete is soft while finalizers remain, and removing the last finalizer deletes for good', () => {
     let c = ok(emptyCluster(), { op: 'create', kind: 'Pod', obj: pod('p', {}, ['f']) }, 2)
-    c = ok(c, { op: 'delete', kind: 'Pod', name: 'p', uid: 'u2' }, 3)
+    c = ok(c, { op: 'delete', kind: 'Pod', name: 'p', uid: 'u0002' }, 3)
     expect(c.objs.Pod.p.meta).toMatchObject({ deletion: 3, rv: 3 })
-    expect(applyWrite(c, { op: 'delete', kind: 'Pod', name: 'p', uid: 'u2' }, 4).ok).toBe(false)
+    expect(applyWrite(c, { op: 'delete', kind: 'Pod', name: 'p', uid: 'u0002' }, 4).ok).toBe(false)
     // An update cannot clear deletionTimestamp; dropping the finalizer removes the object.
     const p = c.objs.Pod.p
     c = ok(c, { op: 'update', kind: 'Pod', obj: { ...p, meta: { ...p.meta, finalizers: [], deletion: undefined } } }, 4)
@@ -58,13 +58,13 @@ describe('API semantics', () => {
   it('deleting a bound pod is graceful (soft) unless forced; an unbound pod goes at once', () => {
     let c = ok(emptyCluster(), { op: 'create', kind: 'Pod', obj: pod('bound', { nodeName: 'n1' }) }, 2)
     c = ok(c, { op: 'create', kind: 'Pod', obj: pod('free') }, 3)
-    c = ok(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u2' }, 4)
-    c = ok(c, { op: 'delete', kind: 'Pod', name: 'free', uid: 'u3' }, 5)
+    c = ok(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u0002' }, 4)
+    c = ok(c, { op: 'delete', kind: 'Pod', name: 'free', uid: 'u0003' }, 5)
     expect(c.objs.Pod.bound.meta.deletion).toBe(4)
     expect(c.objs.Pod.free).toBeUndefined()
-    c = ok(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u2', force: true }, 6)
+    c = ok(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u0002', force: true }, 6)
     expect(c.objs.Pod.bound).toBeUndefined()
-    expect(applyWrite(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u2' }, 7).ok).toBe(false)
+    expect(applyWrite(c, { op: 'delete', kind: 'Pod', name: 'bound', uid: 'u0002' }, 7).ok).toBe(false)
   })
 
   it('canonical encoding ignores key order and undefined fields', () => {
@@ -123,7 +123,7 @@ describe('consistency levels', () => {
     let h = linear('causal', 2) // 1 → 2 (p2)
     const at2 = views('causal', h, null)[0]
     h = land('causal', h, at2, { op: 'create', kind: 'Pod', obj: pod('a') }).h // 3: child of 2
-    h = land('causal', h, at2, { op: 'delete', kind: 'Pod', name: 'p2', uid: 'u2' }).h // 4: also child of 2
+    h = land('causal', h, at2, { op: 'delete', kind: 'Pod', name: 'p2', uid: 'u0002' }).h // 4: also child of 2
     const vs = views('causal', h, null)
     expect(revs(vs)).toEqual(['3', '4', '3+4'])
     const merged = vs[2].c
