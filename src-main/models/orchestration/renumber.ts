@@ -86,6 +86,24 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
     const g = GENERATED.exec(name)
     return g ? g[1] + padRev(m(Number(g[2]))) : name
   }
+  /** Does renumbering leave this object as it is? (Every revision it holds maps to itself.) */
+  const unchanged = (kind: string, o: AnyObject): boolean => {
+    const meta = o.meta
+    if (m(meta.rv) !== meta.rv || mu(meta.uid) !== meta.uid) return false
+    if (opts.generationOne && meta.generation !== 1) return false
+    if (meta.deletion !== undefined && m(meta.deletion) !== meta.deletion) return false
+    if (meta.owner && mu(meta.owner.uid) !== meta.owner.uid) return false
+    const pausedAt = meta.annotations?.[PAUSED_AT]
+    if (pausedAt !== undefined && String(m(Number(pausedAt))) !== pausedAt) return false
+    if (kind === 'Pod' && mName(meta.name) !== meta.name) return false
+    const st = (o as { status?: Rec }).status
+    if (st) {
+      if (typeof st.observedRevision === 'number' && m(st.observedRevision) !== st.observedRevision) return false
+      if ((st.observedMerge as number[] | undefined)?.some((r) => m(r) !== r)) return false
+      if ((st.uncounted as string[] | undefined)?.some((u) => mu(u.split(':')[0]) !== u.split(':')[0])) return false
+    }
+    return true
+  }
   const mRun = (entry: string): string => {
     const at = entry.lastIndexOf('@')
     const uid = entry.slice(at + 1)
@@ -96,11 +114,16 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
     const renamed = g && x && g[2] === x[1] ? mName(name) : name
     return `${renamed}@${mu(uid)}`
   }
-  // Entries of one history share unchanged objects: rewrite each object once.
+  // Entries of one history share unchanged objects: rewrite each object once, and keep it (and a snapshot whose
+  // objects all stay) when renumbering changes nothing in it: the encoder caches strings by object identity.
   const cache = new Map<object, AnyObject>()
   const obj = (kind: string, o: AnyObject): AnyObject => {
     let out = cache.get(o)
     if (out) return out
+    if (unchanged(kind, o)) {
+      cache.set(o, o)
+      return o
+    }
     const meta: Meta = { ...o.meta, rv: m(o.meta.rv), uid: mu(o.meta.uid) }
     if (kind === 'Pod') meta.name = mName(meta.name)
     if (opts.generationOne) meta.generation = 1
@@ -122,16 +145,21 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   }
   const cluster = (c: Cluster): Cluster => {
     const objs: Record<string, Record<string, AnyObject>> = {}
+    let same = true
     for (const [kind, byName] of Object.entries(c.objs) as [string, Record<string, AnyObject>][]) {
       const t: Record<string, AnyObject> = {}
       for (const n in byName) {
         const o = obj(kind, byName[n])
+        if (o !== byName[n]) same = false
         t[o.meta.name] = o
       }
       objs[kind] = t
     }
+    const tombs = c.tombs && Object.entries(c.tombs).map(([k, r]): [string, number] => [k.startsWith('Pod/') ? `Pod/${mName(k.slice(4))}` : k, m(r)])
+    if (tombs?.some(([k, r]) => c.tombs![k] !== r)) same = false
+    if (same) return c
     const out = { objs } as unknown as Cluster
-    if (c.tombs) out.tombs = Object.fromEntries(Object.entries(c.tombs).map(([k, r]) => [k.startsWith('Pod/') ? `Pod/${mName(k.slice(4))}` : k, m(r)]))
+    if (tombs) out.tombs = Object.fromEntries(tombs)
     return out
   }
   return {
