@@ -95,11 +95,18 @@ export class StoreBenchService {
     const abort = new AbortController()
     const done = (async (): Promise<StoreBenchRun> => {
       try {
-        // The driver logs one line as it starts each system: that is our progress.
-        const report: StoreBenchReport = await runStoreBench(etcd === 'ran', members, sizes, (line) => {
-          step = Math.min(step + 1, steps)
-          emit({ type: 'store-bench-progress', runId: id, step, steps, message: line.trim() })
-        }, this.deps.replicaEntry, abort.signal)
+        const report: StoreBenchReport = await runStoreBench({
+          etcd: etcd === 'ran',
+          members,
+          sizes,
+          // The driver logs one line as it starts each system: that is our progress.
+          log: (line) => {
+            step = Math.min(step + 1, steps)
+            emit({ type: 'store-bench-progress', runId: id, step, steps, message: line.trim() })
+          },
+          replicaEntry: this.deps.replicaEntry,
+          signal: abort.signal,
+        })
         repo.finishBenchRun(id, { status: abort.signal.aborted ? 'stopped' : 'done', report, error: null })
       } catch (err) {
         repo.finishBenchRun(id, { status: 'failed', report: null, error: err instanceof Error ? err.message : String(err) })

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { formatReport, runStoreBench } from '../../src-main/lab/store/bench.ts'
 
-const report = await runStoreBench(!process.argv.includes('--no-etcd'), [1, 3], undefined, (s) => process.stderr.write(s))
+const report = await runStoreBench({ etcd: !process.argv.includes('--no-etcd'), members: [1, 3], log: (s) => process.stderr.write(s) })
 mkdirSync('bench-results', { recursive: true })
 writeFileSync('bench-results/store.json', JSON.stringify(report, null, 2) + '\n')
 process.stdout.write(formatReport(report))

@@ -143,9 +143,8 @@ describe('stabilis store up', () => {
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((r) => child.on('close', r))
-    await expect.poll(() => stderr, { timeout: 20_000 }).toMatch(/stabilis, 1 replica/)
-    // Past the preload (10k keys) and the 1,000 sequential puts, into the long concurrent workload.
-    await new Promise((r) => setTimeout(r, 6000))
+    // Each finished workload is reported on stderr: stop once the 1,000 sequential puts are done, in the long one.
+    await expect.poll(() => stderr, { timeout: 40_000 }).toMatch(/^ {2}sequential puts: [\d,]+ ops\/s, p99 [\d.]+ ms$/m)
     child.kill('SIGINT')
     expect(await exited).toBe(130)
     expect(stderr).toMatch(/stopping: the report keeps the workloads finished so far/)

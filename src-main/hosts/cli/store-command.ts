@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { formatReport, runStoreBench, DEFAULT_BENCH } from '../../lab/store/bench.ts'
 import { StoreSupervisor } from '../../lab/store/supervisor.ts'
 import { badInput } from '../../../src-shared/errors.ts'
+import { formatCount } from '../../../src-shared/format.ts'
 import { intFlag, parseArgs, stringFlag } from './args.ts'
 
 const USAGE = `usage: stabilis store up --replicas N [--dir D]
@@ -56,7 +57,14 @@ export async function storeCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', onInt)
     let report
     try {
-      report = await runStoreBench(flags.etcd === true, members, { ...DEFAULT_BENCH, concurrentOps: ops }, (s) => process.stderr.write(s), undefined, abort.signal)
+      report = await runStoreBench({
+        etcd: flags.etcd === true,
+        members,
+        sizes: { ...DEFAULT_BENCH, concurrentOps: ops },
+        log: (s) => process.stderr.write(s),
+        onWorkload: (_system, _members, w) => process.stderr.write(`  ${w.workload}: ${formatCount(Math.round(w.opsPerSec))} ops/s, p99 ${w.p99Ms.toFixed(1)} ms\n`),
+        signal: abort.signal,
+      })
     } finally {
       process.off('SIGINT', onInt)
     }

@@ -67,8 +67,15 @@ async function run(
   }
 }
 
+/** How a benchmark is followed and stopped: `onWorkload` as each workload finishes; `signal` stops it. */
+export interface BenchControl {
+  signal?: AbortSignal
+  onWorkload?: (w: WorkloadResult) => void
+}
+
 /** The workloads in order; once `signal` aborts, the one under way stops and is left out (its figures would be partial). */
-export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAULT_BENCH, signal?: AbortSignal): Promise<WorkloadResult[]> {
+export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAULT_BENCH, ctl: BenchControl = {}): Promise<WorkloadResult[]> {
+  const { signal } = ctl
   // No per-call deadline: the same for every system, and the load generator's CPU goes to requests, not timers.
   const clients = endpoints.map((e) => createStoreClient(e, 0))
   try {
@@ -88,7 +95,9 @@ export async function runWorkloads(endpoints: string[], o: BenchOptions = DEFAUL
     for (const [name, total, inFlight, op] of workloads) {
       if (signal?.aborted) break
       const r = await run(name, clients, total, inFlight, op, signal)
-      if (!signal?.aborted) out.push(r)
+      if (signal?.aborted) break
+      out.push(r)
+      ctl.onWorkload?.(r)
     }
     return out
   } finally {
@@ -107,12 +116,12 @@ async function freePort(): Promise<number> {
   })
 }
 
-export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_BENCH, entry?: string, signal?: AbortSignal): Promise<SystemResult> {
+export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_BENCH, entry?: string, ctl: BenchControl = {}): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-bench-'))
   const sup = new StoreSupervisor({ replicas: members, dir, entry })
   try {
     await sup.start()
-    return { system: 'stabilis', members, workloads: await runWorkloads(sup.endpoints(), o, signal) }
+    return { system: 'stabilis', members, workloads: await runWorkloads(sup.endpoints(), o, ctl) }
   } finally {
     sup.killAllNow()
     await sup.stopAll()
@@ -120,7 +129,7 @@ export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_B
   }
 }
 
-export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd', signal?: AbortSignal): Promise<SystemResult> {
+export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd', ctl: BenchControl = {}): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-etcd-'))
   const procs: ChildProcess[] = []
   try {
@@ -147,14 +156,14 @@ export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH
           await c.put({ key: Buffer.from('bench/ready'), value: Buffer.from('1') })
           break
         } catch (e) {
-          if (signal?.aborted) return { system: 'etcd', members, workloads: [] }
+          if (ctl.signal?.aborted) return { system: 'etcd', members, workloads: [] }
           if (Date.now() > deadline) throw new Error(`etcd at ${ep} did not start: ${(e as Error).message}`)
           await new Promise((r) => setTimeout(r, 200))
         }
       }
       c.close()
     }
-    return { system: 'etcd', members, workloads: await runWorkloads(endpoints, o, signal) }
+    return { system: 'etcd', members, workloads: await runWorkloads(endpoints, o, ctl) }
   } finally {
     for (const p of procs) p.kill('SIGKILL')
     await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? null : new Promise((r) => p.once('exit', r)))))
@@ -168,16 +177,27 @@ export interface BenchReport extends StoreBenchReport {
   targets: NonNullable<StoreBenchReport['targets']>
 }
 
-export async function runStoreBench(
-  withEtcd: boolean,
-  memberCounts: number[] = [1, 3],
-  o: BenchOptions = DEFAULT_BENCH,
-  log: (s: string) => void = () => {},
+export interface StoreBenchRunOptions {
+  /** Also benchmark etcd (on PATH) with the same member counts. */
+  etcd: boolean
+  members?: number[]
+  sizes?: BenchOptions
+  /** One line as each system starts (the lab counts them as progress steps). */
+  log?: (line: string) => void
+  /** Each workload as it finishes. */
+  onWorkload?: (system: SystemResult['system'], members: number, w: WorkloadResult) => void
   /** The replica entry module (the Electron build bundles it elsewhere). */
-  replicaEntry?: string,
+  replicaEntry?: string
   /** Stops the benchmark: the report then holds the workloads finished so far. */
-  signal?: AbortSignal,
-): Promise<BenchReport> {
+  signal?: AbortSignal
+}
+
+export async function runStoreBench(opts: StoreBenchRunOptions): Promise<BenchReport> {
+  const { etcd: withEtcd, members: memberCounts = [1, 3], sizes: o = DEFAULT_BENCH, log = () => {}, replicaEntry, signal } = opts
+  const ctl = (system: SystemResult['system'], members: number): BenchControl => ({
+    signal,
+    onWorkload: (w) => opts.onWorkload?.(system, members, w),
+  })
   const systems: SystemResult[] = []
   const keep = (s: SystemResult): void => {
     if (s.workloads.length > 0) systems.push(s)
@@ -185,10 +205,10 @@ export async function runStoreBench(
   for (const m of memberCounts) {
     if (signal?.aborted) break
     log(`stabilis, ${m} replica(s)…\n`)
-    keep(await benchStabilis(m, o, replicaEntry, signal))
+    keep(await benchStabilis(m, o, replicaEntry, ctl('stabilis', m)))
     if (withEtcd && !signal?.aborted) {
       log(`etcd, ${m} member(s)…\n`)
-      keep(await benchEtcd(m, o, 'etcd', signal))
+      keep(await benchEtcd(m, o, 'etcd', ctl('etcd', m)))
     }
   }
   const ratios: BenchReport['ratios'] = []
