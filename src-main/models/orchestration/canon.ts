@@ -7,7 +7,19 @@ const cache = new WeakMap<object, string>()
 /** Keys as they appear in the output (quoted, with the colon); a handful of distinct field and object names. */
 const quoted = new Map<string, string>()
 
+/** Characters JSON.stringify escapes (and surrogates, lone ones included); names, labels and images have none. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
 export function canon(v: unknown): string {
+  // Leaves are most of the calls: format them directly rather than through JSON.stringify.
+  switch (typeof v) {
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null'
+    case 'boolean':
+      return v ? 'true' : 'false'
+    case 'string':
+      return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`
+  }
   if (v === null || typeof v !== 'object') return JSON.stringify(v)
   // Only resources and snapshots are worth a cache slot; small leaves are cheaper to serialise again.
   if (!('meta' in v) && !('objs' in v)) return serialise(v)

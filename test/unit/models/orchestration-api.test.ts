@@ -70,6 +70,12 @@ describe('API semantics', () => {
   it('canonical encoding ignores key order and undefined fields', () => {
     expect(canon({ b: 1, a: [2, { y: 1, x: undefined }] })).toBe(canon({ a: [2, { y: 1 }], b: 1 }))
   })
+
+  it('canonical encoding writes leaves exactly as JSON.stringify does (escapes, surrogates, odd numbers)', () => {
+    const leaves = ['web-0001', 'a"b', 'a\\b', 'line\nbreak', 'tab\t', '\u2028', '\ud800', 'é→', '', 0, -0, 1.5, 1e21, -3e-7, NaN, Infinity, true, false, null]
+    for (const v of leaves) expect([v, canon(v)]).toEqual([v, JSON.stringify(v)])
+    expect(canon({ z: leaves, a: { 'k"': 'v' } })).toBe(`{"a":{"k\\"":"v"},"z":${JSON.stringify(leaves)}}`)
+  })
 })
 
 /** A history with revisions 1..n at the head, each creating pod "p<rev>". */
