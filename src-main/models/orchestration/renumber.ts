@@ -18,8 +18,11 @@ const UID = /^u([0-9]+)$/
 const GENERATED = new RegExp(`^(.*-)([0-9]{${REV_WIDTH},})$`)
 
 export interface RenumberOptions {
-  /** User models do not model generation: fix it at 1. */
-  generationOne?: boolean
+  /**
+   * A user model (models/sdk): only the generic metadata holds revisions (its kinds may well have a status field
+   * called observedRevision, or a kind called Pod, that mean something else), and generation is fixed at 1.
+   */
+  userModel?: boolean
 }
 
 type Rec = Record<string, unknown>
@@ -29,6 +32,9 @@ function forEachObject(c: Cluster, f: (kind: string, o: AnyObject) => void): voi
 }
 
 export function renumber(s: OState, opts: RenumberOptions = {}): OState {
+  // The built-in kinds' own revision-bearing fields (generated Pod names, statuses, the paused-at annotation).
+  const kube = !opts.userModel
+  const statusOf = (o: AnyObject): Rec | undefined => (kube ? (o as { status?: Rec }).status : undefined)
   const revs = new Set<number>()
   const add = (r: number | undefined): void => {
     if (r !== undefined && r > 0) revs.add(r)
@@ -47,13 +53,13 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
       addUid(meta.uid)
       add(meta.deletion)
       if (meta.owner) addUid(meta.owner.uid)
-      if (meta.annotations?.[PAUSED_AT] !== undefined) add(Number(meta.annotations[PAUSED_AT]))
-      if (kind === 'Pod') {
+      if (kube && meta.annotations?.[PAUSED_AT] !== undefined) add(Number(meta.annotations[PAUSED_AT]))
+      if (kube && kind === 'Pod') {
         const g = GENERATED.exec(meta.name)
         if (g) add(Number(g[2]))
       }
       if (meta.generation !== 1) generations = false
-      const st = (o as { status?: Rec }).status
+      const st = statusOf(o)
       if (st) {
         add(st.observedRevision as number | undefined)
         for (const r of (st.observedMerge as number[] | undefined) ?? []) add(r)
@@ -62,7 +68,7 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
     })
     for (const k in e.c.tombs ?? {}) {
       add(e.c.tombs![k])
-      const g = k.startsWith('Pod/') ? GENERATED.exec(k) : null
+      const g = kube && k.startsWith('Pod/') ? GENERATED.exec(k) : null
       if (g) add(Number(g[2]))
     }
   }
@@ -73,7 +79,7 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   }
   const sorted = [...revs].sort((a, b) => a - b)
   const dense = s.h.next === sorted.length + 1 && sorted.every((r, i) => r === i + 1)
-  if (dense && (generations || !opts.generationOne)) return s
+  if (dense && (generations || kube)) return s
 
   const map = new Map<number, number>()
   sorted.forEach((r, i) => map.set(r, i + 1))
@@ -90,13 +96,13 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   const unchanged = (kind: string, o: AnyObject): boolean => {
     const meta = o.meta
     if (m(meta.rv) !== meta.rv || mu(meta.uid) !== meta.uid) return false
-    if (opts.generationOne && meta.generation !== 1) return false
+    if (!kube && meta.generation !== 1) return false
     if (meta.deletion !== undefined && m(meta.deletion) !== meta.deletion) return false
     if (meta.owner && mu(meta.owner.uid) !== meta.owner.uid) return false
-    const pausedAt = meta.annotations?.[PAUSED_AT]
+    const pausedAt = kube ? meta.annotations?.[PAUSED_AT] : undefined
     if (pausedAt !== undefined && String(m(Number(pausedAt))) !== pausedAt) return false
-    if (kind === 'Pod' && mName(meta.name) !== meta.name) return false
-    const st = (o as { status?: Rec }).status
+    if (kube && kind === 'Pod' && mName(meta.name) !== meta.name) return false
+    const st = statusOf(o)
     if (st) {
       if (typeof st.observedRevision === 'number' && m(st.observedRevision) !== st.observedRevision) return false
       if ((st.observedMerge as number[] | undefined)?.some((r) => m(r) !== r)) return false
@@ -125,13 +131,13 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
       return o
     }
     const meta: Meta = { ...o.meta, rv: m(o.meta.rv), uid: mu(o.meta.uid) }
-    if (kind === 'Pod') meta.name = mName(meta.name)
-    if (opts.generationOne) meta.generation = 1
+    if (kube && kind === 'Pod') meta.name = mName(meta.name)
+    if (!kube) meta.generation = 1
     if (o.meta.deletion !== undefined) meta.deletion = m(o.meta.deletion)
     if (o.meta.owner) meta.owner = { ...o.meta.owner, uid: mu(o.meta.owner.uid) }
-    if (o.meta.annotations?.[PAUSED_AT] !== undefined) meta.annotations = { ...o.meta.annotations, [PAUSED_AT]: String(m(Number(o.meta.annotations[PAUSED_AT]))) }
+    if (kube && o.meta.annotations?.[PAUSED_AT] !== undefined) meta.annotations = { ...o.meta.annotations, [PAUSED_AT]: String(m(Number(o.meta.annotations[PAUSED_AT]))) }
     const next = { ...o, meta } as Rec
-    const st = (o as { status?: Rec }).status
+    const st = statusOf(o)
     if (st && ('observedRevision' in st || 'uncounted' in st)) {
       const ns: Rec = { ...st }
       if (typeof st.observedRevision === 'number') ns.observedRevision = m(st.observedRevision)
@@ -155,7 +161,7 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
       }
       objs[kind] = t
     }
-    const tombs = c.tombs && Object.entries(c.tombs).map(([k, r]): [string, number] => [k.startsWith('Pod/') ? `Pod/${mName(k.slice(4))}` : k, m(r)])
+    const tombs = c.tombs && Object.entries(c.tombs).map(([k, r]): [string, number] => [kube && k.startsWith('Pod/') ? `Pod/${mName(k.slice(4))}` : k, m(r)])
     if (tombs?.some(([k, r]) => c.tombs![k] !== r)) same = false
     if (same) return c
     const out = { objs } as unknown as Cluster

@@ -13,5 +13,5 @@ export function deepFreeze<T>(v: T): T {
 }
 
 export function normaliseUserState(s: OState): OState {
-  return deepFreeze(renumber(s, { generationOne: true }))
+  return deepFreeze(renumber(s, { userModel: true }))
 }

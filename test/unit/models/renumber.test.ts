@@ -72,6 +72,49 @@ describe('revision renumbering is a bisimulation', () => {
   }
 })
 
+describe('what renumbering rewrites', () => {
+  const state = (): OState =>
+    ({
+      h: {
+        e: [
+          {
+            rev: 5,
+            p: [],
+            c: {
+              objs: {
+                Pod: {
+                  'a-1234': {
+                    meta: { name: 'a-1234', uid: 'u0005', rv: 5, generation: 3, labels: {}, finalizers: [] },
+                    spec: { image: 'x' },
+                    status: { observedRevision: 42 },
+                  },
+                },
+              },
+            },
+          },
+        ],
+        latest: 5,
+        next: 9,
+      },
+      c: [{ s: [5] }],
+      b: { user: 0, node: 0, ctl: 0 },
+    }) as unknown as OState
+
+  it('built-in kinds: generated Pod names and statuses hold revisions too, renumbered with the rest', () => {
+    const r = renumber(state())
+    const pod = Object.values(r.h.e[0].c.objs.Pod)[0]
+    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as { observedRevision: number }).observedRevision]).toEqual(['a-0003', 'u0001', 1, 3, 2])
+    expect([r.h.latest, r.h.next, r.c[0].s]).toEqual([1, 4, [1]])
+  })
+
+  it('user models: only the generic metadata; a user "Pod" keeps its name and its own observedRevision field', () => {
+    const r = renumber(state(), { userModel: true })
+    const pod = r.h.e[0].c.objs.Pod['a-1234']
+    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as { observedRevision: number }).observedRevision]).toEqual(['a-1234', 'u0001', 1, 1, 42])
+    expect([r.h.latest, r.h.next, r.c[0].s]).toEqual([1, 2, [1]])
+  })
+})
+
 const FULL: ExploreLimits = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
 
 describe('whole explorations agree with and without renumbering', () => {
