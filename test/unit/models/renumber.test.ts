@@ -103,14 +103,14 @@ describe('what renumbering rewrites', () => {
   it('built-in kinds: generated Pod names and statuses hold revisions too, renumbered with the rest', () => {
     const r = renumber(state())
     const pod = Object.values(r.h.e[0].c.objs.Pod)[0]
-    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as { observedRevision: number }).observedRevision]).toEqual(['a-0003', 'u0001', 1, 3, 2])
+    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as unknown as { observedRevision: number }).observedRevision]).toEqual(['a-0003', 'u0001', 1, 3, 2])
     expect([r.h.latest, r.h.next, r.c[0].s]).toEqual([1, 4, [1]])
   })
 
   it('user models: only the generic metadata; a user "Pod" keeps its name and its own observedRevision field', () => {
     const r = renumber(state(), { userModel: true })
     const pod = r.h.e[0].c.objs.Pod['a-1234']
-    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as { observedRevision: number }).observedRevision]).toEqual(['a-1234', 'u0001', 1, 1, 42])
+    expect([pod.meta.name, pod.meta.uid, pod.meta.rv, pod.meta.generation, (pod.status as unknown as { observedRevision: number }).observedRevision]).toEqual(['a-1234', 'u0001', 1, 1, 42])
     expect([r.h.latest, r.h.next, r.c[0].s]).toEqual([1, 2, [1]])
   })
 })
