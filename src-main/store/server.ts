@@ -151,8 +151,7 @@ export class Replica {
 
   private drain(): void {
     while (this.queue.length > 0 && this.outstanding < this.maxOutstanding) {
-      const items = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue
-      if (items === this.queue) this.queue = []
+      const items = this.queue.splice(0, this.maxBatch)
       if (this.log.failure) {
         const err = new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message)
         for (const it of items) it.reject(err)

@@ -74,14 +74,19 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     return cfg.normalise ? cfg.normalise(out) : out
   }
 
-  const stepOf = (s: OState, i: number, revs: readonly number[]): OState | undefined => {
+  /** Controller i's step from the view at `revs` (one its session allows), or undefined when that view is gone. */
+  const attempt = (s: OState, i: number, revs: readonly number[]) => {
     const key = revs.join(',')
     const view = views(level, s.h, s.c[i].s).find((v) => v.revs.join(',') === key)
     if (!view) return undefined
-    const ctl = controllers[i]
+    return { view, res: controllers[i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: s.c[i].run ?? [] }) }
+  }
+
+  const stepOf = (s: OState, i: number, revs: readonly number[]): OState | undefined => {
+    const tried = attempt(s, i, revs)
+    if (!tried?.res) return undefined
+    const { view, res } = tried
     const local = s.c[i]
-    const res = ctl.step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: local.run ?? [] })
-    if (!res) return undefined
     let h = s.h
     let wrote = false
     if (res.write) {
@@ -156,14 +161,13 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
   const explainAction = (s: OState, a: OAction): string => {
     switch (a.t) {
       case 'step': {
-        const view = views(level, s.h, s.c[a.i].s).find((v) => v.revs.join(',') === a.revs.join(','))
-        if (!view) return 'view no longer readable'
-        const local = s.c[a.i]
-        const res = controllers[a.i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: local.run ?? [] })
+        const tried = attempt(s, a.i, a.revs)
+        if (!tried) return 'view no longer readable'
+        const { view, res } = tried
         if (!res) return 'nothing to do'
         const parts: string[] = []
         if (res.write) parts.push(writeEffect(res.write, view.c, land(level, s.h, view, res.write).result))
-        if (res.running) parts.push(...containerChanges(local.run ?? [], res.running))
+        if (res.running) parts.push(...containerChanges(s.c[a.i].run ?? [], res.running))
         return parts.length > 0 ? parts.join('; ') : 'no write; the session moves on'
       }
       case 'node-restart':
