@@ -97,6 +97,7 @@ export class StoreBenchService {
       try {
         const report: StoreBenchReport = await runStoreBench({
           etcd: etcd === 'ran',
+          etcdBin: etcdBin ?? undefined,
           members,
           sizes,
           // The driver logs one line as it starts each system: that is our progress.

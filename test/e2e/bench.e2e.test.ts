@@ -8,10 +8,10 @@ import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { WebHost } from '../../src-main/hosts/web/server.ts'
 import type { OpenLab } from '../../src-main/lab/open-lab.ts'
-import { paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
+import { fullPageScreenshot, paintedPixels, SHOTS } from '../helpers/browser.ts'
 import { runCli } from '../helpers/cli.ts'
 import { parseCsvObjects } from '../helpers/csv-parse.ts'
-import { useE2eLab } from '../helpers/e2e-lab.ts'
+import { startRunFromForm, useE2eLab } from '../helpers/e2e-lab.ts'
 
 const e2e = useE2eLab()
 let opened: OpenLab
@@ -27,34 +27,14 @@ beforeAll(async () => {
   await page.getByTestId('runs-empty').waitFor()
 })
 
-async function startFromForm(params: Record<string, string | boolean>, search: Record<string, string> = {}): Promise<number> {
-  await page.goto(`${host.url}#/new`)
-  await page.getByTestId('new-run-form').waitFor()
-  await page.getByTestId('model-select').selectOption('twophase')
-  for (const [name, value] of Object.entries(params)) {
-    const input = page.getByTestId(`param-${name}`)
-    if (typeof value === 'boolean') await input.setChecked(value)
-    else await input.fill(value)
-  }
-  for (const [testid, value] of Object.entries(search)) await page.getByTestId(testid).fill(value)
-  await page.getByTestId('start-run').click()
-  await page.waitForURL(/#\/run\/\d+$/)
-  return Number(/#\/run\/(\d+)$/.exec(page.url())![1])
-}
+const startFromForm = (params: Record<string, string | boolean>, fields: Record<string, string> = {}): Promise<number> =>
+  startRunFromForm(page, host.url, params, fields)
 
 async function waitDone(): Promise<void> {
   await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toMatch(/^(done|stopped)$/)
 }
 
-/** The app scrolls inside <main>, so a full-page shot needs a viewport as tall as the content. */
-async function shot(name: string): Promise<void> {
-  const size = page.viewportSize()!
-  const height = await page.evaluate(() => Math.max(document.querySelector('main')?.scrollHeight ?? 0, window.innerHeight))
-  await page.setViewportSize({ width: size.width, height: Math.min(height + 8, 4000) })
-  await page.waitForTimeout(250)
-  await screenshot(page, name)
-  await page.setViewportSize(size)
-}
+const shot = (name: string): Promise<void> => fullPageScreenshot(page, name)
 
 const num = (s: string | null): number => Number((s ?? '').replace(/,/g, ''))
 

@@ -6,7 +6,7 @@ import type { WebHost } from '../../src-main/hosts/web/server.ts'
 import type { OpenLab } from '../../src-main/lab/open-lab.ts'
 import { paintedPixels, screenshot } from '../helpers/browser.ts'
 import { parseCsvObjects } from '../helpers/csv-parse.ts'
-import { useE2eLab } from '../helpers/e2e-lab.ts'
+import { startRunFromForm, useE2eLab } from '../helpers/e2e-lab.ts'
 
 const e2e = useE2eLab()
 let opened: OpenLab
@@ -18,19 +18,7 @@ beforeAll(async () => {
   ;({ opened, host, page } = e2e)
 })
 
-async function startFromForm(params: Record<string, string | boolean>): Promise<number> {
-  await page.goto(`${host.url}#/new`)
-  await page.getByTestId('new-run-form').waitFor()
-  await page.getByTestId('model-select').selectOption('twophase')
-  for (const [name, value] of Object.entries(params)) {
-    const input = page.getByTestId(`param-${name}`)
-    if (typeof value === 'boolean') await input.setChecked(value)
-    else await input.fill(value)
-  }
-  await page.getByTestId('start-run').click()
-  await page.waitForURL(/#\/run\/\d+$/)
-  return Number(/#\/run\/(\d+)$/.exec(page.url())![1])
-}
+const startFromForm = (params: Record<string, string | boolean>): Promise<number> => startRunFromForm(page, host.url, params)
 
 describe('the lab in Chromium', () => {
   it('refuses the API without the token', async () => {

@@ -7,7 +7,7 @@ import type { Locator, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { WebHost } from '../../src-main/hosts/web/server.ts'
 import type { OpenLab } from '../../src-main/lab/open-lab.ts'
-import { paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
+import { fullPageScreenshot, paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
 import { useE2eLab } from '../helpers/e2e-lab.ts'
 
 const e2e = useE2eLab({ lab: (dir) => ({ store: { dir: join(dir, 'store') }, modelsDir: null }) })
@@ -33,15 +33,7 @@ async function put(replica: string, key: string, value: string): Promise<void> {
   await expect.poll(() => page.getByTestId('store-put-ack').textContent()).toContain(`${key} acknowledged by ${replica}`)
 }
 
-/** The app scrolls inside <main>, so a full-page shot needs a viewport as tall as the content. */
-async function fullShot(name: string): Promise<void> {
-  const size = page.viewportSize()!
-  const height = await page.evaluate(() => Math.max(document.querySelector('main')?.scrollHeight ?? 0, window.innerHeight))
-  await page.setViewportSize({ width: size.width, height: Math.min(height + 8, 4000) })
-  await page.waitForTimeout(250)
-  await screenshot(page, name)
-  await page.setViewportSize(size)
-}
+const fullShot = (name: string): Promise<void> => fullPageScreenshot(page, name)
 
 describe('the Store page in Chromium', () => {
   it('starts 3 replicas from the page and shows a write held by all three', async () => {

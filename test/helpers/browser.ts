@@ -22,6 +22,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Non-transparent pixels in the first canvas under a test id: proves a chart actually drew. */
+/** The app scrolls inside <main>, so a full-page shot needs a viewport as tall as the content (then restored). */
+export async function fullPageScreenshot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize()!
+  const height = await page.evaluate(() => Math.max(document.querySelector('main')?.scrollHeight ?? 0, window.innerHeight))
+  await page.setViewportSize({ width: size.width, height: Math.min(height + 8, 4000) })
+  await page.waitForTimeout(250)
+  await screenshot(page, name)
+  await page.setViewportSize(size)
+}
+
 export async function paintedPixels(page: Page, testid: string): Promise<number> {
   return page.evaluate((id) => {
     const canvas = document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement | null

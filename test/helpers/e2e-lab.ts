@@ -43,3 +43,27 @@ export function useE2eLab(opts: E2eLabOptions = {}): E2eLab {
   })
   return e2e
 }
+
+/**
+ * Starts a twophase run from the New run page: `params` by parameter name, `fields` by test id (other form fields);
+ * resolves with the new run's id once the page has moved to it.
+ */
+export async function startRunFromForm(
+  page: Page,
+  hostUrl: string,
+  params: Record<string, string | boolean>,
+  fields: Record<string, string> = {},
+): Promise<number> {
+  await page.goto(`${hostUrl}#/new`)
+  await page.getByTestId('new-run-form').waitFor()
+  await page.getByTestId('model-select').selectOption('twophase')
+  for (const [name, value] of Object.entries(params)) {
+    const input = page.getByTestId(`param-${name}`)
+    if (typeof value === 'boolean') await input.setChecked(value)
+    else await input.fill(value)
+  }
+  for (const [testid, value] of Object.entries(fields)) await page.getByTestId(testid).fill(value)
+  await page.getByTestId('start-run').click()
+  await page.waitForURL(/#\/run\/\d+$/)
+  return Number(/#\/run\/(\d+)$/.exec(page.url())![1])
+}

@@ -129,7 +129,7 @@ export async function benchStabilis(members: number, o: BenchOptions = DEFAULT_B
   }
 }
 
-export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin = 'etcd', ctl: BenchControl = {}): Promise<SystemResult> {
+export async function benchEtcd(members: number, o: BenchOptions = DEFAULT_BENCH, etcdBin: string = 'etcd', ctl: BenchControl = {}): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-etcd-'))
   const procs: ChildProcess[] = []
   try {
@@ -178,8 +178,10 @@ export interface BenchReport extends StoreBenchReport {
 }
 
 export interface StoreBenchRunOptions {
-  /** Also benchmark etcd (on PATH) with the same member counts. */
+  /** Also benchmark etcd with the same member counts. */
   etcd: boolean
+  /** The etcd server binary (default: "etcd" on PATH). */
+  etcdBin?: string
   members?: number[]
   sizes?: BenchOptions
   /** One line as each system starts (the lab counts them as progress steps). */
@@ -208,7 +210,7 @@ export async function runStoreBench(opts: StoreBenchRunOptions): Promise<BenchRe
     keep(await benchStabilis(m, o, replicaEntry, ctl('stabilis', m)))
     if (withEtcd && !signal?.aborted) {
       log(`etcd, ${m} member(s)…\n`)
-      keep(await benchEtcd(m, o, 'etcd', ctl('etcd', m)))
+      keep(await benchEtcd(m, o, opts.etcdBin, ctl('etcd', m)))
     }
   }
   const ratios: BenchReport['ratios'] = []
