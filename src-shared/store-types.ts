@@ -71,6 +71,8 @@ export interface StoreBenchOptions {
   sequentialOps?: number
   concurrentOps?: number
   inFlight?: number
+  /** Times each workload runs on each system, the systems taking turns; the report keeps the median (quick 1, full 5). */
+  rounds?: number
 }
 
 export interface StoreBenchWorkload {
@@ -83,6 +85,10 @@ export interface StoreBenchWorkload {
   errors: number
   /** CPU used by the load generator itself, as a fraction of one core. */
   loadgenCpu: number
+  /** CPU used by the system's processes (all replicas or members), in cores; absent where it cannot be read. */
+  serverCpu?: number
+  /** Rounds behind these figures (each figure is the median round); absent in reports from before rounds. */
+  rounds?: number
 }
 
 export interface StoreBenchSystem {
@@ -93,7 +99,9 @@ export interface StoreBenchSystem {
 
 export interface StoreBenchReport {
   date: string
-  options: { keys: number; valueBytes: number; sequentialOps: number; concurrentOps: number; inFlight: number }
+  options: { keys: number; valueBytes: number; sequentialOps: number; concurrentOps: number; inFlight: number; rounds?: number }
+  /** CPU cores of the machine that ran it. */
+  cores?: number
   systems: StoreBenchSystem[]
   /** Per members × workload: this store's ops/s ÷ etcd's, and p99 ÷ etcd's p99. */
   ratios: { members: number; workload: string; throughput: number; p99: number }[]
@@ -110,8 +118,8 @@ export interface StoreBenchRun {
   status: StoreBenchStatus
   startedAt: string
   finishedAt: string | null
-  /** The resolved sizes and member counts. */
-  options: Required<Omit<StoreBenchOptions, 'etcd'>>
+  /** The resolved sizes and member counts (rounds: absent in runs saved before rounds existed, which had one). */
+  options: Required<Omit<StoreBenchOptions, 'etcd' | 'rounds'>> & { rounds?: number }
   /** ran: etcd was benchmarked too; not-installed: etcd was wanted but not found; skipped: not asked for. */
   etcd: 'ran' | 'not-installed' | 'skipped'
   /** A notice for the user (etcd missing, …). */

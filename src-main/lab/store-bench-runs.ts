@@ -12,7 +12,7 @@ import { DEFAULT_BENCH, runStoreBench } from './store/bench.ts'
 type Sizes = Omit<Required<StoreBenchOptions>, 'size' | 'members' | 'etcd'>
 
 /** A few seconds in all: the default in the app. */
-export const QUICK_BENCH: Sizes = { keys: 256, valueBytes: 32, sequentialOps: 100, concurrentOps: 1000, inFlight: 64 }
+export const QUICK_BENCH: Sizes = { keys: 256, valueBytes: 32, sequentialOps: 100, concurrentOps: 1000, inFlight: 64, rounds: 1 }
 /** Issue 5's benchmark: 10k keys, 32-byte values, 64 in flight (the driver's defaults). */
 export const FULL_BENCH: Sizes = { ...DEFAULT_BENCH }
 
@@ -22,6 +22,7 @@ const LIMITS: Record<keyof Sizes, [number, number]> = {
   sequentialOps: [1, 1_000_000],
   concurrentOps: [1, 10_000_000],
   inFlight: [1, 1024],
+  rounds: [1, 50],
 }
 
 export const ETCD_MISSING_NOTE =
@@ -89,8 +90,6 @@ export class StoreBenchService {
     const note = etcd === 'not-installed' ? ETCD_MISSING_NOTE : null
     const { repo, emit } = this.deps
     const id = repo.createBenchRun(options, etcd, note, new Date().toISOString())
-    const steps = options.members.length * (etcd === 'ran' ? 2 : 1)
-    let step = 0
     const { size: _size, members, ...sizes } = options
     const abort = new AbortController()
     const done = (async (): Promise<StoreBenchRun> => {
@@ -99,12 +98,8 @@ export class StoreBenchService {
           etcd: etcd === 'ran',
           etcdBin: etcdBin ?? undefined,
           members,
-          sizes,
-          // The driver logs one line as it starts each system: that is our progress.
-          log: (line) => {
-            step = Math.min(step + 1, steps)
-            emit({ type: 'store-bench-progress', runId: id, step, steps, message: line.trim() })
-          },
+          sizes: { ...sizes, rounds: sizes.rounds ?? 1 },
+          onProgress: (step, steps, message) => emit({ type: 'store-bench-progress', runId: id, step, steps, message }),
           replicaEntry: this.deps.replicaEntry,
           signal: abort.signal,
         })

@@ -55,6 +55,8 @@ const workloads = (ops: number, p99: number) =>
     p99Ms: p99,
     errors: 0,
     loadgenCpu: 0.4,
+    serverCpu: 0.5,
+    rounds: 5,
   }))
 
 function makeBench(over: Partial<StoreBenchRun> = {}): StoreBenchRun {
@@ -68,7 +70,7 @@ function makeBench(over: Partial<StoreBenchRun> = {}): StoreBenchRun {
     status: 'done',
     startedAt: '2026-01-05T10:00:00.000Z',
     finishedAt: '2026-01-05T10:00:05.000Z',
-    options: { size: 'quick', members: [1], keys: 1000, valueBytes: 32, sequentialOps: 200, concurrentOps: 2000, inFlight: 64 },
+    options: { size: 'quick', members: [1], keys: 1000, valueBytes: 32, sequentialOps: 200, concurrentOps: 2000, inFlight: 64, rounds: 5 },
     etcd: 'ran',
     note: null,
     report: {
@@ -226,6 +228,9 @@ describe('Store benchmarks on the Store page', () => {
     expect(row.textContent).toContain('×2.00')
     expect(row.textContent).toContain('×0.50')
     expect(getByTestId('bench-row-etcd-1-64 puts in flight').textContent).toContain('4,000')
+    // Server CPU per op: 0.5 cores at 8,000 ops/s is 63 µs; the figures are medians of 5 rounds.
+    expect(row.querySelector('[data-testid="bench-server-cpu"]')!.textContent).toBe('63')
+    expect(getByTestId('bench-meta').textContent).toMatch(/median of 5 rounds, the systems taking turns/)
     for (const id of ['bench-chart-ops', 'bench-chart-p99']) expect(getByTestId(id).querySelector('canvas'), id).not.toBeNull()
     expect(getByTestId('bench-targets').textContent).toContain('✓')
   })

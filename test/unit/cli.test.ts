@@ -137,14 +137,14 @@ describe('stabilis store up', () => {
     const { spawn } = await import('node:child_process')
     const { CLI } = await import('../helpers/cli.ts')
     // 10M concurrent ops would take an hour: the stop must come from SIGINT.
-    const child = spawn(process.execPath, [CLI, 'store', 'bench', '--replicas', '1', '--ops', '10000000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'store', 'bench', '--replicas', '1', '--ops', '10000000', '--rounds', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((r) => child.on('close', r))
     // Each finished workload is reported on stderr: stop once the 1,000 sequential puts are done, in the long one.
-    await expect.poll(() => stderr, { timeout: 40_000 }).toMatch(/^ {2}sequential puts: [\d,]+ ops\/s, p99 [\d.]+ ms$/m)
+    await expect.poll(() => stderr, { timeout: 40_000 }).toMatch(/^ {2}stabilis ×1 sequential puts: [\d,]+ ops\/s, p99 [\d.]+ ms$/m)
     child.kill('SIGINT')
     expect(await exited).toBe(130)
     expect(stderr).toMatch(/stopping: the report keeps the workloads finished so far/)

@@ -14,7 +14,7 @@ const dbFile = join(dir, 'bench.db')
 let opened: OpenLab | null = null
 afterAll(() => opened?.close())
 
-const tiny = { members: [1], keys: 40, sequentialOps: 20, concurrentOps: 80, inFlight: 8 }
+const tiny = { members: [1], keys: 40, sequentialOps: 20, concurrentOps: 80, inFlight: 8, rounds: 2 }
 
 describe('store benchmarks as runs', () => {
   it('runs a tiny benchmark of this store, with progress events, and saves it (etcd not installed: said so)', async () => {
@@ -25,7 +25,7 @@ describe('store benchmarks as runs', () => {
 
     const started = await lab.storeBench(tiny)
     expect(started).toMatchObject({ kind: 'store-bench', status: 'running', etcd: 'not-installed', note: ETCD_MISSING_NOTE, report: null })
-    expect(started.options).toMatchObject({ size: 'quick', members: [1], keys: 40, sequentialOps: 20, concurrentOps: 80, inFlight: 8, valueBytes: 32 })
+    expect(started.options).toMatchObject({ size: 'quick', members: [1], keys: 40, sequentialOps: 20, concurrentOps: 80, inFlight: 8, valueBytes: 32, rounds: 2 })
     await expect(lab.storeBench(tiny)).rejects.toThrow(/already running/)
 
     const run = await lab.waitForBench(started.id)
@@ -35,15 +35,20 @@ describe('store benchmarks as runs', () => {
     expect(run.report!.systems.map((s) => [s.system, s.members])).toEqual([['stabilis', 1]])
     const workloads = run.report!.systems[0].workloads
     expect(workloads.map((w) => w.workload)).toEqual(['sequential puts', '8 puts in flight', '50/50 get/put'])
+    // Each figure is the median of 2 rounds; ops count both rounds; the replica's own CPU is measured (Linux /proc).
+    expect(workloads.map((w) => [w.rounds, w.ops])).toEqual([[2, 40], [2, 160], [2, 160]])
     for (const w of workloads) {
       expect(w.opsPerSec).toBeGreaterThan(0)
       expect(w.p99Ms).toBeGreaterThanOrEqual(w.p50Ms)
       expect(w.errors).toBe(0)
+      expect(w.serverCpu).toBeGreaterThan(0)
     }
+    expect(run.report!.cores).toBeGreaterThan(0)
     expect(run.report!.ratios).toEqual([])
-    expect(events.filter((e) => e.type === 'store-bench-progress')).toEqual([
-      { type: 'store-bench-progress', runId: started.id, step: 1, steps: 1, message: 'stabilis, 1 replica(s)…' },
-    ])
+    const rounds = ['sequential puts', '8 puts in flight', '50/50 get/put'].flatMap((w) => [1, 2].map((r) => `×1: ${w}, round ${r}/2`))
+    expect(events.filter((e) => e.type === 'store-bench-progress')).toEqual(
+      ['starting stabilis ×1', ...rounds].map((message, i) => ({ type: 'store-bench-progress', runId: started.id, step: i + 1, steps: 7, message })),
+    )
     expect(events.at(-1)).toEqual({ type: 'store-bench-finished', run })
     expect(await lab.listBenchRuns()).toEqual([run])
     // The check runs list is not affected.
@@ -91,6 +96,8 @@ describe('store benchmarks as runs', () => {
     expect(() => resolveBenchOptions({ members: [0] })).toThrow(/replica count must be a whole number from 1 to 7/)
     expect(() => resolveBenchOptions({ members: [] })).toThrow(/1 to 4 replica counts/)
     expect(() => resolveBenchOptions({ inFlight: 1.5 })).toThrow(/inFlight must be a whole number/)
+    expect(() => resolveBenchOptions({ rounds: 0 })).toThrow(/rounds must be a whole number from 1 to 50, got 0/)
+    expect(resolveBenchOptions({ size: 'full' }).options.rounds).toBe(5)
     expect(() => resolveBenchOptions({ size: 'huge' as 'full' })).toThrow(/size must be "quick" or "full"/)
   })
 

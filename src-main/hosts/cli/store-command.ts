@@ -1,4 +1,4 @@
-// `stabilis store up --replicas N [--dir D]` and `stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--json]`.
+// `stabilis store up --replicas N [--dir D]` and `stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]`.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import { formatCount } from '../../../src-shared/format.ts'
 import { intFlag, parseArgs, stringFlag } from './args.ts'
 
 const USAGE = `usage: stabilis store up --replicas N [--dir D]
-       stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--json]
+       stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]
 `
 
 export async function storeCommand(argv: string[]): Promise<number> {
@@ -40,13 +40,14 @@ export async function storeCommand(argv: string[]): Promise<number> {
   if (sub === 'bench') {
     const { positional, flags } = parseArgs(
       rest,
-      { etcd: { type: 'bool' }, replicas: { type: 'string' }, ops: { type: 'string' }, json: { type: 'bool' } },
+      { etcd: { type: 'bool' }, replicas: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'bool' } },
       'store bench',
     )
     if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
     const members = (stringFlag(flags, 'replicas') ?? '1,3').split(',').map(Number)
     if (members.some((m) => !Number.isInteger(m) || m < 1 || m > 7)) throw badInput('--replicas takes a list of counts from 1 to 7, like 1,3')
     const ops = intFlag(flags, 'ops', 1, 10_000_000) ?? DEFAULT_BENCH.concurrentOps
+    const rounds = intFlag(flags, 'rounds', 1, 50) ?? DEFAULT_BENCH.rounds
     // Ctrl-C stops the benchmark and still prints what was measured; a second one quits at once.
     const abort = new AbortController()
     const onInt = (): void => {
@@ -60,9 +61,9 @@ export async function storeCommand(argv: string[]): Promise<number> {
       report = await runStoreBench({
         etcd: flags.etcd === true,
         members,
-        sizes: { ...DEFAULT_BENCH, concurrentOps: ops },
+        sizes: { ...DEFAULT_BENCH, concurrentOps: ops, rounds },
         log: (s) => process.stderr.write(s),
-        onWorkload: (_system, _members, w) => process.stderr.write(`  ${w.workload}: ${formatCount(Math.round(w.opsPerSec))} ops/s, p99 ${w.p99Ms.toFixed(1)} ms\n`),
+        onWorkload: (system, m, w) => process.stderr.write(`  ${system} ×${m} ${w.workload}: ${formatCount(Math.round(w.opsPerSec))} ops/s, p99 ${w.p99Ms.toFixed(1)} ms\n`),
         signal: abort.signal,
       })
     } finally {
