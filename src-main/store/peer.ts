@@ -18,8 +18,12 @@ const HELLO = 1
 const SYNC = 2
 const RESET = 3
 const CHANGES = 4
-/** Local changes that become durable within this window go to the peers in one frame. */
-const PUSH_DELAY_MS = 2
+/**
+ * Local changes that become durable within this window go to the peers in one frame. Each frame costs every
+ * peer a socket read, an applyChanges call and a share of an fdatasync: 10 ms rather than 2 ms took 3
+ * replicas' CPU per put from 491 to 442 µs at 64 in flight (the same run, systems taking turns).
+ */
+const PUSH_DELAY_MS = 10
 /** A sync message sent during the sender's sync session: the receiver must answer. */
 const SYNC_REQ = 5
 /** A sync session ends when it has run this long (the next one starts on a later tick if still needed). */
