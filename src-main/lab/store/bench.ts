@@ -139,12 +139,35 @@ export interface RunningSystem {
 
 type Workload = [name: string, total: number, inFlight: number, op: (c: StoreClient, rand: () => number) => Promise<unknown>]
 
+/**
+ * The load generator's random numbers (uint32, xorshift32): the same sequence for every system. Not a
+ * power-of-two LCG: their low bit alternates, so "rand() % 2" before a key draw picked the same kind of
+ * operation every time and the 50/50 workload ran all gets or all puts.
+ */
+export function seededRandom(seed = 12345): () => number {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>>= 0)
+  }
+}
+
+/** One operation of the 50/50 workload: a get or a put, and of which key. */
+export function mixedOp(rand: () => number, keys: number): { get: boolean; key: number } {
+  return { get: rand() % 2 === 0, key: rand() % keys }
+}
+
 function workloadsOf(o: BenchOptions): Workload[] {
   const value = Buffer.alloc(o.valueBytes, 0x61)
   return [
     ['sequential puts', o.sequentialOps, 1, (c, rand) => c.put({ key: key(rand() % o.keys), value })],
     [`${o.inFlight} puts in flight`, o.concurrentOps, o.inFlight, (c, rand) => c.put({ key: key(rand() % o.keys), value })],
-    ['50/50 get/put', o.concurrentOps, o.inFlight, (c, rand) => (rand() % 2 === 0 ? c.range({ key: key(rand() % o.keys) }) : c.put({ key: key(rand() % o.keys), value }))],
+    ['50/50 get/put', o.concurrentOps, o.inFlight, (c, rand) => {
+      const m = mixedOp(rand, o.keys)
+      return m.get ? c.range({ key: key(m.key) }) : c.put({ key: key(m.key), value })
+    }],
   ]
 }
 
@@ -158,12 +181,7 @@ export async function runWorkloads(systems: RunningSystem[], o: BenchOptions = D
   const { signal } = ctl
   // No per-call deadline: the same for every system, and the load generator's CPU goes to requests, not timers.
   const sessions = systems.map((sys) => {
-    let rnd = 12345
-    const rand = (): number => {
-      rnd = (rnd * 1103515245 + 12345) & 0x7fffffff
-      return rnd
-    }
-    return { sys, clients: sys.endpoints.map((e) => createStoreClient(e, 0)), rand, result: { system: sys.system, members: sys.members, workloads: [] } as SystemResult }
+    return { sys, clients: sys.endpoints.map((e) => createStoreClient(e, 0)), rand: seededRandom(), result: { system: sys.system, members: sys.members, workloads: [] } as SystemResult }
   })
   try {
     const value = Buffer.alloc(o.valueBytes, 0x61)

@@ -2,7 +2,7 @@
 // real processes) taking turns through every workload.
 import { describe, expect, it } from 'vitest'
 import {
-  formatReport, medianRound, processCpuSeconds, runWorkloads, startEtcd, startStabilis, type RunningSystem, type WorkloadResult,
+  formatReport, medianRound, mixedOp, processCpuSeconds, seededRandom, runWorkloads, startEtcd, startStabilis, type RunningSystem, type WorkloadResult,
 } from '../../../src-main/lab/store/bench.ts'
 
 const round = (opsPerSec: number, p99Ms: number, serverCpu?: number): WorkloadResult => ({
@@ -18,6 +18,27 @@ describe('the store benchmark driver', () => {
     // An even count takes the middle two's mean; a round without server CPU leaves it out.
     expect(medianRound([round(1000, 8), round(3000, 12, 0.4)])).toMatchObject({ opsPerSec: 2000, p99Ms: 10, rounds: 2 })
     expect(medianRound([round(1000, 8), round(3000, 12, 0.4)])).not.toHaveProperty('serverCpu')
+  })
+
+  it('mixes gets and puts half and half over keys of both parities, the same sequence on every run', () => {
+    const rand = seededRandom()
+    let gets = 0
+    const kinds = new Set<string>()
+    const keys = new Set<number>()
+    for (let i = 0; i < 20_000; i++) {
+      const m = mixedOp(rand, 10_000)
+      if (m.get) gets++
+      kinds.add(`${m.get ? 'get' : 'put'} ${m.key % 2}`)
+      keys.add(m.key)
+    }
+    expect(gets / 20_000).toBeGreaterThan(0.48)
+    expect(gets / 20_000).toBeLessThan(0.52)
+    expect([...kinds].sort()).toEqual(['get 0', 'get 1', 'put 0', 'put 1'])
+    // 20k draws over 10k keys reach ~86% of them when uniform.
+    expect(keys.size).toBeGreaterThan(8_000)
+    const a = seededRandom()
+    const b = seededRandom()
+    expect(Array.from({ length: 5 }, a)).toEqual(Array.from({ length: 5 }, b))
   })
 
   it('reads the CPU time of processes from /proc, and says null for a process that is gone', () => {
