@@ -5,29 +5,20 @@ import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from './document.ts'
+import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Msg } from './grpc-server.ts'
 import { ChangeLog, encodeUnit, loadIdentity, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
 import { stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
 
 export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 
-// Generic shapes of decoded protobuf messages (proto-loader: keepCase, longs as strings, enums as strings).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = Record<string, any>
+// Messages are decoded protobuf objects (Msg; proto-loader: keepCase, longs as strings, enums as strings).
 
 export function loadProtos(protoDir = PROTO_DIR): grpc.GrpcObject {
   const def = protoLoader.loadSync(['rpc.proto', 'dismerge.proto'], {
     includeDirs: [protoDir], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true,
   })
   return grpc.loadPackageDefinition(def)
-}
-
-class RpcError extends Error {
-  readonly code: grpc.status
-  constructor(code: grpc.status, message: string) {
-    super(message)
-    this.code = code
-  }
 }
 
 const invalid = (m: string): RpcError => new RpcError(grpc.status.INVALID_ARGUMENT, m)
@@ -63,7 +54,7 @@ export class Replica {
   readonly doc: StoreDocument
   readonly log: ChangeLog
   readonly mesh: PeerMesh
-  private server: grpc.Server | null = null
+  private server: GrpcServer | null = null
   private readonly history: HistoryEntry[] = []
   private readonly subscribers = new Set<Subscriber>()
   private leaseTimer: NodeJS.Timeout | null = null
@@ -83,11 +74,9 @@ export class Replica {
 
   async start(protoDir = PROTO_DIR): Promise<void> {
     await this.mesh.listen(this.config.peerPort)
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.enable_channelz': 0 })
+    const server = new GrpcServer({ maxMessageBytes: 16 * 1024 * 1024 })
     addServices(server, this, loadProtos(protoDir))
-    await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${this.config.clientPort}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-    )
+    await server.listen('127.0.0.1', this.config.clientPort)
     this.server = server
     this.leaseTimer = setInterval(() => this.expireLeases(), 250)
     this.leaseTimer.unref()
@@ -96,7 +85,7 @@ export class Replica {
   async stop(): Promise<void> {
     if (this.leaseTimer) clearInterval(this.leaseTimer)
     const server = this.server
-    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+    if (server) await server.close()
     await this.mesh.close()
     await (this.log.barrier() ?? Promise.resolve())
     this.log.close()
@@ -540,29 +529,8 @@ export class Replica {
   }
 }
 
-function toServiceError(e: unknown): grpc.ServiceError {
-  const code = e instanceof RpcError ? e.code : grpc.status.INTERNAL
-  const message = e instanceof Error ? e.message : String(e)
-  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() }) as grpc.ServiceError
-}
-
-function unary(fn: (req: Msg) => Msg | Promise<Msg>): grpc.handleUnaryCall<Msg, Msg> {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call.request))
-      .then((r) => callback(null, r), (e: unknown) => callback(toServiceError(e)))
-  }
-}
-
-function unsupported(service: string, method: string, why: string): grpc.UntypedHandleCall {
-  const message = `stabilis store: ${service}.${method} is not supported (${why})`
-  const err = (): grpc.ServiceError => toServiceError(new RpcError(grpc.status.UNIMPLEMENTED, message))
-  return ((call: Msg, callback?: (e: grpc.ServiceError) => void) => {
-    if (typeof callback === 'function') callback(err())
-    else {
-      call.emit('error', err())
-    }
-  }) as unknown as grpc.UntypedHandleCall
+function unsupported(service: string, method: string, why: string): ReturnType<typeof refuse> {
+  return refuse(new RpcError(grpc.status.UNIMPLEMENTED, `stabilis store: ${service}.${method} is not supported (${why})`))
 }
 
 function serviceOf(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
@@ -571,7 +539,7 @@ function serviceOf(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
   return (o as { service: grpc.ServiceDefinition }).service
 }
 
-function addServices(server: grpc.Server, r: Replica, pkg: grpc.GrpcObject): void {
+function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void {
   server.addService(serviceOf(pkg, 'etcdserverpb.KV'), {
     Range: unary(async (req) => {
       await r.readBarrier()
@@ -589,23 +557,22 @@ function addServices(server: grpc.Server, r: Replica, pkg: grpc.GrpcObject): voi
   })
 
   server.addService(serviceOf(pkg, 'etcdserverpb.Watch'), {
-    Watch: (call: grpc.ServerDuplexStream<Msg, Msg>) => watchStream(r, call),
+    Watch: streaming((call) => watchStream(r, call)),
   })
 
   server.addService(serviceOf(pkg, 'etcdserverpb.Lease'), {
     LeaseGrant: unary((req) => r.leaseGrant(req)),
     LeaseRevoke: unary((req) => r.leaseRevoke(req)),
-    LeaseKeepAlive: (call: grpc.ServerDuplexStream<Msg, Msg>) => {
+    LeaseKeepAlive: streaming((call) => {
       let chain = Promise.resolve()
       call.on('data', (req: Msg) => {
         chain = chain.then(() => r.keepAlive(String(req.ID ?? '0'))).then(
-          (resp) => { if (!call.cancelled && call.writable) call.write(resp) },
-          (e: unknown) => { call.destroy(toServiceError(e)) },
+          (resp) => call.write(resp),
+          (e: unknown) => call.fail(e),
         )
       })
       call.on('end', () => { chain.then(() => call.end(), () => {}) })
-      call.on('error', () => {})
-    },
+    }),
     LeaseTimeToLive: unary((req) => r.timeToLive(req)),
     LeaseLeases: unary(async () => {
       await r.readBarrier()
@@ -664,13 +631,11 @@ function addServices(server: grpc.Server, r: Replica, pkg: grpc.GrpcObject): voi
   })
 }
 
-function watchStream(r: Replica, call: grpc.ServerDuplexStream<Msg, Msg>): void {
+function watchStream(r: Replica, call: DuplexCall): void {
   interface W { id: string; test: (k: string) => boolean; prevKv: boolean; noPut: boolean; noDelete: boolean; active: boolean }
   const watchers = new Map<string, W>()
   let nextId = 0
-  const send = (m: Msg): void => {
-    if (!call.cancelled && call.writable) call.write(m)
-  }
+  const send = (m: Msg): void => call.write(m)
   const toEvent = (w: W, e: StoreEvent): Msg => ({
     type: e.type,
     kv: e.type === 'PUT' ? r.toKv(e.kv) : { key: Buffer.from(e.kv.key, 'latin1'), mod_revision: e.kv.mod },
@@ -738,7 +703,5 @@ function watchStream(r: Replica, call: grpc.ServerDuplexStream<Msg, Msg>): void 
     done()
     call.end()
   })
-  call.on('cancelled', done)
-  call.on('error', done)
   call.on('close', done)
 }
