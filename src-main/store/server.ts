@@ -5,20 +5,27 @@ import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from './document.ts'
-import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Msg } from './grpc-server.ts'
+import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Handler, type Msg } from './grpc-server.ts'
 import { ChangeLog, encodeUnit, loadIdentity, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
 import { stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
 
 export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 
-// Messages are decoded protobuf objects (Msg; proto-loader: keepCase, longs as strings, enums as strings).
-
+// Messages are decoded protobuf objects (proto-loader: keepCase, longs as strings, enums as strings).
 export function loadProtos(protoDir = PROTO_DIR): grpc.GrpcObject {
   const def = protoLoader.loadSync(['rpc.proto', 'dismerge.proto'], {
     includeDirs: [protoDir], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true,
   })
   return grpc.loadPackageDefinition(def)
+}
+
+/** A service of the loaded protos by its full name ("etcdserverpb.KV"): a client constructor, whose `.service` the server takes. */
+export function protoService(pkg: grpc.GrpcObject, name: string): grpc.ServiceClientConstructor {
+  let o: unknown = pkg
+  for (const p of name.split('.')) o = (o as Record<string, unknown> | undefined)?.[p]
+  if (typeof o !== 'function') throw new Error(`no service ${name} in the store's protos`)
+  return o as grpc.ServiceClientConstructor
 }
 
 const invalid = (m: string): RpcError => new RpcError(grpc.status.INVALID_ARGUMENT, m)
@@ -529,15 +536,11 @@ export class Replica {
   }
 }
 
-function unsupported(service: string, method: string, why: string): ReturnType<typeof refuse> {
+function unsupported(service: string, method: string, why: string): Handler {
   return refuse(new RpcError(grpc.status.UNIMPLEMENTED, `stabilis store: ${service}.${method} is not supported (${why})`))
 }
 
-function serviceOf(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
-  let o: unknown = pkg
-  for (const p of path.split('.')) o = (o as Record<string, unknown>)[p]
-  return (o as { service: grpc.ServiceDefinition }).service
-}
+const serviceOf = (pkg: grpc.GrpcObject, name: string): grpc.ServiceDefinition => protoService(pkg, name).service
 
 function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void {
   server.addService(serviceOf(pkg, 'etcdserverpb.KV'), {

@@ -1,6 +1,6 @@
 // A minimal etcd v3 + Replication client over our own .proto files (used by the load generator and tests).
 import * as grpc from '@grpc/grpc-js'
-import { loadProtos } from '../../store/server.ts'
+import { loadProtos, protoService } from '../../store/server.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = Record<string, any>
@@ -23,11 +23,9 @@ export interface StoreClient {
 
 let protos: grpc.GrpcObject | null = null
 
-function ctor(path: string): grpc.ServiceClientConstructor {
+function ctor(name: string): grpc.ServiceClientConstructor {
   protos = protos ?? loadProtos()
-  let o: unknown = protos
-  for (const p of path.split('.')) o = (o as Record<string, unknown>)[p]
-  return o as grpc.ServiceClientConstructor
+  return protoService(protos, name)
 }
 
 function promisify(client: grpc.Client, method: string, deadlineMs: number): Unary {

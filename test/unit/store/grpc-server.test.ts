@@ -4,16 +4,11 @@ import http2 from 'node:http2'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as grpc from '@grpc/grpc-js'
 import { GrpcServer, RpcError, refuse, streaming, unary, type Msg } from '../../../src-main/store/grpc-server.ts'
-import { loadProtos } from '../../../src-main/store/server.ts'
+import { loadProtos, protoService } from '../../../src-main/store/server.ts'
 
 const pkg = loadProtos()
-const service = (path: string): grpc.ServiceClientConstructor => {
-  let o: unknown = pkg
-  for (const p of path.split('.')) o = (o as Record<string, unknown>)[p]
-  return o as grpc.ServiceClientConstructor
-}
-const KV = service('etcdserverpb.KV')
-const Watch = service('etcdserverpb.Watch')
+const KV = protoService(pkg, 'etcdserverpb.KV')
+const Watch = protoService(pkg, 'etcdserverpb.Watch')
 
 let server: GrpcServer | null = null
 const clients: grpc.Client[] = []
