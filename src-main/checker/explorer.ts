@@ -439,6 +439,6 @@ export class Explorer {
 /** Wires an Explorer to a message port (the worker entry calls this). */
 export function runExplorer(init: ExplorerInit, model: Model<unknown, unknown>, port: MessagePort): void {
   const ex = new Explorer(init, model, (m, transfer) => port.postMessage(m, transfer ?? []))
-  port.on('message', (m: ToExplorer) => ex.handle(m))
+  port.on('message', (m: ToExplorer) => (m.t === 'exit' ? port.close() : ex.handle(m)))
   port.postMessage({ t: 'ready' } satisfies FromExplorer)
 }

@@ -76,6 +76,23 @@ export interface PoolOptions {
 interface Slot {
   worker: Worker
   index: number
+  exited: boolean
+}
+
+/**
+ * Ends an explorer thread: asked to leave, it closes its port and its event loop runs out; terminate() only
+ * if it has not ended within `graceMs` (stopping a thread from outside mid-work is the abrupt path).
+ */
+function endExplorer(slot: Slot, graceMs = 1000): Promise<void> {
+  if (slot.exited) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => void slot.worker.terminate(), graceMs)
+    slot.worker.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    slot.worker.postMessage({ t: 'exit' } satisfies ToExplorer)
+  })
 }
 
 interface Cols {
@@ -210,7 +227,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     }
     const entry = typeof opts.entry === 'string' && opts.entry.startsWith('file:') ? new URL(opts.entry) : opts.entry
     const worker = new Worker(entry, { workerData: init })
-    slots.push({ worker, index: w })
+    const slot: Slot = { worker, index: w, exited: false }
+    slots.push(slot)
     ready.push(
       new Promise<void>((resolve) => {
         handlers[w] = (m) => {
@@ -226,6 +244,7 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     }
     worker.on('error', onCrash)
     worker.on('exit', (code) => {
+      slot.exited = true
       if (!finished) onCrash(new Error(`explorer worker ${w} exited with code ${code}`))
     })
   }
@@ -577,7 +596,7 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     finished = true
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
-    await Promise.all(slots.map((s) => s.worker.terminate()))
+    await Promise.all(slots.map((s) => endExplorer(s)))
   }
 
   async function collect(copy: boolean): Promise<Cols[]> {

@@ -74,6 +74,8 @@ export type ToExplorer =
   | { t: 'sim'; settled: boolean[] }
   | { t: 'collect' }
   | { t: 'snapshot' }
+  /** The check is over: the explorer closes its port and its thread ends on its own. */
+  | { t: 'exit' }
 
 export type FromExplorer =
   | { t: 'ready' }

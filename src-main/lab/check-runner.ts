@@ -43,7 +43,9 @@ export function runCheck(
       if (settled) return
       settled = true
       resolve(o)
-      void worker.terminate()
+      // Its work is done and its explorers have ended: the thread runs out by itself; terminate() is the fallback.
+      const force = setTimeout(() => void worker.terminate(), 1000)
+      worker.once('exit', () => clearTimeout(force))
     }
     worker.on('message', (m: CheckWorkerMessage) => {
       if (m.type === 'progress') onProgress(m.progress)
