@@ -8,6 +8,7 @@
 // visited set (a model whose replay reaches an unknown state is nondeterministic).
 import { Worker } from 'node:worker_threads'
 import type { ParamValues, PropertyResult, Strategy, TraceStep } from '../../src-shared/types.ts'
+import { endThread } from './end-thread.ts'
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint.ts'
 import type { ExploreProgress, ExploreResult, StopReason } from './explore.ts'
 import { ModelFailure } from './model-failure.ts'
@@ -77,22 +78,6 @@ interface Slot {
   worker: Worker
   index: number
   exited: boolean
-}
-
-/**
- * Ends an explorer thread: asked to leave, it closes its port and its event loop runs out; terminate() only
- * if it has not ended within `graceMs` (stopping a thread from outside mid-work is the abrupt path).
- */
-function endExplorer(slot: Slot, graceMs = 1000): Promise<void> {
-  if (slot.exited) return Promise.resolve()
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => void slot.worker.terminate(), graceMs)
-    slot.worker.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    slot.worker.postMessage({ t: 'exit' } satisfies ToExplorer)
-  })
 }
 
 interface Cols {
@@ -596,7 +581,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     finished = true
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
-    await Promise.all(slots.map((s) => endExplorer(s)))
+    // Asked to leave, an explorer closes its port and its thread ends.
+    await Promise.all(slots.map((s) => endThread(s.worker, s.exited, () => s.worker.postMessage({ t: 'exit' } satisfies ToExplorer))))
   }
 
   async function collect(copy: boolean): Promise<Cols[]> {

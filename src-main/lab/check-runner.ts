@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads'
 import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
 import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+import { endThread } from '../checker/end-thread.ts'
 import { haltBuffer } from '../checker/pool.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
 
@@ -38,14 +39,14 @@ export function runCheck(
   const input: CheckWorkerInput = { role: 'coordinator', config, control, entry, ...options }
   const worker = new Worker(workerEntry, { workerData: input })
   let settled = false
+  let exited = false
   const done = new Promise<CheckOutcome>((resolve) => {
     const settle = (o: CheckOutcome): void => {
       if (settled) return
       settled = true
       resolve(o)
-      // Its work is done and its explorers have ended: the thread runs out by itself; terminate() is the fallback.
-      const force = setTimeout(() => void worker.terminate(), 1000)
-      worker.once('exit', () => clearTimeout(force))
+      // Its work is done and its explorers have ended: the thread runs out by itself.
+      void endThread(worker, exited)
     }
     worker.on('message', (m: CheckWorkerMessage) => {
       if (m.type === 'progress') onProgress(m.progress)
@@ -53,7 +54,10 @@ export function runCheck(
       else settle({ ok: false, message: m.message, trace: m.trace })
     })
     worker.on('error', (err) => settle({ ok: false, message: `checker worker crashed: ${err.message}`, trace: [] }))
-    worker.on('exit', (code) => settle({ ok: false, message: `checker worker exited with code ${code}`, trace: [] }))
+    worker.on('exit', (code) => {
+      exited = true
+      settle({ ok: false, message: `checker worker exited with code ${code}`, trace: [] })
+    })
   })
   return {
     stop: () => Atomics.store(new Int32Array(control), 0, 1),

@@ -85,6 +85,12 @@ function answerError(stream: ServerHttp2Stream, e: unknown): void {
   stream.respond({ ...RESPONSE_HEADERS, ...errorTrailers(e) }, { endStream: true })
 }
 
+/** Send the response headers; the status goes in trailers once the stream ends (`trailers()` decides which). */
+function openResponse(stream: ServerHttp2Stream, trailers: () => Record<string, string>): void {
+  stream.respond(RESPONSE_HEADERS, { waitForTrailers: true })
+  stream.once('wantTrailers', () => stream.sendTrailers(trailers()))
+}
+
 function frameOf(body: Uint8Array): Buffer {
   const f = Buffer.allocUnsafe(5 + body.length)
   f[0] = 0
@@ -151,8 +157,7 @@ class Call extends EventEmitter implements DuplexCall {
     super()
     this.stream = stream
     this.def = def
-    stream.respond(RESPONSE_HEADERS, { waitForTrailers: true })
-    stream.on('wantTrailers', () => stream.sendTrailers(this.trailers))
+    openResponse(stream, () => this.trailers)
   }
 
   get writable(): boolean {
@@ -303,8 +308,7 @@ export class GrpcServer {
     } catch (e) {
       return answerError(stream, new RpcError(status.INTERNAL, `Error serializing response: ${(e as Error).message}`))
     }
-    stream.respond(RESPONSE_HEADERS, { waitForTrailers: true })
-    stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS))
+    openResponse(stream, () => OK_TRAILERS)
     stream.end(body)
   }
 
