@@ -98,8 +98,9 @@ export class Replica {
     this.log.close()
   }
 
-  header(): Msg {
-    return { cluster_id: this.clusterId, member_id: this.memberId, revision: this.doc.rev, raft_term: 1, heads: this.doc.heads() }
+  /** A response header; a write's answer carries the write's own revision, as etcd's does (lock recipes use it). */
+  header(rev = this.doc.rev): Msg {
+    return { cluster_id: this.clusterId, member_id: this.memberId, revision: rev, raft_term: 1, heads: this.doc.heads() }
   }
 
   /** Wait until nothing written so far is still in flight to disk (reads never see undurable data). */
@@ -108,7 +109,7 @@ export class Replica {
     if (b) await b
   }
 
-  private queue: { fn: (tx: Tx) => void; resolve: (changed: boolean) => void; reject: (e: unknown) => void }[] = []
+  private queue: { fn: (tx: Tx) => void; resolve: (rev: number) => void; reject: (e: unknown) => void }[] = []
   /** Batches applied to the document whose log append has not completed yet. */
   private outstanding = 0
   private kickScheduled = false
@@ -124,13 +125,13 @@ export class Replica {
   /**
    * A local write: queued, and applied together with every other write that arrived in the meantime —
    * the whole batch is ONE Automerge change and shares the log's group commit (fdatasync). Each write
-   * still gets its own revision. Resolves (true when it changed something) once its batch is durable
+   * still gets its own revision. Resolves with its revision once its batch is durable
    * and its events are published; `fn` runs at apply time, so checks inside it see the state left by
    * the writes before it.
    */
-  write(fn: (tx: Tx) => void): Promise<boolean> {
+  write(fn: (tx: Tx) => void): Promise<number> {
     if (this.log.failure) return Promise.reject(new RpcError(grpc.status.UNAVAILABLE, this.log.failure.message))
-    return new Promise<boolean>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject })
       this.kick()
     })
@@ -167,7 +168,7 @@ export class Replica {
           if ('error' in r) items[i].reject(r.error)
           else {
             this.publishEvents(r.rev, r.events)
-            items[i].resolve(r.events.length > 0 || unit !== null)
+            items[i].resolve(r.rev)
           }
         })
         this.outstanding--
@@ -328,23 +329,23 @@ export class Replica {
   async put(req: Msg): Promise<Msg> {
     this.checkPut(req)
     let prev: KvEntry | undefined
-    await this.write((tx) => {
+    const rev = await this.write((tx) => {
       this.checkPut(req)
       prev = this.doc.kv.get(latin1(req.key))
       this.applyPut(tx, req)
     })
-    return { header: this.header(), prev_kv: req.prev_kv && prev ? this.toKv(prev) : null }
+    return { header: this.header(rev), prev_kv: req.prev_kv && prev ? this.toKv(prev) : null }
   }
 
   async deleteRange(req: Msg): Promise<Msg> {
     let keys = this.checkDelete(req)
     let prev: KvEntry[] = []
-    await this.write((tx) => {
+    const rev = await this.write((tx) => {
       keys = this.checkDelete(req)
       prev = keys.map((k) => this.doc.kv.get(k)).filter((e): e is KvEntry => e !== undefined)
       for (const k of keys) tx.del(k)
     })
-    return { header: this.header(), deleted: keys.length, prev_kvs: req.prev_kv ? prev.map((e) => this.toKv(e)) : [] }
+    return { header: this.header(rev), deleted: keys.length, prev_kvs: req.prev_kv ? prev.map((e) => this.toKv(e)) : [] }
   }
 
   private compare(c: Msg): boolean {
@@ -410,18 +411,18 @@ export class Replica {
     }
     // Compares, reads and checks run at apply time, inside the write batch: the txn is atomic with respect
     // to the writes batched before and after it.
-    await this.write((tx) => {
+    const rev = await this.write((tx) => {
       seen.clear()
       top = plan(req)
       apply(tx, top.plans)
     })
     const respond = (t: { succeeded: boolean; plans: Plan[] }): Msg => ({
-      header: this.header(),
+      header: this.header(rev),
       succeeded: t.succeeded,
       responses: t.plans.map((p) =>
         p.kind === 'range' ? { response_range: p.resp }
-          : p.kind === 'put' ? { response_put: { header: this.header(), prev_kv: p.req.prev_kv && p.prev ? this.toKv(p.prev) : null } }
-            : p.kind === 'del' ? { response_delete_range: { header: this.header(), deleted: p.keys.length, prev_kvs: p.req.prev_kv ? p.prev.map((e) => this.toKv(e)) : [] } }
+          : p.kind === 'put' ? { response_put: { header: this.header(rev), prev_kv: p.req.prev_kv && p.prev ? this.toKv(p.prev) : null } }
+            : p.kind === 'del' ? { response_delete_range: { header: this.header(rev), deleted: p.keys.length, prev_kvs: p.req.prev_kv ? p.prev.map((e) => this.toKv(e)) : [] } }
               : { response_txn: respond(p) }),
     })
     return respond(top)
@@ -436,22 +437,21 @@ export class Replica {
     if (id === '0') id = (BigInt('0x' + randomBytes(8).toString('hex')) & 0x3fffffffffffffffn | 1n).toString()
     else if (BigInt(id) < 0n) throw invalid('etcdserver: lease ID must be positive')
     if (this.doc.leases.has(id)) throw new RpcError(grpc.status.FAILED_PRECONDITION, 'etcdserver: lease already exists')
-    await this.write((tx) => {
+    const rev = await this.write((tx) => {
       if (this.doc.leases.has(id)) throw new RpcError(grpc.status.FAILED_PRECONDITION, 'etcdserver: lease already exists')
       tx.putLease({ id, ttl, exp: Date.now() + ttl * 1000, owner: this.memberId })
     })
-    return { header: this.header(), ID: id, TTL: ttl, error: '' }
+    return { header: this.header(rev), ID: id, TTL: ttl, error: '' }
   }
 
   async leaseRevoke(req: Msg): Promise<Msg> {
     const id = String(req.ID ?? '0')
     if (!this.doc.leases.has(id)) throw new RpcError(grpc.status.NOT_FOUND, LEASE_NOT_FOUND)
-    await this.revoke(id)
-    return { header: this.header() }
+    return { header: this.header(await this.revoke(id)) }
   }
 
-  private async revoke(id: string): Promise<void> {
-    await this.write((tx) => {
+  private revoke(id: string): Promise<number> {
+    return this.write((tx) => {
       const keys = [...this.doc.kv.values()].filter((e) => e.lease === id).map((e) => e.key)
       for (const k of keys) tx.del(k)
       tx.delLease(id)
@@ -462,11 +462,11 @@ export class Replica {
     const id = String(idText)
     const lease = this.doc.leases.get(id)
     if (!lease) return { header: this.header(), ID: id, TTL: 0 }
-    await this.write((tx) => {
+    const rev = await this.write((tx) => {
       const cur = this.doc.leases.get(id)
       if (cur) tx.putLease({ ...cur, exp: Date.now() + cur.ttl * 1000, owner: this.memberId })
     })
-    return { header: this.header(), ID: id, TTL: lease.ttl }
+    return { header: this.header(rev), ID: id, TTL: lease.ttl }
   }
 
   async timeToLive(req: Msg): Promise<Msg> {

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createStoreClient, type StoreClient } from './client.ts'
+import { createBenchClient, type BenchClient } from './bench-client.ts'
+import { createStoreClient } from './client.ts'
 import { StoreSupervisor } from './supervisor.ts'
 import type { StoreBenchReport, StoreBenchSystem, StoreBenchWorkload } from '../../../src-shared/store-types.ts'
 
@@ -62,10 +63,10 @@ export function processCpuSeconds(pids: number[]): number | null {
 
 async function run(
   name: string,
-  clients: StoreClient[],
+  clients: BenchClient[],
   total: number,
   inFlight: number,
-  op: (c: StoreClient, i: number) => Promise<unknown>,
+  op: (c: BenchClient, i: number) => Promise<unknown>,
   signal?: AbortSignal,
   serverPids: number[] = [],
 ): Promise<WorkloadResult> {
@@ -137,7 +138,7 @@ export interface RunningSystem {
   stop(): Promise<void>
 }
 
-type Workload = [name: string, total: number, inFlight: number, op: (c: StoreClient, rand: () => number) => Promise<unknown>]
+type Workload = [name: string, total: number, inFlight: number, op: (c: BenchClient, rand: () => number) => Promise<unknown>]
 
 /**
  * The load generator's random numbers (uint32, xorshift32): the same sequence for every system. Not a
@@ -181,7 +182,7 @@ export async function runWorkloads(systems: RunningSystem[], o: BenchOptions = D
   const { signal } = ctl
   // No per-call deadline: the same for every system, and the load generator's CPU goes to requests, not timers.
   const sessions = systems.map((sys) => {
-    return { sys, clients: sys.endpoints.map((e) => createStoreClient(e, 0)), rand: seededRandom(), result: { system: sys.system, members: sys.members, workloads: [] } as SystemResult }
+    return { sys, clients: sys.endpoints.map((e) => createBenchClient(e)), rand: seededRandom(), result: { system: sys.system, members: sys.members, workloads: [] } as SystemResult }
   })
   try {
     const value = Buffer.alloc(o.valueBytes, 0x61)
