@@ -1,16 +1,18 @@
-// A gRPC server on node:http2 (cleartext HTTP/2 with prior knowledge, as grpc-go and grpc-js clients speak
-// it): the replica's transport. grpc-js's server spent ~37 µs of CPU per unary call against ~25 µs here
-// (a null Put at 64 in flight, same run), and at the same load generator a null grpc-js server topped out
-// below a real etcd — so the replica answers over this lean path and keeps grpc-js for clients only.
+// A gRPC server on our own HTTP/2 connection layer (h2-connection.ts; cleartext HTTP/2 with prior knowledge,
+// as grpc-go and grpc-js clients speak it): the replica's transport. Per null unary call at 64 in flight,
+// grpc-js's server spent ~37 µs of CPU, node:http2 ~17–25 µs, raw frames ~4 µs — so the replica answers
+// over raw frames and keeps grpc-js for clients only.
 //
 // Wire format (gRPC over HTTP/2): a POST to /<package.Service>/<Method>, content-type application/grpc,
 // messages framed as u8 compressed flag, u32 big-endian length, bytes; the answer's status goes in
 // trailers (grpc-status, grpc-message percent-encoded), or in the headers alone when there is no message.
 import { EventEmitter } from 'node:events'
-import http2, { type Http2Server, type Http2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2'
+import net from 'node:net'
 import { inflateSync, gunzipSync } from 'node:zlib'
 import { status } from '@grpc/grpc-js'
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
+import { H2_ERROR, H2Connection, type H2Stream } from './h2-connection.ts'
+import { encodeHeaders, type HeaderList } from './hpack.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = Record<string, any>
@@ -55,8 +57,10 @@ interface Route {
   handler: Handler
 }
 
-const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity,deflate,gzip' }
-const OK_TRAILERS = { 'grpc-status': '0' }
+const RESPONSE_HEADERS: HeaderList = [[':status', '200'], ['content-type', 'application/grpc'], ['grpc-accept-encoding', 'identity,deflate,gzip']]
+// The same on every answer: encoded once.
+const RESPONSE_BLOCK = encodeHeaders(RESPONSE_HEADERS)
+const OK_TRAILERS = encodeHeaders([['grpc-status', '0']])
 
 /** grpc-message is percent-encoded: bytes outside printable ASCII, and '%' itself. */
 function encodeMessage(s: string): string {
@@ -70,25 +74,19 @@ function statusOf(e: unknown): { code: status; message: string } {
   return { code: status.INTERNAL, message: e instanceof Error ? e.message : String(e) }
 }
 
-function errorTrailers(e: unknown): Record<string, string> {
+function errorTrailers(e: unknown): HeaderList {
   const { code, message } = statusOf(e)
-  return { 'grpc-status': String(code), 'grpc-message': encodeMessage(message) }
+  return [['grpc-status', String(code)], ['grpc-message', encodeMessage(message)]]
 }
 
 /** Answer with a status and no message (headers only, end of stream). */
-function answerError(stream: ServerHttp2Stream, e: unknown): void {
-  if (stream.destroyed || stream.closed) return
+function answerError(stream: H2Stream, e: unknown): void {
+  if (stream.closed) return
   if (stream.headersSent) {
-    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)
+    stream.reset(H2_ERROR.INTERNAL_ERROR)
     return
   }
-  stream.respond({ ...RESPONSE_HEADERS, ...errorTrailers(e) }, { endStream: true })
-}
-
-/** Send the response headers; the status goes in trailers once the stream ends (`trailers()` decides which). */
-function openResponse(stream: ServerHttp2Stream, trailers: () => Record<string, string>): void {
-  stream.respond(RESPONSE_HEADERS, { waitForTrailers: true })
-  stream.once('wantTrailers', () => stream.sendTrailers(trailers()))
+  stream.respondAndEnd(encodeHeaders([...RESPONSE_HEADERS, ...errorTrailers(e)]))
 }
 
 function frameOf(body: Uint8Array): Buffer {
@@ -149,19 +147,18 @@ function deserialize(def: MethodDefinition<Msg, Msg>, bytes: Buffer): Msg {
 
 class Call extends EventEmitter implements DuplexCall {
   private finished = false
-  private trailers: Record<string, string> = OK_TRAILERS
-  private readonly stream: ServerHttp2Stream
+  private readonly stream: H2Stream
   private readonly def: MethodDefinition<Msg, Msg>
 
-  constructor(stream: ServerHttp2Stream, def: MethodDefinition<Msg, Msg>) {
+  constructor(stream: H2Stream, def: MethodDefinition<Msg, Msg>) {
     super()
     this.stream = stream
     this.def = def
-    openResponse(stream, () => this.trailers)
+    stream.respond(RESPONSE_BLOCK)
   }
 
   get writable(): boolean {
-    return !this.finished && !this.stream.destroyed && !this.stream.closed
+    return !this.finished && !this.stream.closed
   }
 
   write(m: Msg): void {
@@ -171,14 +168,13 @@ class Call extends EventEmitter implements DuplexCall {
   end(): void {
     if (!this.writable) return
     this.finished = true
-    this.stream.end()
+    this.stream.end(OK_TRAILERS)
   }
 
   fail(e: unknown): void {
     if (!this.writable) return
-    this.trailers = errorTrailers(e)
     this.finished = true
-    this.stream.end()
+    this.stream.end(encodeHeaders(errorTrailers(e)))
   }
 }
 
@@ -189,9 +185,9 @@ export interface GrpcServerOptions {
 
 export class GrpcServer {
   private readonly routes = new Map<string, Route>()
-  private readonly sessions = new Set<Http2Session>()
+  private readonly connections = new Set<H2Connection>()
   private readonly calls = new Set<Call>()
-  private server: Http2Server | null = null
+  private server: net.Server | null = null
   private readonly maxBytes: number
 
   constructor(opts: GrpcServerOptions = {}) {
@@ -218,14 +214,11 @@ export class GrpcServer {
   }
 
   async listen(host: string, port: number): Promise<void> {
-    // Session memory covers the largest message in flight, with room for many small ones.
-    const server = http2.createServer({ maxSessionMemory: Math.max(10, Math.ceil((this.maxBytes * 4) / 1e6)) })
-    server.on('session', (s) => {
-      this.sessions.add(s)
-      s.on('close', () => this.sessions.delete(s))
-      s.on('error', () => {})
+    const server = net.createServer((socket) => {
+      const c = new H2Connection(socket, (stream) => this.onStream(stream))
+      this.connections.add(c)
+      c.onGone = () => this.connections.delete(c)
     })
-    server.on('stream', (stream, headers) => this.onStream(stream, headers))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => {
@@ -243,22 +236,22 @@ export class GrpcServer {
     this.server = null
     for (const c of this.calls) c.end()
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-    for (const s of this.sessions) s.close()
+    for (const c of this.connections) c.goAway()
     const timer = setTimeout(() => {
-      for (const s of this.sessions) s.destroy()
+      for (const c of this.connections) c.destroy()
     }, graceMs)
     await closed
     clearTimeout(timer)
   }
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    stream.on('error', () => {})
+  private onStream(stream: H2Stream): void {
+    const headers = stream.headers
     const type = headers['content-type']
     if (headers[':method'] !== 'POST' || typeof type !== 'string' || !type.startsWith('application/grpc')) {
-      stream.respond({ ':status': 415, 'content-type': 'text/plain', 'grpc-status': String(status.INTERNAL), 'grpc-message': encodeMessage('expected a gRPC request (POST, content-type application/grpc)') }, { endStream: true })
+      stream.respondAndEnd(encodeHeaders([[':status', '415'], ['content-type', 'text/plain'], ['grpc-status', String(status.INTERNAL)], ['grpc-message', encodeMessage('expected a gRPC request (POST, content-type application/grpc)')]]))
       return
     }
-    const path = String(headers[':path'] ?? '')
+    const path = headers[':path'] ?? ''
     const route = this.routes.get(path)
     if (!route) return answerError(stream, new RpcError(status.UNIMPLEMENTED, `stabilis store: unknown method ${path}`))
     const { def, handler } = route
@@ -268,10 +261,10 @@ export class GrpcServer {
     else this.streamCall(stream, def, handler.fn, reader)
   }
 
-  private unaryCall(stream: ServerHttp2Stream, def: MethodDefinition<Msg, Msg>, fn: (req: Msg) => Msg | Promise<Msg>, reader: MessageReader): void {
+  private unaryCall(stream: H2Stream, def: MethodDefinition<Msg, Msg>, fn: (req: Msg) => Msg | Promise<Msg>, reader: MessageReader): void {
     const messages: Buffer[] = []
     let failed = false
-    stream.on('data', (chunk: Buffer) => {
+    stream.onData = (chunk) => {
       if (failed) return
       try {
         for (const m of reader.push(chunk)) messages.push(m)
@@ -279,8 +272,8 @@ export class GrpcServer {
         failed = true
         answerError(stream, e)
       }
-    })
-    stream.on('end', () => {
+    }
+    stream.onEnd = () => {
       if (failed) return
       let req: Msg
       try {
@@ -297,41 +290,42 @@ export class GrpcServer {
       }
       if (out instanceof Promise) out.then((r) => this.answer(stream, def, r), (e: unknown) => answerError(stream, e))
       else this.answer(stream, def, out)
-    })
+    }
   }
 
-  private answer(stream: ServerHttp2Stream, def: MethodDefinition<Msg, Msg>, r: Msg): void {
-    if (stream.destroyed || stream.closed) return
+  private answer(stream: H2Stream, def: MethodDefinition<Msg, Msg>, r: Msg): void {
+    if (stream.closed) return
     let body: Buffer
     try {
       body = frameOf(def.responseSerialize(r))
     } catch (e) {
       return answerError(stream, new RpcError(status.INTERNAL, `Error serializing response: ${(e as Error).message}`))
     }
-    openResponse(stream, () => OK_TRAILERS)
-    stream.end(body)
+    stream.respond(RESPONSE_BLOCK)
+    stream.write(body)
+    stream.end(OK_TRAILERS)
   }
 
-  private streamCall(stream: ServerHttp2Stream, def: MethodDefinition<Msg, Msg>, fn: (call: DuplexCall) => void, reader: MessageReader): void {
+  private streamCall(stream: H2Stream, def: MethodDefinition<Msg, Msg>, fn: (call: DuplexCall) => void, reader: MessageReader): void {
     const call = new Call(stream, def)
     this.calls.add(call)
-    stream.on('close', () => {
+    stream.onClose = () => {
       this.calls.delete(call)
       call.emit('close')
-    })
+    }
     try {
       fn(call)
     } catch (e) {
       call.fail(e)
       return
     }
-    stream.on('data', (chunk: Buffer) => {
+    stream.onData = (chunk) => {
       try {
         for (const m of reader.push(chunk)) call.emit('data', deserialize(def, m))
       } catch (e) {
         call.fail(e)
       }
-    })
-    stream.on('end', () => call.emit('end'))
+    }
+    stream.onEnd = () => call.emit('end')
   }
 }
