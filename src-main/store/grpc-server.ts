@@ -89,7 +89,8 @@ function answerError(stream: H2Stream, e: unknown): void {
   stream.respondAndEnd(encodeHeaders([...RESPONSE_HEADERS, ...errorTrailers(e)]))
 }
 
-function frameOf(body: Uint8Array): Buffer {
+/** A gRPC message frame: flag 0 (not compressed), u32 length, body. */
+export function frameOf(body: Uint8Array): Buffer {
   const f = Buffer.allocUnsafe(5 + body.length)
   f[0] = 0
   f.writeUInt32BE(body.length, 1)

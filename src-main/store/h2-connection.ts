@@ -196,7 +196,8 @@ export class H2Connection {
         this.frame(type, flags, id, payload)
       } catch (e) {
         if (e instanceof HpackError) return this.fail(H2_ERROR.COMPRESSION_ERROR, e.message)
-        throw e
+        // A stream's handler threw: that stream ends with INTERNAL_ERROR; the connection and the process go on.
+        this.handlerFailed(id, e)
       }
     }
     this.buf = p === b.length ? Buffer.alloc(0) : b.subarray(p)
@@ -412,8 +413,18 @@ export class H2Connection {
     s.pendingEnd = null
     this.streams.delete(s.id)
     this.blocked.delete(s)
-    s.onClose?.()
+    try {
+      s.onClose?.()
+    } catch (e) {
+      this.handlerFailed(s.id, e)
+    }
     if (this.goingAway && this.streams.size === 0) this.endSocket()
+  }
+
+  private handlerFailed(id: number, e: unknown): void {
+    process.stderr.write(`stabilis store: the handler of HTTP/2 stream ${id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    const s = this.streams.get(id)
+    if (s) this.resetStream(s, H2_ERROR.INTERNAL_ERROR)
   }
 
   private send(type: number, flags: number, id: number, payload: Buffer): void {
@@ -446,8 +457,13 @@ export class H2Connection {
   private endSocket(): void {
     setImmediate(() => {
       this.flush()
-      this.socket.end()
+      this.endAndDestroy()
     })
+  }
+
+  /** Close our side once written; the socket goes even if the peer never closes its side. */
+  private endAndDestroy(): void {
+    this.socket.end(() => this.socket.destroy())
   }
 
   /** A connection error: GOAWAY with the code and why, then the connection ends. */
@@ -455,7 +471,7 @@ export class H2Connection {
     if (this.dead) return
     this.sendGoaway(code, message)
     this.flush()
-    this.socket.end()
+    this.endAndDestroy()
     this.gone()
   }
 

@@ -6,6 +6,7 @@
 // for both systems. This client spends ~26 µs per call, leaving the systems to be measured.
 import http2, { type ClientHttp2Session } from 'node:http2'
 import type { MethodDefinition } from '@grpc/grpc-js'
+import { frameOf } from '../../store/grpc-server.ts'
 import { loadProtos, protoService } from '../../store/server.ts'
 import type { Msg } from './client.ts'
 
@@ -22,15 +23,6 @@ let kv: Record<string, Def> | null = null
 function method(name: string): Def {
   kv = kv ?? (protoService(loadProtos(), 'etcdserverpb.KV') as unknown as { service: Record<string, Def> }).service
   return kv[name]
-}
-
-/** A gRPC message frame: flag 0 (not compressed), u32 length, body. */
-function frame(body: Buffer): Buffer {
-  const f = Buffer.allocUnsafe(5 + body.length)
-  f[0] = 0
-  f.writeUInt32BE(body.length, 1)
-  body.copy(f, 5)
-  return f
 }
 
 export function createBenchClient(endpoint: string): BenchClient {
@@ -77,7 +69,7 @@ export function createBenchClient(endpoint: string): BenchClient {
           fail(`bad response: ${(e as Error).message}`)
         }
       })
-      stream.end(frame(def.requestSerialize(req)))
+      stream.end(frameOf(def.requestSerialize(req)))
     })
   }
   return {

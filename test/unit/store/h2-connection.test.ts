@@ -142,6 +142,18 @@ describe('the HTTP/2 connection layer', () => {
     expect(conns[0].streamCount).toBe(0)
   })
 
+  it('resets only the stream whose handler throws; the connection goes on', async () => {
+    const port = await serve((s) => {
+      s.onEnd = () => {
+        if (s.headers['x-throw']) throw new Error('handler bug')
+        s.respondAndEnd(OK)
+      }
+    })
+    const session = connect(port)
+    await expect(request(session, { 'x-throw': '1' }, Buffer.from('a'))).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/)
+    expect((await request(session, {}, Buffer.from('b'))).headers[':status']).toBe(200)
+  })
+
   it('hangs up on a client that does not speak HTTP/2, and answers a bad frame with GOAWAY', async () => {
     const port = await serve(() => {})
     const http1 = net.connect(port, '127.0.0.1')
