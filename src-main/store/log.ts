@@ -3,9 +3,9 @@
 // Record: u32 body length, u32 crc32(body), body. Body: u32 n, n × (32-byte hash, u32 len, change bytes),
 // u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes), then (newer records)
 // u32 revisions advanced by the unit, e × u32 revision of each event.
-// A torn or corrupt tail (crash mid-write) is cut off at load. Appends are batched: while one
-// write + fdatasync is in flight, later appends queue and go out together in the next one.
-import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, write, writeFileSync } from 'node:fs'
+// A torn or corrupt tail (crash mid-write) is cut off at load. Group commit: appends are written at once,
+// and while one fdatasync is in flight, the appends made meanwhile wait for the next one, together.
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
@@ -151,9 +151,14 @@ export class ChangeLog {
   private fd: number | null = null
   /** Set when the log cannot be written (read-only folder, full disk): every later append fails with it. */
   failure: Error | null = null
+  /** Lazy appends not yet written (waiting for company). */
   private pending: Buffer[] = []
-  private waiters: Waiter[] = []
-  private inFlight: Promise<void> | null = null
+  private pendingWaiters: Waiter[] = []
+  /** Written, waiting for an fdatasync that starts after their write: [number of the write, waiter]. */
+  private unsynced: [number, Waiter][] = []
+  /** Writes done so far. */
+  private written = 0
+  private syncing = false
   bytes = 0
   fsyncs = 0
 
@@ -185,21 +190,20 @@ export class ChangeLog {
   private lazyTimer: NodeJS.Timeout | null = null
 
   /**
-   * Queue a unit; resolves once it is on disk (fdatasync). A `lazy` append (changes from peers) does not
-   * start a write by itself for up to `lazyMs`: the next local write, read barrier or the timer takes it
-   * along, so peer changes share fdatasyncs with local writes instead of queueing ahead of them.
+   * Queue a unit; resolves once it is on disk (fdatasync). A `lazy` append (changes from peers) is not
+   * written by itself for up to `lazyMs`: the next local write, read barrier or the timer takes it
+   * along, so peer changes share fdatasyncs with local writes.
    */
   append(record: Buffer, lazy = false, lazyMs = 3): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     return new Promise<void>((resolve, reject) => {
       this.pending.push(record)
-      this.waiters.push({ resolve, reject })
-      if (this.inFlight) return
-      if (!lazy) this.inFlight = this.flush()
+      this.pendingWaiters.push({ resolve, reject })
+      if (!lazy) this.flush()
       else if (!this.lazyTimer) {
         this.lazyTimer = setTimeout(() => {
           this.lazyTimer = null
-          if (!this.inFlight && this.waiters.length > 0) this.inFlight = this.flush()
+          this.flush()
         }, lazyMs)
       }
     })
@@ -207,43 +211,63 @@ export class ChangeLog {
 
   /** Resolves when everything appended so far is durable; null when nothing is pending. */
   barrier(): Promise<void> | null {
-    if (!this.inFlight && this.pending.length === 0) return null
+    if (this.pending.length === 0 && this.unsynced.length === 0) return null
     return new Promise<void>((resolve) => {
-      this.waiters.push({ resolve, reject: () => resolve() })
-      if (!this.inFlight) this.inFlight = this.flush()
+      this.pendingWaiters.push({ resolve, reject: () => resolve() })
+      this.flush()
     })
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Write what is pending now, on this thread (the page cache takes a batch in microseconds; a write on
+   * the thread pool cost a second round trip there and back per batch: sequential puts went 2.06–2.22k →
+   * 2.28–2.51k/s), then group commit: one fdatasync at a time covers every write made before it started.
+   */
+  private flush(): void {
     if (this.lazyTimer) {
       clearTimeout(this.lazyTimer)
       this.lazyTimer = null
     }
-    while (this.waiters.length > 0) {
-      const batch = Buffer.concat(this.pending)
-      const waiters = this.waiters
-      this.pending = []
-      this.waiters = []
-      try {
-        if (this.failure) throw this.failure
-        if (this.fd === null) throw new Error(`change log ${this.file} is not open`)
-        const fd = this.fd
-        if (batch.length > 0) {
-          let off = 0
-          while (off < batch.length) {
-            off += await new Promise<number>((res, rej) => write(fd, batch, off, batch.length - off, null, (err, n) => (err ? rej(err) : res(n))))
-          }
-          await new Promise<void>((res, rej) => fdatasync(fd, (err) => (err ? rej(err) : res())))
-          this.fsyncs++
-          this.bytes += batch.length
-        }
-        for (const w of waiters) w.resolve()
-      } catch (e) {
-        this.failure = this.failure ?? storageError(e, this.file)
-        for (const w of waiters) w.reject(this.failure)
-      }
+    if (this.pendingWaiters.length === 0) return
+    const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
+    const waiters = this.pendingWaiters
+    this.pending = []
+    this.pendingWaiters = []
+    try {
+      if (this.failure) throw this.failure
+      if (this.fd === null) throw new Error(`change log ${this.file} is not open`)
+      for (let off = 0; off < batch.length; ) off += writeSync(this.fd, batch, off, batch.length - off)
+      this.bytes += batch.length
+    } catch (e) {
+      this.fail(e, waiters)
+      return
     }
-    this.inFlight = null
+    if (batch.length > 0) this.written++
+    for (const w of waiters) this.unsynced.push([this.written, w])
+    this.sync()
+  }
+
+  private sync(): void {
+    const fd = this.fd
+    if (this.syncing || fd === null || this.failure || this.unsynced.length === 0) return
+    const upTo = this.written
+    this.syncing = true
+    fdatasync(fd, (err) => {
+      this.syncing = false
+      if (err) return this.fail(err, [])
+      this.fsyncs++
+      let n = 0
+      while (n < this.unsynced.length && this.unsynced[n][0] <= upTo) n++
+      for (const [, w] of this.unsynced.splice(0, n)) w.resolve()
+      this.sync()
+    })
+  }
+
+  private fail(e: unknown, waiters: Waiter[]): void {
+    this.failure = this.failure ?? storageError(e, this.file)
+    const all = [...waiters, ...this.unsynced.map(([, w]) => w)]
+    this.unsynced = []
+    for (const w of all) w.reject(this.failure)
   }
 
   close(): void {

@@ -1,0 +1,57 @@
+// The change log's group commit on a real file: appends made while an fdatasync is in flight share the
+// next one, every append resolves only after a sync that started after its write, lazy appends ride along,
+// and a failed write rejects what it carried without losing what was already durable.
+import { describe, expect, it } from 'vitest'
+import { StoreDocument, type Unit } from '../../../src-main/store/document.ts'
+import { ChangeLog, encodeUnit, readLog } from '../../../src-main/store/log.ts'
+import { tempDir } from '../../helpers/tmp.ts'
+
+function units(n: number): Unit[] {
+  const doc = new StoreDocument('aa'.repeat(16))
+  return Array.from({ length: n }, (_, i) => doc.write((tx) => tx.put(`k${i}`, Buffer.from(`v${i}`), '0'))!)
+}
+
+describe('the change log', () => {
+  it('shares fdatasyncs between appends made while one is in flight, and keeps every record', async () => {
+    const dir = tempDir('stabilis-log-')
+    const log = new ChangeLog(dir)
+    log.open()
+    const us = units(200)
+    const done: number[] = []
+    await Promise.all(us.map((u, i) => log.append(encodeUnit(u)).then(() => done.push(i))))
+    // 200 appends in one turn: the first starts a sync, the other 199 wait for the second.
+    expect(log.fsyncs).toBe(2)
+    expect(done).toEqual(us.map((_, i) => i))
+    log.close()
+    expect(readLog(log.file).units.map((u) => u.events[0].key)).toEqual(us.map((_, i) => `k${i}`))
+  })
+
+  it('writes lazy appends with the next local one, or after the lazy delay', async () => {
+    const log = new ChangeLog(tempDir('stabilis-log-'))
+    log.open()
+    const [a, b, c] = units(3)
+    const lazy = log.append(encodeUnit(a), true, 10_000)
+    expect(readLog(log.file).units).toHaveLength(0)
+    await log.append(encodeUnit(b))
+    await lazy
+    expect(readLog(log.file).units).toHaveLength(2)
+    await log.append(encodeUnit(c), true, 5)
+    expect(readLog(log.file).units).toHaveLength(3)
+    // Nothing pending, nothing unsynced: no barrier needed.
+    expect(log.barrier()).toBeNull()
+    log.close()
+  })
+
+  it('rejects appends once the file cannot be written, keeping the records already durable', async () => {
+    const dir = tempDir('stabilis-log-')
+    const log = new ChangeLog(dir)
+    log.open()
+    const [a, b] = units(2)
+    await log.append(encodeUnit(a))
+    // A log that can no longer write fails the append with a storage error, and every later one with it.
+    log.close()
+    await expect(log.append(encodeUnit(b))).rejects.toThrow(/^stabilis store: writes refused: the data folder cannot be written \(EIO on .*changes\.log\)$/)
+    await expect(log.append(encodeUnit(b))).rejects.toThrow(/writes refused/)
+    expect(readLog(log.file).units).toHaveLength(1)
+  })
+})
