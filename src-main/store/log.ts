@@ -4,7 +4,7 @@
 // u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes), then (newer records)
 // u32 revisions advanced by the unit, e × u32 revision of each event.
 // A torn or corrupt tail (crash mid-write) is cut off at load. Group commit: appends are written at once,
-// and while one fdatasync is in flight, the appends made meanwhile wait for the next one, together.
+// and while fdatasyncs are in flight (up to two), the appends made meanwhile wait for the next one, together.
 import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -141,6 +141,14 @@ export function readLog(file: string): { units: StoredUnit[]; validLength: numbe
   return { units, validLength: p, size: data.length }
 }
 
+/**
+ * fdatasyncs in flight at once. A slow one (stuck behind a journal commit) held every later batch with one
+ * in flight; a second, started later, may return first — and it covers the earlier writes too. 1 replica,
+ * 64 puts in flight, same runs: p99 11.7 → 9.2 ms (7 rounds in turns), replica-side p99 8.4/7.8 → 7.0/7.1 ms;
+ * throughput within noise (21.5k vs 20.8k puts/s).
+ */
+const SYNCS_IN_FLIGHT = 2
+
 interface Waiter {
   resolve: () => void
   reject: (e: Error) => void
@@ -156,9 +164,10 @@ export class ChangeLog {
   private pendingWaiters: Waiter[] = []
   /** Written, waiting for an fdatasync that starts after their write: [number of the write, waiter]. */
   private unsynced: [number, Waiter][] = []
-  /** Writes done so far. */
+  /** Writes done so far, and the last write an fdatasync has been started for. */
   private written = 0
-  private syncing = false
+  private syncStarted = 0
+  private syncsInFlight = 0
   bytes = 0
   fsyncs = 0
 
@@ -221,7 +230,8 @@ export class ChangeLog {
   /**
    * Write what is pending now, on this thread (the page cache takes a batch in microseconds; a write on
    * the thread pool cost a second round trip there and back per batch: sequential puts went 2.06–2.22k →
-   * 2.28–2.51k/s), then group commit: one fdatasync at a time covers every write made before it started.
+   * 2.28–2.51k/s), then group commit: an fdatasync covers every write made before it started, and the
+   * appends made while the syncs are busy wait for the next one, together.
    */
   private flush(): void {
     if (this.lazyTimer) {
@@ -249,11 +259,14 @@ export class ChangeLog {
 
   private sync(): void {
     const fd = this.fd
-    if (this.syncing || fd === null || this.failure || this.unsynced.length === 0) return
+    if (fd === null || this.failure || this.unsynced.length === 0 || this.syncsInFlight >= SYNCS_IN_FLIGHT) return
+    // Everything waiting is covered by a sync already under way.
+    if (this.syncsInFlight > 0 && this.unsynced[this.unsynced.length - 1][0] <= this.syncStarted) return
     const upTo = this.written
-    this.syncing = true
+    this.syncStarted = upTo
+    this.syncsInFlight++
     fdatasync(fd, (err) => {
-      this.syncing = false
+      this.syncsInFlight--
       if (err) return this.fail(err, [])
       this.fsyncs++
       let n = 0

@@ -1,4 +1,4 @@
-// The replica's gRPC transport on node:http2, driven by real grpc-js clients and a raw HTTP/2 client on
+// The replica's gRPC transport (on our HTTP/2 connection layer), driven by real grpc-js clients and a raw HTTP/2 client on
 // loopback: unary and streaming calls, status codes and messages, compression, limits, non-gRPC requests.
 import http2 from 'node:http2'
 import { afterEach, describe, expect, it } from 'vitest'
