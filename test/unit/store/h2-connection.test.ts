@@ -92,15 +92,17 @@ describe('the HTTP/2 connection layer', () => {
     expect(r.trailers['x-done']).toBe('yes')
   })
 
-  it('reads header blocks split over CONTINUATION frames, and many streams on one connection', async () => {
+  it('reads and writes header blocks split over CONTINUATION frames, and many streams on one connection', async () => {
     const port = await serve((s) => {
-      s.onEnd = () => s.respondAndEnd(encodeHeaders([[':status', '200'], ['x-len', String(s.headers['x-big']?.length ?? 0)], ['x-n', s.headers['x-n'] ?? '']]))
+      // Our answer echoes the big value too: a header block we split into CONTINUATION frames.
+      s.onEnd = () => s.respondAndEnd(encodeHeaders([[':status', '200'], ['x-len', String(s.headers['x-big']?.length ?? 0)], ['x-n', s.headers['x-n'] ?? ''], ['x-echo', s.headers['x-big'] ?? '']]))
     })
     const session = connect(port)
     // 40 kB of header value: more than two 16 kB frames.
     const big = 'v'.repeat(40_000)
     const r = await request(session, { 'x-big': big }, Buffer.alloc(0))
     expect(r.headers['x-len']).toBe('40000')
+    expect(r.headers['x-echo']).toBe(big)
     const all = await Promise.all(Array.from({ length: 200 }, (_, i) => request(session, { 'x-n': String(i) }, Buffer.from('x'))))
     expect(all.map((a) => a.headers['x-n'])).toEqual(Array.from({ length: 200 }, (_, i) => String(i)))
   })
