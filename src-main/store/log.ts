@@ -3,9 +3,10 @@
 // Record: u32 body length, u32 crc32(body), body. Body: u32 n, n × (32-byte hash, u32 len, change bytes),
 // u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes), then (newer records)
 // u32 revisions advanced by the unit, e × u32 revision of each event.
-// A torn or corrupt tail (crash mid-write) is cut off at load. Group commit: appends are written at once,
+// The file is zero-filled ahead of the records (reading stops at a zero length). A torn or corrupt tail
+// (crash mid-write) is cut off at load. Group commit: appends are written at once,
 // and while fdatasyncs are in flight (up to two), the appends made meanwhile wait for the next one, together.
-import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
@@ -128,6 +129,8 @@ export function readLog(file: string): { units: StoredUnit[]; validLength: numbe
   while (p + 8 <= data.length) {
     const len = data.readUInt32LE(p)
     const crc = data.readUInt32LE(p + 4)
+    // Zeros: the preallocated space after the last record (no record has an empty body).
+    if (len === 0) break
     if (p + 8 + len > data.length) break
     const body = data.subarray(p + 8, p + 8 + len)
     if (crc32(body) !== crc) break
@@ -148,6 +151,9 @@ export function readLog(file: string): { units: StoredUnit[]; validLength: numbe
  * throughput within noise (21.5k vs 20.8k puts/s).
  */
 const SYNCS_IN_FLIGHT = 2
+/** Zero-filled ahead of the records, this much at a time (256 kB and 1 MB measured alike; 4 MB had worse p99s). */
+const PREALLOC_BYTES = 1 << 20
+const ZEROS = Buffer.alloc(256 * 1024)
 
 interface Waiter {
   resolve: () => void
@@ -168,7 +174,9 @@ export class ChangeLog {
   private written = 0
   private syncStarted = 0
   private syncsInFlight = 0
+  /** Bytes of records in the file (where the next one goes); the file may be longer, zero-filled ahead. */
   bytes = 0
+  private allocated = 0
   fsyncs = 0
 
   constructor(dir: string) {
@@ -181,19 +189,17 @@ export class ChangeLog {
     this.bytes = validLength
     try {
       if (size > validLength) truncateSync(this.file, validLength)
-      this.fd = openSync(this.file, 'a')
+      this.fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT, 0o644)
+      this.allocated = validLength
     } catch (e) {
       this.failure = storageError(e, this.file)
     }
     return units
   }
 
+  /** Bytes of records (the file itself may be longer: zero-filled ahead). */
   size(): number {
-    try {
-      return statSync(this.file).size
-    } catch {
-      return this.bytes
-    }
+    return this.bytes
   }
 
   private lazyTimer: NodeJS.Timeout | null = null
@@ -246,7 +252,8 @@ export class ChangeLog {
     try {
       if (this.failure) throw this.failure
       if (this.fd === null) throw new Error(`change log ${this.file} is not open`)
-      for (let off = 0; off < batch.length; ) off += writeSync(this.fd, batch, off, batch.length - off)
+      if (this.bytes + batch.length > this.allocated) this.preallocate(this.fd, this.bytes + batch.length)
+      for (let off = 0; off < batch.length; ) off += writeSync(this.fd, batch, off, batch.length - off, this.bytes + off)
       this.bytes += batch.length
     } catch (e) {
       this.fail(e, waiters)
@@ -255,6 +262,18 @@ export class ChangeLog {
     if (batch.length > 0) this.written++
     for (const w of waiters) this.unsynced.push([this.written, w])
     this.sync()
+  }
+
+  /**
+   * Zero-fill the file ahead of the records. An fdatasync after writing into blocks that already exist flushes
+   * only data; after an append it must also commit the new file size to the journal (fdatasync here, 3000
+   * syncs of 3 kB: p50 83–86 against 130–137 µs, p99.9 142–196 against 328–531 µs). One replica, 7 rounds in
+   * turns: 64 puts in flight 23.4k → 25.6k/s, p50 2.01 → 1.64 ms, p99 12.1 → 9.2 ms; sequential 2.18k → 2.48k/s.
+   */
+  private preallocate(fd: number, need: number): void {
+    const target = Math.max(need, this.allocated + PREALLOC_BYTES)
+    for (let at = this.allocated; at < target; ) at += writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, target - at), at)
+    this.allocated = target
   }
 
   private sync(): void {

@@ -1,6 +1,7 @@
 // The change log's group commit on a real file: appends made while an fdatasync is in flight share the
 // next one, every append resolves only after a sync that started after its write, lazy appends ride along,
 // and a failed write rejects what it carried without losing what was already durable.
+import { openSync, statSync, writeSync, closeSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { StoreDocument, type Unit } from '../../../src-main/store/document.ts'
 import { ChangeLog, encodeUnit, readLog } from '../../../src-main/store/log.ts'
@@ -24,6 +25,34 @@ describe('the change log', () => {
     expect(done).toEqual(us.map((_, i) => i))
     log.close()
     expect(readLog(log.file).units.map((u) => u.events[0].key)).toEqual(us.map((_, i) => `k${i}`))
+  })
+
+  it('zero-fills ahead of the records, and reads back exactly the records after a restart and after a torn write', async () => {
+    const dir = tempDir('stabilis-log-')
+    const us = units(30)
+    let log = new ChangeLog(dir)
+    log.open()
+    for (const u of us.slice(0, 10)) await log.append(encodeUnit(u))
+    const recordBytes = log.size()
+    expect(recordBytes).toBe(us.slice(0, 10).reduce((a, u) => a + encodeUnit(u).length, 0))
+    // The file runs on past the records: zeros, so the next fdatasyncs need not commit a new file size.
+    expect(statSync(log.file).size).toBe(1024 * 1024)
+    log.close()
+    log = new ChangeLog(dir)
+    expect(log.open().map((u) => u.events[0].key)).toEqual(us.slice(0, 10).map((_, i) => `k${i}`))
+    for (const u of us.slice(10, 20)) await log.append(encodeUnit(u))
+    log.close()
+    // A crash mid-write: half a record in the zeros after the last whole one.
+    const torn = encodeUnit(us[20]).subarray(0, 40)
+    const fd = openSync(log.file, 'r+')
+    writeSync(fd, torn, 0, torn.length, log.size())
+    closeSync(fd)
+    log = new ChangeLog(dir)
+    expect(log.open()).toHaveLength(20)
+    for (const u of us.slice(21, 30)) await log.append(encodeUnit(u))
+    log.close()
+    const keys = readLog(log.file).units.map((u) => u.events[0].key)
+    expect(keys).toEqual([...us.slice(0, 20), ...us.slice(21, 30)].map((u) => u.events[0].kv.key))
   })
 
   it('writes lazy appends with the next local one, or after the lazy delay', async () => {
