@@ -102,6 +102,9 @@ export function huffmanDecode(bytes: Buffer): string {
 
 export type HeaderList = [string, string][]
 
+/** Largest decoded header list (RFC 9113 size: name + value + 32 per field) accepted from one block. */
+const MAX_HEADER_LIST = 256 * 1024
+
 /** Decodes the header blocks of one connection, in order (the dynamic table is connection state). */
 export class HpackDecoder {
   private table: [string, string][] = []
@@ -117,6 +120,13 @@ export class HpackDecoder {
 
   decode(block: Buffer): HeaderList {
     const out: HeaderList = []
+    let listSize = 0
+    // Indexed entries make a small block expand: bound what one block may decode to.
+    const emit = (name: string, value: string): void => {
+      listSize += name.length + value.length + 32
+      if (listSize > MAX_HEADER_LIST) throw new HpackError(`header list larger than ${MAX_HEADER_LIST} bytes`)
+      out.push([name, value])
+    }
     let p = 0
     const int = (prefixBits: number): number => {
       const max = (1 << prefixBits) - 1
@@ -151,12 +161,12 @@ export class HpackDecoder {
       const b = block[p]
       if (b & 0x80) {
         const [name, value] = entry(int(7))
-        out.push([name, value])
+        emit(name, value)
       } else if (b & 0x40) {
         const index = int(6)
         const name = index === 0 ? str() : entry(index)[0]
         const value = str()
-        out.push([name, value])
+        emit(name, value)
         this.add(name, value)
       } else if (b & 0x20) {
         if (out.length > 0) throw new HpackError('table size update after a header')
@@ -168,7 +178,7 @@ export class HpackDecoder {
         // Literal without indexing (0000) or never indexed (0001): same layout, 4-bit index.
         const index = int(4)
         const name = index === 0 ? str() : entry(index)[0]
-        out.push([name, str()])
+        emit(name, str())
       }
     }
     return out

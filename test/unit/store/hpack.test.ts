@@ -55,6 +55,12 @@ describe('HPACK', () => {
     expect(() => huffmanDecode(hex('ffffffff'))).toThrow(/EOS inside/)
     expect(() => new HpackDecoder().decode(hex('4005'))).toThrow(/truncated/)
     expect(() => new HpackDecoder(4096).decode(hex('3fe13f'))).toThrow(/table size 8192 above the 4096 allowed/)
+    // A 4 kB entry added once, then referenced by one byte 100 times: 400 kB out of a ~4 kB block.
+    const d = new HpackDecoder()
+    // Literal with indexing, new name "x" (40 01 78), value of 4000 bytes: 127 + 3873 (7f a1 1e).
+    const big = Buffer.concat([hex('400178'), hex('7fa11e'), Buffer.alloc(4000, 0x61)])
+    expect(d.decode(big)[0][1]).toHaveLength(4000)
+    expect(() => d.decode(Buffer.alloc(100, 0xbe))).toThrow(/header list larger than 262144 bytes/)
   })
 
   it('encodes answers that any decoder reads back, with long values and static matches', () => {
