@@ -1,7 +1,8 @@
-// The load generator's own gRPC client against a real replica process: its writes read back through
-// grpc-js and its own reads, errors carry the replica's grpc-status and message, and a dead replica is
-// an error naming the endpoint rather than a hang.
+// The load generator's own gRPC client against a real replica process and a real etcd (the benchmark's
+// reference, Go's gRPC server): its writes read back through grpc-js and its own reads, errors carry the
+// server's grpc-status and message, and a dead replica is an error naming the endpoint rather than a hang.
 import { afterAll, describe, expect, it } from 'vitest'
+import { startEtcd } from '../../../src-main/lab/store/bench.ts'
 import { createBenchClient } from '../../../src-main/lab/store/bench-client.ts'
 import { createStoreClient } from '../../../src-main/lab/store/client.ts'
 import { startCluster } from './helpers.ts'
@@ -52,5 +53,26 @@ describe('the benchmark client', async () => {
     await expect(bench.put({ key: Buffer.from('bc/x'), value: Buffer.from('x') })).rejects.toThrow(`Put on ${ep}: `)
     // The next call opens a new connection, and fails the same way while nobody listens.
     await expect(bench.put({ key: Buffer.from('bc/x'), value: Buffer.from('x') })).rejects.toThrow(`Put on ${ep}: `)
+  })
+})
+
+describe('the benchmark client against etcd', async () => {
+  const etcd = (await startEtcd(1))!
+  const ep = etcd.endpoints[0]
+  const bench = createBenchClient(ep)
+  afterAll(async () => {
+    bench.close()
+    await etcd.stop()
+  })
+
+  it('puts, reads back and gets etcd\'s own errors, with 64 calls in flight', async () => {
+    const all = await Promise.all(Array.from({ length: 64 }, (_, i) => bench.put({ key: Buffer.from(`bc/e${i}`), value: Buffer.from(String(i)) })))
+    expect(new Set(all.map((r) => r.header.revision)).size).toBe(64)
+    const got = await bench.range({ key: Buffer.from('bc/e'), range_end: Buffer.from('bc/f') })
+    expect(Number(got.count)).toBe(64)
+    expect(got.kvs.map((kv: { value: Buffer }) => Buffer.from(kv.value).toString()).sort()).toEqual(Array.from({ length: 64 }, (_, i) => String(i)).sort())
+    await expect(bench.range({ key: Buffer.from('bc/e0'), revision: 1_000_000_000 })).rejects.toThrow(
+      new RegExp(`^Range on ${ep}: grpc-status 11: etcdserver: mvcc: required revision is a future revision$`),
+    )
   })
 })
