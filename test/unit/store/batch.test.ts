@@ -67,4 +67,52 @@ describe('batched local writes', () => {
     }
     expect(b.heads()).toEqual(a.heads())
   })
+
+  it('moves a hot key to a fresh object now and then, keeping value, version, create revision and lease', () => {
+    const a = new StoreDocument('ee'.repeat(16))
+    const peer = new StoreDocument('ff'.repeat(16))
+    const units: Unit[] = []
+    const keep = (u: Unit | null): void => {
+      if (!u) return
+      units.push(u)
+      peer.applyRemote(() => peer.am.applyChanges(u.changes), u.changes)
+    }
+    keep(a.writeBatch([(tx) => tx.putLease({ id: '7', ttl: 60, exp: Date.now() + 60_000, owner: 'x' })]).unit)
+    keep(a.writeBatch([(tx) => tx.put('hot', v('w0'), '7')]).unit)
+    const created = a.kv.get('hot')!.create
+    const firstObj = a.am.get('_root', 'k:hot')
+    // 299 more writes, 10 per batch, keeping the lease (null): past two moves.
+    for (let i = 1; i < 300; i += 10) keep(a.writeBatch(Array.from({ length: Math.min(10, 300 - i) }, (_, j) => (tx: Tx) => tx.put('hot', v(`w${i + j}`), null))).unit)
+    expect(a.am.get('_root', 'k:hot')).not.toBe(firstObj)
+    const want = { value: 'w299', version: 300, create: created, lease: '7' }
+    const view = (d: StoreDocument): unknown => {
+      const e = d.kv.get('hot')!
+      return { value: e.value.toString(), version: e.version, create: e.create, lease: e.lease }
+    }
+    expect(view(a)).toEqual(want)
+    // The lease is on the key's current object, so revoking it still finds the key.
+    expect(a.am.materialize(a.am.get('_root', 'k:hot'))).toMatchObject({ lease: '7' })
+    const restored = roundTrip('ee'.repeat(16), units)
+    expect(view(restored)).toEqual(want)
+    expect({ ...(view(peer) as object), create: 0 }).toEqual({ ...want, create: 0 })
+    expect(peer.heads()).toEqual(a.heads())
+  })
+
+  it('a move concurrent with a write elsewhere converges to one winner on both replicas', () => {
+    const a = new StoreDocument('aa'.repeat(16))
+    const b = new StoreDocument('bb'.repeat(16))
+    const base = a.writeBatch([put('k', 'base')]).unit!
+    b.applyRemote(() => b.am.applyChanges(base.changes), base.changes)
+    const fromA: Uint8Array[] = []
+    const fromB: Uint8Array[] = []
+    // a writes the key past a move; b, not having seen them, writes it once.
+    for (let i = 0; i < 140; i++) fromA.push(...a.writeBatch([put('k', `a${i}`)]).unit!.changes)
+    fromB.push(...b.writeBatch([put('k', 'b')]).unit!.changes)
+    a.applyRemote(() => a.am.applyChanges(fromB), fromB)
+    b.applyRemote(() => b.am.applyChanges(fromA), fromA)
+    expect(a.heads()).toEqual(b.heads())
+    expect(a.kv.get('k')!.value.toString()).toBe(b.kv.get('k')!.value.toString())
+    expect(['a139', 'b']).toContain(a.kv.get('k')!.value.toString())
+  })
 })
+
