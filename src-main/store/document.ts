@@ -2,7 +2,7 @@
 //
 // Layout (root map of one Automerge document, shared by every replica without a genesis change):
 //   "k:<key>"  → { b: u32le version + value bytes } | { j: <JSON map>, raw: bytes, ver: int }, plus lease?: string
-//              (older logs: { v: bytes, ver: int }, still read)
+//              (older logs: { v: bytes, ver: int }, still read); a bytes key gets a fresh object now and then (ROTATE_EVERY)
 //   "l:<id>"   → { ttl: int (s), exp: int (ms since epoch), owner: string (member id) }
 // Keys are etcd byte strings held as latin1 JS strings, so JS string order is byte order.
 //
