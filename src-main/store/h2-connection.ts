@@ -252,7 +252,7 @@ export class H2Connection {
         const inc = p.readUInt32BE(0) & 0x7fffffff
         if (id === 0) {
           this.connSendWindow += inc
-          for (const s of [...this.blocked]) this.pump(s)
+          this.pumpBlocked()
         } else {
           const s = this.streams.get(id)
           if (!s) return
@@ -285,11 +285,8 @@ export class H2Connection {
       body = p.subarray(1, p.length - p[0])
     }
     if (body.length > 0) s.onData?.(body)
-    if (flags & END_STREAM) {
-      s.remoteEnded = true
-      s.onEnd?.()
-      this.closeIfDone(s)
-    } else if (!s.closed) {
+    if (flags & END_STREAM) this.remoteEnd(s)
+    else if (!s.closed) {
       s.recvUnacked += p.length
       if (s.recvUnacked >= STREAM_WINDOW / 2) {
         this.send(WINDOW_UPDATE, 0, id, u32(s.recvUnacked))
@@ -305,11 +302,7 @@ export class H2Connection {
     const existing = this.streams.get(pb.id)
     if (existing) {
       // Request trailers: nothing in them matters to gRPC but the end of the stream.
-      if (pb.endStream && !existing.remoteEnded) {
-        existing.remoteEnded = true
-        existing.onEnd?.()
-        this.closeIfDone(existing)
-      }
+      if (pb.endStream && !existing.remoteEnded) this.remoteEnd(existing)
       return
     }
     if (pb.id % 2 === 0 || pb.id <= this.lastStreamId) return this.fail(H2_ERROR.PROTOCOL_ERROR, `HEADERS opening stream ${pb.id} out of order`)
@@ -323,11 +316,14 @@ export class H2Connection {
     const s = new H2Stream(this, pb.id, headers, this.peerInitialWindow)
     this.streams.set(pb.id, s)
     this.onStream(s)
-    if (pb.endStream && !s.closed) {
-      s.remoteEnded = true
-      s.onEnd?.()
-      this.closeIfDone(s)
-    }
+    if (pb.endStream && !s.closed) this.remoteEnd(s)
+  }
+
+  /** The client has sent END_STREAM on `s`. */
+  private remoteEnd(s: H2Stream): void {
+    s.remoteEnded = true
+    s.onEnd?.()
+    this.closeIfDone(s)
   }
 
   private settings(p: Buffer): void {
@@ -347,7 +343,7 @@ export class H2Connection {
       // HEADER_TABLE_SIZE needs nothing: our encoder never uses the dynamic table.
     }
     this.send(SETTINGS, ACK, 0, Buffer.alloc(0))
-    for (const s of [...this.streams.values()]) if (s.queue.length > 0 || s.pendingEnd) this.pump(s)
+    this.pumpBlocked()
   }
 
   // ---- sending ----
@@ -392,6 +388,11 @@ export class H2Connection {
       s.pendingEnd = null
       this.sendHeaders(s, t, true)
     }
+  }
+
+  /** Streams whose data waited for window: try again after a window grew. */
+  private pumpBlocked(): void {
+    for (const s of [...this.blocked]) this.pump(s)
   }
 
   resetStream(s: H2Stream, code: number): void {

@@ -1,4 +1,5 @@
-// A minimal etcd v3 + Replication client over our own .proto files (used by the load generator and tests).
+// A minimal etcd v3 + Replication client on grpc-js over our own .proto files (the app and tests; the load
+// generator uses bench-client.ts).
 import * as grpc from '@grpc/grpc-js'
 import { loadProtos, protoService } from '../../store/server.ts'
 
