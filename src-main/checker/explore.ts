@@ -1,7 +1,7 @@
 // Breadth-first exploration with a visited set and parent links: exact counts, shortest counterexamples.
 // generated = initial states + every successor produced (duplicates and self-loops included); depth(init) = 1.
 import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
-import { fingerprint } from './fingerprint.ts'
+import { fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
@@ -108,8 +108,7 @@ export function explore<S, A>(model: Model<S, A>, limits: ExploreLimits, hooks: 
 
   /** Stores a state if new; returns its id, or -1 when it was seen before. */
   const admit = (state: S, from: number, index: number, depth: number): number => {
-    const bytes = guard(model, 'encode', describeStep(model, from, index), () => model.encode(state), parent, via, from)
-    fingerprint(bytes, fp)
+    guard(model, 'encode', describeStep(model, from, index), () => fingerprintState(model as Model<unknown, unknown>, state, fp), parent, via, from)
     const id = visited.size
     if (visited.insert(fp[0], fp[1], id) >= 0) return -1
     parent.push(from)
@@ -221,7 +220,7 @@ function hasUnseenSuccessor<S, A>(model: Model<S, A>, level: Uint8Array[], visit
     for (const action of model.actions(state)) {
       const succ = model.next(state, action)
       if (succ === undefined) continue
-      fingerprint(model.encode(succ), fp)
+      fingerprintState(model as Model<unknown, unknown>, succ, fp)
       if (!visited.has(fp[0], fp[1])) return true
     }
   }

@@ -2,7 +2,7 @@
 // against the shared visited set. It keeps the parent links of the states it stored; the coordinator
 // (pool.ts) merges them at the end to replay traces from the initial states.
 import type { MessagePort } from 'node:worker_threads'
-import { fingerprint } from './fingerprint.ts'
+import { encodeState, fingerprintState } from './state-key.ts'
 import { ChunkWriter, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
@@ -222,9 +222,7 @@ export class Explorer {
         if (succ === undefined) continue
         if (!this.probe) this.generated++
         phase = 'encode'
-        const enc = model.encode(succ)
-        if (!(enc instanceof Uint8Array)) throw new Error(`encode returned ${enc === null ? 'null' : typeof enc}, not bytes`)
-        fingerprint(enc, fp)
+        const enc = fingerprintState(model, succ, fp)
         if (this.probe) {
           if (!visited.has(fp[0], fp[1])) this.unseen = true
           continue
@@ -237,7 +235,8 @@ export class Explorer {
             phase = 'property'
             this.checkProps(succ, nid)
           }
-          emit(nid, depth + 1, enc)
+          phase = 'encode'
+          emit(nid, depth + 1, enc ?? encodeState(model, succ))
         }
       }
     } catch (err) {
@@ -384,8 +383,7 @@ export class Explorer {
       try {
         for (let depth = 1; ; depth++) {
           this.generated += depth === 1 ? 1 : 0
-          const enc = model.encode(state)
-          fingerprint(enc, fp)
+          fingerprintState(model, state, fp)
           visited.insert(fp[0], fp[1])
           if (depth > this.maxDepthSeen) this.maxDepthSeen = depth
           for (let p = 0; p < this.trackers.length; p++) {

@@ -53,3 +53,18 @@ export function fingerprint(bytes: Uint8Array, out: Int32Array): void {
 export function collisionProbability(n: number): number {
   return (n * n) / 2 ** 65
 }
+
+const textEncoder = new TextEncoder()
+let scratch = new Uint8Array(4096)
+
+/** The fingerprint of a string's UTF-8 bytes (what fingerprint(encode(s)) gives for a string-encoded state). */
+export function fingerprintString(s: string, out: Int32Array): void {
+  if (scratch.length < s.length * 3) scratch = new Uint8Array(s.length * 3 + 1024)
+  const { written } = textEncoder.encodeInto(s, scratch)
+  fingerprint(scratch.subarray(0, written), out)
+}
+
+/** The fingerprint of n 32-bit words (a model's compact canonical key; little-endian bytes of the words). */
+export function fingerprintWords(words: Int32Array, n: number, out: Int32Array): void {
+  fingerprint(new Uint8Array(words.buffer, words.byteOffset, n * 4), out)
+}

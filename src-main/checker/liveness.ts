@@ -18,7 +18,7 @@
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
 import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { ModelFailure } from './model-failure.ts'
-import { fingerprint } from './fingerprint.ts'
+import { encodeState, fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import type { ActionGroup, Model, Property } from './model.ts'
 import { pathText, replayActions } from './replay.ts'
@@ -52,14 +52,13 @@ export function buildGraph(model: Model<unknown, unknown>, props: readonly Prope
   const fp = new Int32Array(2)
   const groupOf = model.groupOf ? (a: unknown) => model.groupOf!(a) : () => 0
   const admit = (s: unknown, from: number, index: number): number => {
-    const enc = model.encode(s)
-    fingerprint(enc, fp)
+    const enc = fingerprintState(model, s, fp)
     const id = visited.size
     const old = visited.insert(fp[0], fp[1], id)
     if (old >= 0) return old
     parent.push(from)
     via.push(index)
-    pending.push(enc.slice())
+    pending.push(enc ? enc.slice() : encodeState(model, s))
     for (let p = 0; p < props.length; p++) vals[p].push(props[p].check(s) ? 1 : 0)
     return id
   }

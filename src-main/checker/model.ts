@@ -32,6 +32,12 @@ export interface Model<S = unknown, A = unknown> {
   /** Canonical bytes: equal states must encode to equal bytes. */
   encode(state: S): Uint8Array
   decode(bytes: Uint8Array): S
+  /**
+   * Optional: the state's 64-bit fingerprint (out[0], out[1], neither 0) without encoding it — a canonical key,
+   * which may identify more states than encode() does (e.g. states equal up to a renaming that every step and
+   * property respects). When given, the checker uses it everywhere instead of hashing encode()'s bytes.
+   */
+  fingerprint?(state: S, out: Int32Array): void
   properties: readonly Property<S>[]
   formatAction(action: A): string
   /** Optional: what `action` does in `state`, one line for traces (e.g. the write a controller makes). */

@@ -155,7 +155,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
         } catch (err) {
           return fail(`encode of initial state ${i} threw: ${msg(err)}`, [])
         }
-        fingerprint(enc, fp)
+        if (model.fingerprint) model.fingerprint(inits[i], fp)
+        else fingerprint(enc, fp)
         if (!visited.insert(fp[0], fp[1])) continue
         const id = -(i + 2)
         roots.push(id, 1, enc)

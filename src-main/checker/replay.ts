@@ -1,7 +1,7 @@
 // Rebuilding traces: replay recorded action indices from an initial state, checking the replay against the stored graph.
 import type { TraceStep } from '../../src-shared/types.ts'
 import { ModelFailure } from './model-failure.ts'
-import { fingerprint } from './fingerprint.ts'
+import { fingerprintState } from './state-key.ts'
 import type { Model } from './model.ts'
 import type { SharedVisited } from './shared-visited.ts'
 
@@ -33,7 +33,7 @@ export function replayActions(
   const steps: TraceStep[] = []
   const known = (s: unknown): boolean => {
     if (!visited) return true
-    fingerprint(model.encode(s), fp)
+    fingerprintState(model, s, fp)
     visited.enter()
     try {
       return visited.has(fp[0], fp[1])

@@ -15,8 +15,8 @@
 // Sessions are the revision(s) of the last view a controller acted on. A controller only reads states strictly
 // newer than (causal: not in the past of) its session, as a watch only delivers new events.
 //
-// Bounding: the history keeps at most `window` entries (the newest by revision), and only entries some controller
-// could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is
+// Bounding: the history keeps the latest entry (causal: every head, and the entries controllers' sessions name)
+// and, within `window` entries in all, the newest of the others some controller could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is
 // kept), and sessions are normalised onto the retained entries, so equivalent histories encode equally.
 import { applyWrite, type Write, type WriteResult } from './api.ts'
 import { type AnyObject, type Cluster, type Kind } from './resources.ts'
@@ -191,10 +191,18 @@ export function prune(level: Level, h: History, sessions: Session[], window: num
     for (const s of sessions) for (const v of views(level, h, s)) for (const r of v.revs) keep.add(r)
     if (level === 'causal') for (const s of sessions) for (const r of s ?? []) if (entry(h, r)) keep.add(r)
   }
-  const kept = h.e.filter((e) => keep.has(e.rev))
-  const capped = kept.slice(Math.max(0, kept.length - window))
-  // Always keep the latest entry, even with window 1.
-  if (!capped.some((e) => e.rev === h.latest)) capped.splice(0, 1, entry(h, h.latest)!)
+  // The window caps what stale reads may reach, never what the datastore holds: the latest entry, every causal
+  // head (an older head can be the only copy of a write on its branch) and every causal session entry (dropping
+  // it would move a session back into its own past) stay whatever the window says.
+  const must = new Set<number>([h.latest])
+  if (level === 'causal') {
+    for (const r of heads(h)) must.add(r)
+    for (const s of sessions) for (const r of s ?? []) if (entry(h, r)) must.add(r)
+  }
+  const optional = h.e.filter((e) => keep.has(e.rev) && !must.has(e.rev))
+  const room = Math.max(0, window - must.size)
+  const chosen = new Set([...must, ...optional.slice(Math.max(0, optional.length - room)).map((e) => e.rev)])
+  const capped = h.e.filter((e) => chosen.has(e.rev))
   const retained = new Set(capped.map((e) => e.rev))
   // Splice dropped entries out of the parent links.
   const resolve = (revs: readonly number[]): number[] => {

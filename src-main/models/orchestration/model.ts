@@ -7,10 +7,13 @@
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
-import { canon, fromBytes, toBytes } from './canon.ts'
+import { canon } from './canon.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
+import { renumber } from './renumber.ts'
 import { list, type AnyObject, type Cluster, type Kind } from './resources.ts'
+import { decodeState, encodeState } from './state-codec.ts'
+import { stateFingerprint } from './state-key.ts'
 
 export interface CtlState {
   s: Session
@@ -26,7 +29,8 @@ export interface OState {
 }
 
 export type OAction =
-  | { t: 'step'; i: number; revs: number[] }
+  /** fresh: the view is the freshest there is (the head; causal: the merge of all heads). */
+  | { t: 'step'; i: number; revs: number[]; fresh: boolean }
   | { t: 'node-restart'; i: number }
   | { t: 'ctl-restart'; i: number }
   | { t: 'user'; k: number }
@@ -45,9 +49,19 @@ export interface OrchestrationConfig {
   userActions: UserAction[]
   budgets: OState['b']
   properties: (ctx: ModelContext) => Property<OState>[]
-  /** Canonical form applied to every new state: revisions renumbered (renumber.ts; user models also freeze it). */
+  /** Canonical form applied to every new state (user models: revisions renumbered and the state frozen). */
   normalise?: (s: OState) => OState
+  /**
+   * States equal up to an order-preserving renaming of revisions are one state (state-key.ts): the built-in
+   * scenarios. States keep their raw revisions; only the fingerprint abstracts from them.
+   */
+  quotient?: boolean
+  /** Test switch: one fairness group per controller (no eventual freshness), the model's older assumption. */
+  noFreshness?: boolean
 }
+
+/** Raw revisions are padded to 4 digits in names and uids (string order = revision order); renumber well before. */
+const RENUMBER_AT = 5000
 
 /** What properties may use besides the state. */
 export interface ModelContext {
@@ -60,8 +74,15 @@ export interface ModelContext {
 
 const maxRev = (revs: readonly number[]): number => revs.reduce((m, r) => Math.max(m, r), 0)
 
+function sameRevs(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAction> {
   const { level, window, controllers } = cfg
+  const quotient = cfg.quotient === true && !cfg.normalise
 
   const finish = (h: History, c: CtlState[], b: OState['b']): OState => {
     const p = prune(
@@ -71,13 +92,24 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       window,
     )
     const out: OState = { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
-    return cfg.normalise ? cfg.normalise(out) : out
+    if (cfg.normalise) return cfg.normalise(out)
+    return out.h.next > RENUMBER_AT ? renumber(out) : out
+  }
+
+  // The views each controller may read, computed once per state: actions() lists them and next() reads them.
+  const viewCache = new WeakMap<OState, View[][]>()
+  const viewsOf = (s: OState, i: number): View[] => {
+    let all = viewCache.get(s)
+    if (all === undefined) {
+      all = new Array(controllers.length)
+      viewCache.set(s, all)
+    }
+    return (all[i] ??= views(level, s.h, s.c[i].s))
   }
 
   /** Controller i's step from the view at `revs` (one its session allows), or undefined when that view is gone. */
   const attempt = (s: OState, i: number, revs: readonly number[]) => {
-    const key = revs.join(',')
-    const view = views(level, s.h, s.c[i].s).find((v) => v.revs.join(',') === key)
+    const view = viewsOf(s, i).find((v) => sameRevs(v.revs, revs))
     if (!view) return undefined
     return { view, res: controllers[i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: s.c[i].run ?? [] }) }
   }
@@ -143,8 +175,9 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
 
   const stepActions = (s: OState): OAction[] => {
     const out: OAction[] = []
+    const head = headView(level, s.h).revs
     for (let i = 0; i < controllers.length; i++) {
-      for (const v of views(level, s.h, s.c[i].s)) out.push({ t: 'step', i, revs: v.revs })
+      for (const v of viewsOf(s, i)) out.push({ t: 'step', i, revs: v.revs, fresh: sameRevs(v.revs, head) })
     }
     return out
   }
@@ -189,14 +222,20 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     quiescent: (s) => stepActions(s).every((a) => next(s, a) === undefined),
   }
 
-  // Fairness: one weakly fair group per controller instance; user actions and faults are environment groups.
+  // Fairness, per controller instance: weak fairness on its steps from the freshest view, and on its other steps.
+  // The first is eventual freshness: a real informer catches up, so a controller whose step from the latest state
+  // stays enabled does take it — a path where it only ever reads stale states (and, say, has its writes rejected
+  // for ever) is not fair, and not an oscillation. User actions and faults are environment groups.
   const groups: ActionGroup[] = [
-    ...controllers.map((c) => ({ name: c.name, fair: true })),
+    ...controllers.flatMap((c) => [
+      { name: c.name, fair: true },
+      { name: `${c.name} (stale reads)`, fair: true },
+    ]),
     { name: 'user', environment: true },
     { name: 'faults', environment: true },
   ]
-  const USER = controllers.length
-  const FAULTS = controllers.length + 1
+  const USER = 2 * controllers.length
+  const FAULTS = USER + 1
 
   const init: OState = {
     h: initialHistory(cfg.initial),
@@ -208,8 +247,9 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     init: () => [finish(init.h, init.c, init.b)],
     actions,
     next,
-    encode: (s) => toBytes(s),
-    decode: (b) => fromBytes<OState>(b),
+    encode: (s) => encodeState(s, !quotient),
+    decode: decodeState,
+    ...(quotient ? { fingerprint: (s: OState, out: Int32Array) => stateFingerprint(s, true, out) } : {}),
     properties: cfg.properties(ctx),
     formatAction(a) {
       switch (a.t) {
@@ -226,7 +266,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     explain: (s, a) => explainAction(s, a),
     describe: (s) => describeState(level, controllers, s),
     groups,
-    groupOf: (a) => (a.t === 'step' ? a.i : a.t === 'user' ? USER : FAULTS),
+    groupOf: (a) => (a.t === 'step' ? 2 * a.i + (a.fresh || cfg.noFreshness ? 0 : 1) : a.t === 'user' ? USER : FAULTS),
   }
   return model
 }

@@ -79,16 +79,24 @@ export function observedView(s: OState, o: { status: Observed }): Cluster | unde
 }
 
 /** Running containers by pod uid → nodes running one. */
-function runningByUid(ctx: ModelContext, s: OState): Map<string, string[]> {
-  const out = new Map<string, string[]>()
+/** The nodes running a container of each pod, by pod uid and by pod name. */
+function runningPods(ctx: ModelContext, s: OState): { byUid: Map<string, Set<string>>; byName: Map<string, Set<string>> } {
+  const byUid = new Map<string, Set<string>>()
+  const byName = new Map<string, Set<string>>()
+  const add = (m: Map<string, Set<string>>, k: string, node: string): void => {
+    let set = m.get(k)
+    if (!set) m.set(k, (set = new Set()))
+    set.add(node)
+  }
   ctx.controllers.forEach((c, i) => {
     if (c.kind !== 'kubelet') return
     for (const k of s.c[i].run ?? []) {
-      const uid = k.slice(k.lastIndexOf('@') + 1)
-      out.set(uid, [...(out.get(uid) ?? []), c.node!])
+      const at = k.lastIndexOf('@')
+      add(byUid, k.slice(at + 1), c.node!)
+      add(byName, k.slice(0, at), c.node!)
     }
   })
-  return out
+  return { byUid, byName }
 }
 
 const rsGoal = (c: Cluster, rs: ReplicaSet): boolean => {
@@ -159,8 +167,11 @@ const CATALOGUE: Record<PropertyId, Spec> = {
   'pod-on-one-node': {
     name: 'pod-on-one-node',
     kind: 'always',
-    description: 'A pod (one object, by uid) has running containers on at most one node at a time.',
-    make: (ctx) => (s) => [...runningByUid(ctx, s).values()].every((nodes) => nodes.length <= 1),
+    description: 'A pod — one object by uid, and one name (two running copies of db-0 are the kubernetes#59848 bug) — has running containers on at most one node at a time.',
+    make: (ctx) => (s) => {
+      const { byUid, byName } = runningPods(ctx, s)
+      return [...byUid.values(), ...byName.values()].every((nodes) => nodes.size <= 1)
+    },
   },
   'sts-one-pod-per-ordinal': {
     name: 'sts-one-pod-per-ordinal',

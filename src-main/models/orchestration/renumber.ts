@@ -5,17 +5,13 @@
 // Sound because the model only ever compares revisions (=, <, max) and never does arithmetic on them except
 // "next = one past the largest": one order-preserving map applied to every place a revision is kept preserves
 // every step and every property (test/unit/models/renumber.test.ts checks this step by step on whole spaces).
-// The places: history entries and their parents, latest, next; controller sessions; meta.rv, meta.deletion,
-// uids ("u<rev>"), owner uids, generated Pod names ("<prefix><rev>"), kubelet containers ("<pod>@<uid>"),
-// status.observedRevision / observedMerge, Job status.uncounted ("<uid>:S"), the paused-at annotation and
-// causal tombstones. Revisions in names and uids are zero-padded to REV_WIDTH digits so that string order (the
-// order controllers list objects in) is revision order too, before and after renumbering.
+// The places are listed once, in revisions.ts. Revisions in names and uids are zero-padded to REV_WIDTH digits so
+// that string order (the order controllers list objects in) is revision order too, before and after renumbering.
+// The built-in scenarios no longer rewrite their states: they keep raw revisions and fingerprint states up to
+// revision renaming (state-key.ts), which reaches the same quotient; user models (models/sdk) still renumber.
 import type { OState } from './model.ts'
-import { padRev, PAUSED_AT, REV_WIDTH, uidOf, type AnyObject, type Cluster, type Meta } from './resources.ts'
-
-const UID = /^u([0-9]+)$/
-/** A generated Pod name: a prefix ending in "-" and a padded revision (StatefulSet ordinals are never 4 digits). */
-const GENERATED = new RegExp(`^(.*-)([0-9]{${REV_WIDTH},})$`)
+import { padRev, PAUSED_AT, uidOf, type AnyObject, type Cluster, type Meta } from './resources.ts'
+import { GENERATED, objectRevisions, tombKeyRevision, UID } from './revisions.ts'
 
 export interface RenumberOptions {
   /**
@@ -48,28 +44,12 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
     add(e.rev)
     for (const p of e.p) add(p)
     forEachObject(e.c, (kind, o) => {
-      const meta = o.meta
-      add(meta.rv)
-      addUid(meta.uid)
-      add(meta.deletion)
-      if (meta.owner) addUid(meta.owner.uid)
-      if (kube && meta.annotations?.[PAUSED_AT] !== undefined) add(Number(meta.annotations[PAUSED_AT]))
-      if (kube && kind === 'Pod') {
-        const g = GENERATED.exec(meta.name)
-        if (g) add(Number(g[2]))
-      }
-      if (meta.generation !== 1) generations = false
-      const st = statusOf(o)
-      if (st) {
-        add(st.observedRevision as number | undefined)
-        for (const r of (st.observedMerge as number[] | undefined) ?? []) add(r)
-        for (const u of (st.uncounted as string[] | undefined) ?? []) addUid(u.split(':')[0])
-      }
+      objectRevisions(kind, o, kube, add)
+      if (o.meta.generation !== 1) generations = false
     })
     for (const k in e.c.tombs ?? {}) {
       add(e.c.tombs![k])
-      const g = kube && k.startsWith('Pod/') ? GENERATED.exec(k) : null
-      if (g) add(Number(g[2]))
+      add(tombKeyRevision(k, kube))
     }
   }
   add(s.h.latest)
@@ -130,22 +110,8 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
       cache.set(o, o)
       return o
     }
-    const meta: Meta = { ...o.meta, rv: m(o.meta.rv), uid: mu(o.meta.uid) }
-    if (kube && kind === 'Pod') meta.name = mName(meta.name)
-    if (!kube) meta.generation = 1
-    if (o.meta.deletion !== undefined) meta.deletion = m(o.meta.deletion)
-    if (o.meta.owner) meta.owner = { ...o.meta.owner, uid: mu(o.meta.owner.uid) }
-    if (kube && o.meta.annotations?.[PAUSED_AT] !== undefined) meta.annotations = { ...o.meta.annotations, [PAUSED_AT]: String(m(Number(o.meta.annotations[PAUSED_AT]))) }
-    const next = { ...o, meta } as Rec
-    const st = statusOf(o)
-    if (st && ('observedRevision' in st || 'uncounted' in st)) {
-      const ns: Rec = { ...st }
-      if (typeof st.observedRevision === 'number') ns.observedRevision = m(st.observedRevision)
-      if (st.observedMerge) ns.observedMerge = (st.observedMerge as number[]).map(m)
-      if (st.uncounted) ns.uncounted = (st.uncounted as string[]).map((u) => mu(u.split(':')[0]) + u.slice(u.indexOf(':'))).sort()
-      next.status = ns
-    }
-    out = next as unknown as AnyObject
+    const next = rewriteObject(kind, o, m, kube)
+    out = next
     cache.set(o, out)
     return out
   }
@@ -177,4 +143,38 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
     }),
     b: s.b,
   }
+}
+
+/**
+ * The object with every revision it holds mapped through m (r <= 0 stays); user models: generation fixed at 1.
+ * Job status.uncounted is re-sorted after mapping unless `keepOrder` (a skeleton that maps every revision to 0
+ * must keep the entries in the order their revisions are listed).
+ */
+export function rewriteObject(kind: string, o: AnyObject, m: (r: number) => number, kube: boolean, keepOrder = false): AnyObject {
+  const mu = (uid: string): string => {
+    const x = UID.exec(uid)
+    return x ? uidOf(m(Number(x[1]))) : uid
+  }
+  const meta: Meta = { ...o.meta, rv: m(o.meta.rv), uid: mu(o.meta.uid) }
+  if (kube && kind === 'Pod') {
+    const g = GENERATED.exec(meta.name)
+    if (g) meta.name = g[1] + padRev(m(Number(g[2])))
+  }
+  if (!kube) meta.generation = 1
+  if (o.meta.deletion !== undefined) meta.deletion = m(o.meta.deletion)
+  if (o.meta.owner) meta.owner = { ...o.meta.owner, uid: mu(o.meta.owner.uid) }
+  if (kube && o.meta.annotations?.[PAUSED_AT] !== undefined) meta.annotations = { ...o.meta.annotations, [PAUSED_AT]: String(m(Number(o.meta.annotations[PAUSED_AT]))) }
+  const next = { ...o, meta } as Rec
+  const st = kube ? (o as { status?: Rec }).status : undefined
+  if (st && ('observedRevision' in st || 'uncounted' in st)) {
+    const ns: Rec = { ...st }
+    if (typeof st.observedRevision === 'number') ns.observedRevision = m(st.observedRevision)
+    if (st.observedMerge) ns.observedMerge = (st.observedMerge as number[]).map(m)
+    if (st.uncounted) {
+      const mapped = (st.uncounted as string[]).map((u) => mu(u.split(':')[0]) + u.slice(u.indexOf(':')))
+      ns.uncounted = keepOrder ? mapped : mapped.sort()
+    }
+    next.status = ns
+  }
+  return next as unknown as AnyObject
 }

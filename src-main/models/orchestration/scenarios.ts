@@ -13,8 +13,8 @@ import { scheduler } from './controllers/scheduler.ts'
 import { statefulSetController } from './controllers/statefulset.ts'
 import type { Controller, ControllerKind } from './controllers/types.ts'
 import { LEVELS, type Level } from './history.ts'
-import { renumber } from './renumber.ts'
 import { createOrchestration, type UserAction } from './model.ts'
+import { renumber } from './renumber.ts'
 import { makeProperties, propertyInfo, workloadConverges, type PropertyId, type WorkloadKind } from './properties.ts'
 import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
 
@@ -284,7 +284,9 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
   return {
     consistency: level,
     instances: num('instances', 1),
-    nodes: num('nodes', sc.defaults.nodes),
+    // 0 (the default): one node per controller instance, at least the scenario's own count — N instances means N
+    // of every controller, kubelets included, as in the published model (Themelios).
+    nodes: num('nodes', 0) || Math.max(sc.defaults.nodes, num('instances', 1)),
     replicas: num('replicas', sc.defaults.replicas),
     history: num('history', 3),
     userActions: num('userActions', sc.defaults.userActions),
@@ -304,7 +306,15 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
       options: [...LEVELS],
     },
     { name: 'instances', kind: 'int', label: 'Instances per controller', description: 'Controllers of each kind (kubelets: one per node).', default: 1, min: 1, max: 3 },
-    { name: 'nodes', kind: 'int', label: 'Nodes', default: sc.defaults.nodes, min: 1, max: 4 },
+    {
+      name: 'nodes',
+      kind: 'int',
+      label: 'Nodes',
+      description: `Nodes, each with its kubelet. 0: one per instance, at least ${sc.defaults.nodes}.`,
+      default: 0,
+      min: 0,
+      max: 4,
+    },
     { name: 'replicas', kind: 'int', label: 'Replicas', description: 'Desired pods (Jobs: completions).', default: sc.defaults.replicas, min: sc.defaults.minReplicas ?? 0, max: 5 },
     {
       name: 'history',
@@ -329,8 +339,11 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
   ]
 }
 
-/** `renumber: false` keeps raw revisions (tests compare both explorations to check renumbering is sound). */
-export function createScenario(id: string, values: ParamValues = {}, opts: { renumber?: boolean } = {}) {
+/**
+ * Test switches: `renumber: false` — states are not identified up to revision renaming; `rewrite: true` — every
+ * state is renumbered (renumber.ts) and hashed on its bytes, the older way to the same quotient.
+ */
+export function createScenario(id: string, values: ParamValues = {}, opts: { renumber?: boolean; rewrite?: boolean; noFreshness?: boolean } = {}) {
   const sc = SCENARIOS.find((s) => s.id === id)
   if (!sc) throw new Error(`unknown scenario "${id}"`)
   const p = paramsOf(sc, values)
@@ -342,7 +355,9 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     initial: initialCluster(sc, p),
     userActions: sc.userActions(p),
     budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
-    normalise: opts.renumber === false ? undefined : (s) => renumber(s),
+    quotient: opts.renumber !== false,
+    normalise: opts.rewrite ? (s) => renumber(s) : undefined,
+    noFreshness: opts.noFreshness,
     properties: (ctx) => [...makeProperties(sc.properties, ctx), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).make(ctx))],
   })
 }

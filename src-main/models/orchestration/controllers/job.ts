@@ -1,6 +1,6 @@
 // Job controller (NonIndexed): pods carry the tracking finalizer; a finished pod is first recorded in
 // status.uncounted, then its finalizer is removed, then it is moved into succeeded/failed (three writes, as with
-// uncountedTerminatedPods). Keeps min(parallelism, completions − succeeded) pods active, deletes active pods when
+// uncountedTerminatedPods); once complete, it removes the finalizer from any pod still holding it. Keeps min(parallelism, completions − succeeded) pods active, deletes active pods when
 // suspended, marks the Job complete. Simplified: no backoffLimit (failed pods are replaced), no Indexed mode, no
 // pod failure policy, no activeDeadline or TTL, no start time; status.ready counts Running+Ready pods.
 import type { Write } from '../api.ts'
@@ -54,6 +54,16 @@ export function syncJob(view: Cluster, at: ObservedAt, j: Job): Write | undefine
         succeeded: j.status.succeeded + done.filter((u) => u.endsWith(':S')).length,
         failed: j.status.failed + done.filter((u) => u.endsWith(':F')).length,
       })
+    }
+  }
+  // 4. A finished Job lets go of every pod it still holds by the tracking finalizer, as Kubernetes does once the
+  //    Job has its finished condition — e.g. a pod deleted while Pending that never ran, which nothing else frees.
+  if (j.status.complete) {
+    for (const p of pods) {
+      if (!p.meta.finalizers.includes(TRACKING_FINALIZER)) continue
+      const q = clone(p)
+      q.meta.finalizers = q.meta.finalizers.filter((f) => f !== TRACKING_FINALIZER)
+      return { op: 'update', kind: 'Pod', obj: q }
     }
   }
   const succeeded = j.status.succeeded + uncounted.filter((u) => u.endsWith(':S')).length
