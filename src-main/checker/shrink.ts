@@ -3,7 +3,9 @@
 //  1. cut the walk at the first state where the property is decided (an always-property fails, a sometimes holds);
 //  2. remove loops: when a state repeats (same fingerprint), the steps between its two visits go;
 //  3. delete runs of steps (halves, quarters, … single steps): a candidate is kept when replaying the remaining
-//     actions by name still reaches a deciding state (then cut there and loops removed again).
+//     actions by name still reaches a deciding state (then cut there and loops removed again);
+//  4. a small breadth-first search from the initial state, shallower than the trace: a deciding state it meets
+//     gives a shortest trace; else the deepest trace state it reaches by a shorter path has its prefix replaced.
 // The work is bounded by a number of replayed steps, not by time, so the same walk always shrinks the same way.
 import type { TraceStep } from '../../src-shared/types.ts'
 import { fingerprint } from './fingerprint.ts'
@@ -12,6 +14,8 @@ import { replayActions, stepEffect } from './replay.ts'
 
 /** Replayed steps (model.next calls on the path) the deletion pass may spend. */
 export const SHRINK_STEP_BUDGET = 20_000
+/** States the closing breadth-first pass may store. */
+export const SHRINK_BFS_STATES = 5_000
 
 interface Replayed {
   /** Action names taken, up to the first deciding state. */
@@ -110,7 +114,55 @@ export function shrinkWalk(
       else i += size
     }
   }
-  return traceOf(model, start, best.indices)
+  return traceOf(model, start, bfsShorten(model, decided, start, best, SHRINK_BFS_STATES))
+}
+
+interface Node {
+  parent: Node | null
+  action: number
+  depth: number
+  state: unknown
+}
+
+/** Step 4: breadth-first from the initial state, at most `budget` states, shallower than the current trace. */
+function bfsShorten(model: Model<unknown, unknown>, decided: (s: unknown) => boolean, start: unknown, best: Replayed, budget: number): number[] {
+  const fp = new Int32Array(2)
+  const key = (s: unknown): string => {
+    fingerprint(model.encode(s), fp)
+    return `${fp[0]},${fp[1]}`
+  }
+  const onTrace = new Map(best.keys.map((k, j) => [k, j]))
+  const pathOf = (n: Node): number[] => {
+    const out: number[] = []
+    for (let c: Node | null = n; c && c.parent; c = c.parent) out.push(c.action)
+    return out.reverse()
+  }
+  let splice: { node: Node; at: number } | null = null
+  const seen = new Map<string, Node>()
+  const root: Node = { parent: null, action: -1, depth: 0, state: start }
+  seen.set(key(start), root)
+  let level = [root]
+  while (level.length > 0 && seen.size < budget && level[0].depth + 1 < best.names.length) {
+    const next: Node[] = []
+    for (const n of level) {
+      const list = model.actions(n.state)
+      for (let ai = 0; ai < list.length && seen.size < budget; ai++) {
+        const succ = model.next(n.state, list[ai])
+        if (succ === undefined) continue
+        const k = key(succ)
+        if (seen.has(k)) continue
+        const node: Node = { parent: n, action: ai, depth: n.depth + 1, state: succ }
+        if (decided(succ)) return pathOf(node)
+        seen.set(k, node)
+        next.push(node)
+        const j = onTrace.get(k)
+        if (j !== undefined && j - node.depth > (splice ? splice.at - splice.node.depth : 0)) splice = { node, at: j }
+      }
+    }
+    level = next
+  }
+  if (!splice) return best.indices
+  return [...pathOf(splice.node), ...best.indices.slice(splice.at)]
 }
 
 function traceOf(model: Model<unknown, unknown>, start: unknown, indices: readonly number[]): TraceStep[] {

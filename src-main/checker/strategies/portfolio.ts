@@ -37,11 +37,24 @@ export class PortfolioStrategy implements SearchStrategy {
     let nextWalk = 0
     let violated = trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)
     let firstViolationMs: number | undefined = violated ? ctx.elapsedMs() : undefined
+    const confirm = (): void => {
+      if (levels.levelsDone === levelsDone && !(levels.finished && levels.stopReason() === 'complete')) return
+      levelsDone = levels.levelsDone
+      confirmed = ctx.found.slice()
+      violated = trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)
+    }
     while (!violated && ctx.haltCode() === 0 && !levels.finished) {
-      await levels.slice(SLICE_STATES)
-      if (levels.levelsDone !== levelsDone || (levels.finished && levels.stopReason() === 'complete')) {
-        levelsDone = levels.levelsDone
-        confirmed = ctx.found.slice()
+      // The BFS part of the round: SLICE_STATES states, across level ends.
+      for (let budget = SLICE_STATES; budget > 0 && !violated && !levels.finished && ctx.haltCode() === 0; ) {
+        const before = ctx.totals().processed
+        const closed = await levels.slice(budget)
+        budget -= ctx.totals().processed - before
+        confirm()
+        if (!closed) break
+      }
+      if (violated) {
+        firstViolationMs = ctx.elapsedMs()
+        break
       }
       if (ctx.haltCode() !== 0) break
       const t = ctx.totals()
