@@ -447,7 +447,7 @@ export class Explorer {
           succAi.push(ai)
           succs.push(s)
         }
-        if (swarm) this.walkSteps++
+        this.walkSteps++
         if (succs.length === 0) break
         let pick = rng() % succs.length
         if (omit > 0) pick = swarmPick(succAi, salt, omit, pick)

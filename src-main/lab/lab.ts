@@ -33,6 +33,7 @@ import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
 import type { StoreBenchOptions, StoreBenchRun } from '../../src-shared/store-types.ts'
 import { MatrixService } from './matrix.ts'
+import { mergeShards } from './merge.ts'
 import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
 
 export interface LabOptions {
@@ -177,6 +178,16 @@ export class Lab implements LabApi {
     return this.launch(runId, summary.config, fromCheckpoint)
   }
 
+  async mergeRuns(runIds: number[]): Promise<RunSummary> {
+    const ids = runIdList('merge', runIds)
+    const { config, finish } = mergeShards(ids.map((id) => this.repo.getRun(id)))
+    const runId = this.repo.createRun(config, new Date().toISOString())
+    this.repo.finishRun(runId, { ...finish, verdict: verdictOf(finish.properties) })
+    const summary = this.repo.getSummary(runId)
+    this.emit({ type: 'run-finished', run: summary })
+    return summary
+  }
+
   private checkpointFile(runId: number): string | null {
     const dir = this.opts.checkpointDir ?? (this.repo.file === ':memory:' ? null : join(dirname(this.repo.file), 'checkpoints'))
     return dir ? join(dir, `run-${runId}.ckpt`) : null
@@ -208,6 +219,8 @@ export class Lab implements LabApi {
           depthHistogram: r.depthHistogram,
           properties: r.properties,
           collisionProbability: r.collisionProbability,
+          firstViolationMs: r.firstViolationMs,
+          coverage: r.coverage,
         })
       } else {
         const last = run.last

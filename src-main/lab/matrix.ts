@@ -91,7 +91,7 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
   const max = Math.min(...scenarios.map((m) => instancesOf(m)!.max))
   const instances = [...new Set(instancesIn.map((n) => wholeNumber('instances', n, min, max)))]
 
-  const strategy = raw.strategy ?? 'bfs'
+  const strategy = raw.strategy ?? 'auto'
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy as Strategy)) {
     throw badInput(`strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}`)
   }
