@@ -18,6 +18,8 @@ import {
   S_MAXDEPTH,
   S_PROCESSED,
   S_STORED,
+  S_CALLS,
+  S_WALK_CALLS,
   S_WALK_DEPTH,
   S_WALK_STEPS,
   S_WALKS,
@@ -83,6 +85,9 @@ export class Explorer {
   private walks = 0
   private walkSteps = 0
   private walkDepth = 0
+  /** Successor computations (model.next calls): by the walks, and by BFS/DFS expansion; the portfolio balances them. */
+  private walkCalls = 0
+  private calls = 0
   /** The portfolio's walks ('auto'): swarm-diversified, outside the visited set. */
   private readonly swarm: boolean
   /** DFS: unique states this worker stored, by depth. */
@@ -128,6 +133,8 @@ export class Explorer {
     s[b + S_WALKS] = this.walks
     s[b + S_WALK_STEPS] = this.walkSteps
     s[b + S_WALK_DEPTH] = this.walkDepth
+    s[b + S_WALK_CALLS] = this.walkCalls
+    s[b + S_CALLS] = this.calls
   }
 
   handle(m: ToExplorer): void {
@@ -224,6 +231,7 @@ export class Explorer {
       }
       phase = 'actions'
       actions = model.actions(state)
+      this.calls += actions.length
       const visited = this.visited
       const fp = this.fp
       const W = this.init.workers
@@ -396,6 +404,35 @@ export class Explorer {
     this.post({ t: 'sim-done', found })
   }
 
+  /** The successor swarmNext chose. */
+  private picked: unknown = undefined
+  private readonly slots: number[] = []
+
+  /** A random enabled action's index (its successor in `picked`), kept slots first; −1 when none is enabled. */
+  private swarmNext(state: unknown, actions: readonly unknown[], rng: () => number, salt: number, omit: number): number {
+    const slots = this.slots
+    slots.length = 0
+    for (let ai = 0; ai < actions.length; ai++) if (omit === 0 || !dropsSlot(salt, omit, ai)) slots.push(ai)
+    const kept = slots.length
+    for (let ai = 0; ai < actions.length; ai++) if (omit !== 0 && dropsSlot(salt, omit, ai)) slots.push(ai)
+    // Draw without replacement from the kept slots, then from the others.
+    for (let phase = 0; phase < 2; phase++) {
+      const lo = phase === 0 ? 0 : kept
+      for (let hi = phase === 0 ? kept : slots.length; hi > lo; hi--) {
+        const j = lo + (rng() % (hi - lo))
+        const ai = slots[j]
+        slots[j] = slots[hi - 1]
+        this.walkCalls++
+        const succ = this.model.next(state, actions[ai])
+        if (succ !== undefined) {
+          this.picked = succ
+          return ai
+        }
+      }
+    }
+    return -1
+  }
+
   private walk(walk: number, inits: unknown[], found: (SimFinding | null)[]): void {
     const model = this.model
     const swarm = this.swarm
@@ -435,22 +472,30 @@ export class Explorer {
             if (this.isAlways[p] && stopWalks) lowerTo(this.halt, H_MIN_VIOLATION_WALK, walk)
           }
         }
-        if (depth >= bound) break
+        if (depth >= bound || ((depth & 15) === 0 && this.halted())) break
         if (model.within && !model.within(state)) break
         const actions = model.actions(state)
+        this.walkSteps++
+        if (swarm) {
+          // Actions tried in random order until one is enabled: uniform over the enabled ones (within the kept
+          // slots first), at a fraction of the cost of computing every successor.
+          const ai = this.swarmNext(state, actions, rng, salt, omit)
+          if (ai < 0) break
+          state = this.picked
+          actionsTaken.push(ai)
+          continue
+        }
         succAi.length = 0
         succs.length = 0
         for (let ai = 0; ai < actions.length; ai++) {
           const s = model.next(state, actions[ai])
           if (s === undefined) continue
-          if (!swarm) this.generated++
+          this.generated++
           succAi.push(ai)
           succs.push(s)
         }
-        this.walkSteps++
         if (succs.length === 0) break
-        let pick = rng() % succs.length
-        if (omit > 0) pick = swarmPick(succAi, salt, omit, pick)
+        const pick = rng() % succs.length
         state = succs[pick]
         actionsTaken.push(succAi[pick])
       }
@@ -475,16 +520,10 @@ function lowerTo(words: Int32Array, index: number, value: number): void {
   }
 }
 
-/** Swarm choice: the successor `pick`, moved on to the next one whose action slot this walk keeps (if any is kept). */
-function swarmPick(slots: readonly number[], salt: number, omit: number, pick: number): number {
-  const n = slots.length
-  for (let k = 0; k < n; k++) {
-    const i = (pick + k) % n
-    const h = Math.imul(salt ^ Math.imul(slots[i] + 1, 0x9e3779b1), 0x85ebca6b) >>> 16
-    const dropped = omit === 1 ? (h & 3) === 0 : (h & 1) === 0
-    if (!dropped) return i
-  }
-  return pick
+/** Swarm testing: whether a walk with this salt leaves out action slot `ai` (omit 1: about a quarter, 2: half). */
+function dropsSlot(salt: number, omit: number, ai: number): boolean {
+  const h = Math.imul(salt ^ Math.imul(ai + 1, 0x9e3779b1), 0x85ebca6b) >>> 16
+  return omit === 1 ? (h & 3) === 0 : (h & 1) === 0
 }
 
 /** Wires an Explorer to a message port (the worker entry calls this). */

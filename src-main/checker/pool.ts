@@ -25,6 +25,8 @@ import {
   S_MAXDEPTH,
   S_PROCESSED,
   S_STORED,
+  S_CALLS,
+  S_WALK_CALLS,
   S_WALK_DEPTH,
   S_WALK_STEPS,
   S_WALKS,
@@ -295,7 +297,7 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
 }
 
 function sumStats(s: Float64Array, W: number, generatedBase: number): Totals {
-  const t: Totals = { generated: generatedBase, stored: 0, processed: 0, maxDepth: 0, walks: 0, walkSteps: 0, walkDepth: 0 }
+  const t: Totals = { generated: generatedBase, stored: 0, processed: 0, maxDepth: 0, walks: 0, walkSteps: 0, walkDepth: 0, walkCalls: 0, calls: 0 }
   for (let w = 0; w < W; w++) {
     const b = w * S_WORDS
     t.generated += s[b + S_GENERATED]
@@ -305,6 +307,8 @@ function sumStats(s: Float64Array, W: number, generatedBase: number): Totals {
     t.walks += s[b + S_WALKS]
     t.walkSteps += s[b + S_WALK_STEPS]
     t.walkDepth = Math.max(t.walkDepth, s[b + S_WALK_DEPTH])
+    t.walkCalls += s[b + S_WALK_CALLS]
+    t.calls += s[b + S_CALLS]
   }
   return t
 }

@@ -25,7 +25,9 @@ export const S_MAXDEPTH = 3
 export const S_WALKS = 4 // random walks finished
 export const S_WALK_STEPS = 5 // states expanded along them
 export const S_WALK_DEPTH = 6 // the deepest step a walk reached
-export const S_WORDS = 7
+export const S_WALK_CALLS = 7 // model.next calls made by walks
+export const S_CALLS = 8 // model.next calls made expanding states (BFS, DFS)
+export const S_WORDS = 9
 
 export interface ExplorerInit {
   role: 'explorer'

@@ -18,6 +18,9 @@ export interface Totals {
   walks: number
   walkSteps: number
   walkDepth: number
+  /** Successor computations (model.next calls) by walks and by BFS/DFS expansion: what the portfolio balances. */
+  walkCalls: number
+  calls: number
 }
 
 /** What the coordinator offers a strategy: the explorers, the shared words and the figures gathered so far. */

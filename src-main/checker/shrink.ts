@@ -6,7 +6,9 @@
 //     actions by name still reaches a deciding state (then cut there and loops removed again);
 //  4. a small breadth-first search from the initial state, shallower than the trace: a deciding state it meets
 //     gives a shortest trace; else the deepest trace state it reaches by a shorter path has its prefix replaced.
-// The work is bounded by a number of replayed steps, not by time, so the same walk always shrinks the same way.
+// The work is bounded by a number of replayed steps and stored states, not by time, so the same walk always shrinks
+// the same way. A sometimes-property's witness only gets passes 1 and 2: it shows reachability, and the model may be
+// slow enough that the later passes cost seconds.
 import type { TraceStep } from '../../src-shared/types.ts'
 import { fingerprint } from './fingerprint.ts'
 import type { Model, Property } from './model.ts'
@@ -15,7 +17,7 @@ import { replayActions, stepEffect } from './replay.ts'
 /** Replayed steps (model.next calls on the path) the deletion pass may spend. */
 export const SHRINK_STEP_BUDGET = 20_000
 /** States the closing breadth-first pass may store. */
-export const SHRINK_BFS_STATES = 5_000
+export const SHRINK_BFS_STATES = 1_000
 
 interface Replayed {
   /** Action names taken, up to the first deciding state. */
@@ -103,6 +105,7 @@ export function shrinkWalk(
   let best = replayNames(model, decided, start, names, actions, budget)
   if (!best) return walk
   best = withoutLoops(best)
+  if (prop.kind !== 'always') return traceOf(model, start, best.indices)
   budget.steps = stepBudget
   for (let size = best.names.length >> 1; size >= 1 && budget.steps > 0; size >>= 1) {
     let i = 0

@@ -1,7 +1,8 @@
 // The portfolio ('auto'): swarm random walks beside an exhaustive BFS, in rounds on the same explorers.
 //
 // A round is a BFS slice of exactly SLICE_STATES states (a level may span several rounds), then a batch of walks
-// sized so that walks have expanded as many states as the BFS (half the work each). Walks are diversified per walk
+// sized so that walks have made as many successor computations (model.next calls) as the BFS: half the work each.
+// A walk step tries actions in random order until one is enabled, so it costs a fraction of a BFS expansion. Walks are diversified per walk
 // (depth bound, swarm choice of action slots; explorer.ts) and leave the visited set to the BFS.
 // The run ends at the first round that knows a violation of an always property — from a walk of the round's batch
 // (the lowest-numbered one), or from a BFS level completed in the round (preferred: it is a shortest trace) — and
@@ -58,9 +59,9 @@ export class PortfolioStrategy implements SearchStrategy {
       }
       if (ctx.haltCode() !== 0) break
       const t = ctx.totals()
-      const deficit = t.processed - t.walkSteps
+      const deficit = t.calls - t.walkCalls
       if (!levels.finished && nextWalk < ctx.walks && deficit > 0) {
-        const mean = t.walks > 0 ? Math.max(1, t.walkSteps / t.walks) : 32
+        const mean = t.walks > 0 ? Math.max(1, t.walkCalls / t.walks) : 64
         const n = Math.min(ctx.walks - nextWalk, Math.max(W, Math.min(MAX_BATCH, Math.ceil(deficit / mean))))
         const settled = trackers.map((_, i) => confirmed[i] !== null || walks[i] !== null)
         const found = await runWalks(ctx, nextWalk, nextWalk + n, settled)
