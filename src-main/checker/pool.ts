@@ -71,6 +71,10 @@ export interface PoolOptions {
   /** Int32 words (H_WORDS); word H_STOP = 1 stops the run. */
   halt?: SharedArrayBuffer
   onProgress?: (p: ExploreProgress) => void
+  /** The explorers are up and the timeout is counting. */
+  onArmed?: () => void
+  /** The search has ended (what follows: verdicts, traces, liveness). */
+  onSearched?: () => void
   progressEveryMs?: number
   /** BFS checkpoints: written at level ends at most every everyMs into file; resume continues from it. */
   checkpoint?: { file: string; everyMs: number; resume?: boolean; keep?: boolean }
@@ -283,7 +287,9 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     await pool.ready
     if (opts.timeoutMs > 0) timer = setTimeout(() => Atomics.compareExchange(halt, H_CODE, 0, HALT_TIMEOUT), opts.timeoutMs)
     if (opts.onProgress) progressTimer = setInterval(() => opts.onProgress!(progress()), opts.progressEveryMs ?? 250)
+    opts.onArmed?.()
     const outcome = await strategy.run(ctx)
+    opts.onSearched?.()
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
     const cols = await pool.collect(false)

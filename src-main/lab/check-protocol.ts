@@ -23,5 +23,9 @@ export interface CheckWorkerInput {
 
 export type CheckWorkerMessage =
   | { type: 'progress'; progress: ExploreProgress }
+  /** The explorers are up and the run's timeout is counting. */
+  | { type: 'armed' }
+  /** The search has ended; verdicts and traces are being computed. */
+  | { type: 'searched' }
   | { type: 'done'; result: ExploreResult }
   | { type: 'failed'; message: string; trace: TraceStep[] }

@@ -49,6 +49,8 @@ if (data.role === 'model-info') {
     checkpoint,
     testCrashAfterCheckpointDepth: data.testCrashAfterCheckpointDepth,
     onProgress: (progress) => post({ type: 'progress', progress }),
+    onArmed: () => post({ type: 'armed' }),
+    onSearched: () => post({ type: 'searched' }),
   }).then(
     (result) => post({ type: 'done', result }),
     (err: unknown) => {

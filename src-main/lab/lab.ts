@@ -225,7 +225,7 @@ export class Lab implements LabApi {
       } else {
         const last = run.last
         this.repo.finishRun(runId, {
-          status: 'failed',
+          status: outcome.stopped ? 'stopped' : 'failed',
           unique: last?.unique ?? 0,
           generated: last?.generated ?? 0,
           maxDepth: last?.maxDepth ?? 0,
