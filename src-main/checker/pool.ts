@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads'
 import type { ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
 import { endThread } from './end-thread.ts'
-import { readCheckpoint, type CheckpointData } from './checkpoint.ts'
+import { checkpointMismatch, readCheckpoint, type CheckpointData } from './checkpoint.ts'
 import type { ExploreProgress, ExploreResult } from './explore.ts'
 import { loadModel } from './load-model.ts'
 import type { Model, Property } from './model.ts'
@@ -77,7 +77,7 @@ export interface PoolOptions {
   onSearched?: () => void
   progressEveryMs?: number
   /** BFS checkpoints: written at level ends at most every everyMs into file; resume continues from it. */
-  checkpoint?: { file: string; everyMs: number; resume?: boolean; keep?: boolean }
+  checkpoint?: { file: string; everyMs: number; resume?: boolean; keep?: boolean; key?: string }
   /** log2 of the initial visited-set slot count (default 20). */
   initialLog2?: number
   /** For tests: exit the thread (a crash) right after the checkpoint with this many levels is written. */
@@ -204,7 +204,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
   let ckpt: CheckpointData | null = null
   if (opts.checkpoint?.resume) {
     ckpt = readCheckpoint(opts.checkpoint.file)
-    if (ckpt.meta.workers !== W) throw new Error(`the checkpoint was written with ${ckpt.meta.workers} workers, not ${W}`)
+    const why = checkpointMismatch(ckpt.meta, { key: opts.checkpoint.key, model: opts.model, params: opts.params, workers: W })
+    if (why) throw new Error(`the checkpoint ${opts.checkpoint.file} cannot resume this run: ${why}`)
   }
   const visitedBufs: SharedVisitedBuffers = ckpt ? SharedVisited.restore(ckpt.visited, W) : createSharedVisited(opts.initialLog2 ?? 20, 28, W)
   const visited = new SharedVisited(visitedBufs)

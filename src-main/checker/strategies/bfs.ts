@@ -179,6 +179,7 @@ export class BfsLevels {
         generated: t.generated,
         found: ctx.found,
         elapsedMs: ctx.elapsedMs(),
+        key: ck.key,
       },
       visited: ctx.visited.snapshot(),
       cols,
