@@ -277,6 +277,8 @@ export interface MatrixCell {
   /** The state space was explored to the end. */
   complete: boolean
   error: string | null
+  /** Milliseconds from the cell's start to its first violation, when one was found. */
+  firstViolationMs?: number
 }
 
 export interface MatrixSummary {

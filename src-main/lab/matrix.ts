@@ -240,6 +240,8 @@ export class MatrixService {
 
 // Text forms of a matrix, shared by the CLI (table, --markdown) and the docs.
 
+const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
+
 /** holds / violated: names / unknown at limit / stopped / error: message / pending / running. */
 export function cellVerdictText(cell: MatrixCell): string {
   if (cell.status === 'pending' || cell.status === 'running') return cell.status
@@ -249,8 +251,6 @@ export function cellVerdictText(cell: MatrixCell): string {
   if (cell.status === 'stopped' || cell.status === 'interrupted') return cell.status
   return 'unknown at limit'
 }
-
-const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
 
 /** One line per cell: scenario, instances, consistency, verdict, unique states, seconds. */
 export function formatMatrixTable(m: Matrix): string {

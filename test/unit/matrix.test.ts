@@ -111,6 +111,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
       ['violated', ['sts-one-pod-per-ordinal'], false],
     ])
     expect(done.cells[0].unique).toBe(205)
+    expect(done.cells[1].firstViolationMs).toBeGreaterThan(0)
     const run = await lab.getRun(done.cells[1].runId!)
     expect(run.summary.config.strategy).toBe('auto')
     expect(run.summary.firstViolationMs).toBeGreaterThan(0)

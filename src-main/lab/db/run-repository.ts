@@ -137,6 +137,11 @@ const toSummary = (r: RunRow): RunSummary => ({
   ...(r.search ? (JSON.parse(r.search) as Pick<RunSummary, 'firstViolationMs' | 'coverage'>) : {}),
 })
 
+function firstViolationOf(search: string | null): { firstViolationMs?: number } {
+  const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
+  return ms !== undefined ? { firstViolationMs: ms } : {}
+}
+
 function searchOf(f: RunFinish): string | null {
   const d: Pick<RunSummary, 'firstViolationMs' | 'coverage'> = {}
   if (f.firstViolationMs !== undefined) d.firstViolationMs = f.firstViolationMs
@@ -456,8 +461,8 @@ export class RunRepository {
   private toMatrix(row: MatrixRow): Matrix {
     const cellRows = this.db
       .prepare(
-        `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error
-         FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
+        `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error,
+         r.search FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
       )
       .all(row.id) as MatrixCellRow[]
     const violatedRows = this.db
@@ -480,6 +485,7 @@ export class RunRepository {
       seconds: c.seconds ?? 0,
       complete: c.complete === 1,
       error: c.error ?? null,
+      ...firstViolationOf(c.search),
     }))
     const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
     return {
@@ -525,4 +531,5 @@ interface MatrixCellRow {
   seconds: number | null
   complete: number | null
   error: string | null
+  search: string | null
 }
