@@ -1,9 +1,11 @@
 // The portfolio from the command line, and simulation shards as independent processes (as on a cluster), folded by `stabilis merge` into one saved run that
 // gives the verdicts, walk totals and counterexample of a single unsharded run.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
+import { parseCsvObjects } from '../helpers/csv-parse.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const dir = tempDir()
@@ -89,8 +91,13 @@ describe('stabilis check --strategy auto', () => {
     expect(low.trace.map((s: { action: string | null }) => s.action)).toEqual([null, ...new Array(20).fill('inc 0')])
     const again = JSON.parse(b.stdout).properties.find((p: { name: string }) => p.name === 'low')
     expect([again.walk, again.trace]).toEqual([low.walk, low.trace])
-    const text = await runCli(['check', '--model-file', deep, '--set', 'goal=20', '--strategy', 'auto', '--db', db])
+    const csv = join(dir, 'auto.csv')
+    const text = await runCli(['check', '--model-file', deep, '--set', 'goal=20', '--strategy', 'auto', '--db', db, '--csv', csv])
     expect(text.stdout).toMatch(/walks \d+ \(\d+ steps, deepest \d+\); BFS complete to depth \d+/)
     expect(text.stdout).toMatch(/first violation after /)
+    const row = parseCsvObjects(readFileSync(csv, 'utf8'))[0]
+    expect(Number(row.first_violation_s)).toBeGreaterThan(0)
+    expect(Number(row.walks)).toBeGreaterThan(0)
+    expect(row).toMatchObject({ strategy: 'auto', seed: '1', property_low: 'violated' })
   })
 })
