@@ -304,6 +304,8 @@ export class Explorer {
       if (inside) visited.leave()
       this.publish()
     }
+    // Also at a batch's end: narrow levels come in batches shorter than the 256 states between checks.
+    if (maxStates > 0 && visited.size >= maxStates) this.setHalt(HALT_STATES)
   }
 
   // ---- DFS: a local stack; idle workers are fed with the bottom half of a busy worker's stack.

@@ -61,4 +61,26 @@ describe('the portfolio (auto): swarm walks beside an exhaustive BFS', () => {
     expect(r.coverage!.bfsDepth).toBeGreaterThan(1)
     expect(r.unique).toBeGreaterThan(100)
   })
+
+  it('liveness verdicts only from a complete exploration: the same as BFS when it completes, unknown when cut', async () => {
+    const ring = { n: 4, k: 2, fair: false }
+    const sts = { consistency: 'synchronous', instances: 1 }
+    const [bfs, auto, stsBfs, stsAuto, cut] = await Promise.all([
+      check('ring', ring),
+      check('ring', ring, { strategy: 'auto' }),
+      check('statefulset-stale-reads', sts),
+      check('statefulset-stale-reads', sts, { strategy: 'auto' }),
+      check('statefulset-stale-reads', sts, { strategy: 'auto', maxStates: 50 }),
+    ])
+    const live = (r: ExploreResult) => r.properties.filter((p) => p.kind === 'converges' || p.kind === 'eventually')
+    expect(auto.complete).toBe(true)
+    expect(live(auto).map((p) => [p.status, p.counterexample])).toEqual([['violated', 'oscillation']])
+    expect(live(auto)).toEqual(live(bfs))
+    expect(stsAuto.complete).toBe(true)
+    expect(live(stsAuto).length).toBeGreaterThan(0)
+    expect(live(stsAuto)).toEqual(live(stsBfs))
+    expect([stsAuto.unique, stsAuto.generated]).toEqual([stsBfs.unique, stsBfs.generated])
+    expect([cut.complete, cut.stopReason]).toEqual([false, 'states'])
+    expect(live(cut).map((p) => p.status)).toEqual(live(stsBfs).map(() => 'unknown'))
+  })
 })
