@@ -5,7 +5,7 @@
 // Shards (`shard: {index, count}`): shard i of n takes the global walk numbers i, i+n, i+2n, … (below `walks`
 // when the walk count is fixed), so the shards of one seed are disjoint and together are exactly the walks of one
 // unsharded run.
-import { H_NEXT_WALK } from '../protocol.ts'
+import { H_MIN_VIOLATION_WALK, H_NEXT_WALK } from '../protocol.ts'
 import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
 import { haltStopReason } from './bfs.ts'
 
@@ -32,9 +32,12 @@ export async function runWalks(
       ctx.pool.send(w, { t: 'sim', settled, to })
     }
   })
+  // Walks numbered above a violating walk may or may not have run (the explorers stop taking them): what they
+  // found is dropped, so the answer does not depend on timing.
+  const cut = Atomics.load(ctx.halt, H_MIN_VIOLATION_WALK)
   return ctx.trackers.map((_, p) => {
     let best: WalkEvidence | null = null
-    for (const f of perWorker) if (f[p] && (best === null || f[p]!.walk < best.walk)) best = f[p]
+    for (const f of perWorker) if (f[p] && f[p]!.walk <= cut && (best === null || f[p]!.walk < best.walk)) best = f[p]
     return best
   })
 }
