@@ -101,7 +101,7 @@ export function runCheck(
     stop: () => {
       Atomics.store(new Int32Array(control), 0, 1)
       if (!stopTimer && !settled) {
-        stopTimer = setTimeout(() => force(`the model's code did not return within ${STOP_GRACE_MS / 1000} s of the stop; its threads were ended`), STOP_GRACE_MS)
+        stopTimer = setTimeout(() => force(`the check did not return within ${STOP_GRACE_MS / 1000} s of the stop (model code that never returns, or a long pass after the search); its threads were ended`), STOP_GRACE_MS)
       }
     },
     done,
