@@ -23,6 +23,12 @@ export interface LabApi {
   startRun(config: RunConfig): Promise<RunSummary>
   /** Continues an interrupted or stopped run from its last checkpoint (BFS); resolves once it runs again. */
   resumeRun(runId: number): Promise<RunSummary>
+  /**
+   * Folds finished simulation shard runs (same model, parameters, seed and walk count; distinct shards of one split)
+   * into one saved run: a property is violated (or witnessed) if a shard found it, with the trace of the
+   * lowest-numbered walk; unknown otherwise. Its unique and generated states are sums over the shards.
+   */
+  mergeRuns(runIds: number[]): Promise<RunSummary>
   /** Asks a running check to stop; it is saved as "stopped" with the figures reached. */
   stopRun(runId: number): Promise<void>
   getRun(runId: number): Promise<RunDetail>
@@ -82,6 +88,7 @@ export const LAB_METHODS = [
   'listModels',
   'startRun',
   'resumeRun',
+  'mergeRuns',
   'stopRun',
   'getRun',
   'listRuns',

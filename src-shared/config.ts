@@ -1,8 +1,9 @@
 // Run-config defaults and validation. Every message names the offending field so a CLI flag or form field can be fixed.
 import { badInput } from './errors.ts'
-import type { ModelInfo, ParamSpec, ParamValue, ParamValues, RunConfig, Strategy } from './types.ts'
+import type { ModelInfo, ParamSpec, ParamValue, ParamValues, RunConfig, Shard, Strategy } from './types.ts'
 
-export const STRATEGIES: readonly Strategy[] = ['bfs', 'dfs', 'sim']
+export const STRATEGIES: readonly Strategy[] = ['bfs', 'dfs', 'sim', 'auto']
+export const MAX_SHARDS = 10_000
 export const MAX_WORKERS = 64
 
 export function defaultParams(model: ModelInfo): ParamValues {
@@ -74,6 +75,21 @@ function wholeNumber(field: string, value: unknown, min: number, max: number): n
   return value
 }
 
+/** Parses "i/n" (i from 0 to n−1, e.g. a Kubernetes JOB_COMPLETION_INDEX) into a shard. */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text)
+  if (!m) throw badInput(`shard must be "i/n" with i from 0 to n-1, e.g. 0/4, got "${text}"`)
+  return checkShard({ index: Number(m[1]), count: Number(m[2]) })
+}
+
+function checkShard(raw: unknown): Shard {
+  if (typeof raw !== 'object' || raw === null) throw badInput('shard must be {index, count}')
+  const { index, count } = raw as Record<string, unknown>
+  const n = wholeNumber('shard count', count, 1, MAX_SHARDS)
+  const i = wholeNumber('shard index', index, 0, n - 1)
+  return { index: i, count: n }
+}
+
 /**
  * Checks a config against the model list and fills defaults for missing fields.
  * Returns a new, complete config; throws a bad-input LabError naming the first bad field.
@@ -104,6 +120,12 @@ export function validateRunConfig(input: unknown, models: readonly ModelInfo[]):
   }
   const stopOnViolation = raw.stopOnViolation ?? base.stopOnViolation
   if (typeof stopOnViolation !== 'boolean') throw badInput('stopOnViolation must be true or false')
+  const extra: Partial<RunConfig> = {}
+  if (raw.shard !== undefined) {
+    if (strategy !== 'sim') throw badInput(`shard needs strategy sim (random walks), not ${String(strategy)}`)
+    extra.shard = checkShard(raw.shard)
+  }
+  if (raw.walks !== undefined) extra.walks = wholeNumber('walks', raw.walks, 1, 1_000_000_000)
   return {
     model: model.id,
     params,
@@ -113,5 +135,6 @@ export function validateRunConfig(input: unknown, models: readonly ModelInfo[]):
     timeout: wholeNumber('timeout', raw.timeout ?? base.timeout, 0, 7 * 24 * 3600),
     seed: wholeNumber('seed', raw.seed ?? base.seed, 0, 2 ** 31 - 1),
     stopOnViolation,
+    ...extra,
   }
 }

@@ -30,7 +30,26 @@ export interface ModelInfo {
   error?: string
 }
 
-export type Strategy = 'bfs' | 'dfs' | 'sim'
+/** auto: the portfolio — swarm random walks beside an exhaustive BFS (docs/checker.md). */
+export type Strategy = 'bfs' | 'dfs' | 'sim' | 'auto'
+
+/** Simulation shards: this run takes walks index, index+count, index+2·count, … of the seed (index from 0). */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** What a search covered beyond its unique states: random walks, and for the portfolio the BFS beside them. */
+export interface SearchCoverage {
+  /** Random walks finished, the states they expanded, and the deepest step a walk reached. */
+  walks: number
+  walkSteps: number
+  walkDepth: number
+  /** Portfolio: depths the BFS expanded completely. */
+  bfsDepth?: number
+  /** A merged run: how many shard runs were folded in (its unique and generated are sums over them). */
+  shards?: number
+}
 
 /** Everything needed to start a check; validated by validateRunConfig before any work starts. */
 export interface RunConfig {
@@ -47,6 +66,12 @@ export interface RunConfig {
   stopOnViolation: boolean
   /** User models: the absolute path of the model file the worker imports (set by the lab from its model list). */
   modelFile?: string
+  /** Simulation only: run one of n disjoint walk sets (merge the shard runs with mergeRuns). */
+  shard?: Shard
+  /** Simulation: number of walks (over all shards); default 1000 without a timeout, unlimited with one. */
+  walks?: number
+  /** A run made by mergeRuns: the shard runs it folds together. */
+  mergedFrom?: number[]
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted'
@@ -72,6 +97,8 @@ export interface PropertyResult {
   trace?: TraceStep[]
   /** Lasso counterexamples (eventually, converges): trace index where the cycle starts; the last step returns there. */
   loopStart?: number
+  /** Found by a random walk: its number under the run's seed (the lowest such walk is reported). */
+  walk?: number
   /** What the trace shows: deadlock / lasso (eventually); oscillation / stuck / leaves-goal (converges). */
   counterexample?: 'deadlock' | 'lasso' | 'oscillation' | 'stuck' | 'leaves-goal'
   /** converges: findings over all reachable states and steps-to-converge (system steps to first reach the goal). */
@@ -132,6 +159,10 @@ export interface RunSummary {
   tags?: string[]
   /** Probability that two distinct states shared a 64-bit fingerprint (birthday bound), when known. */
   collisionProbability?: number
+  /** Milliseconds from the start to the first violation of an always property, when one was found. */
+  firstViolationMs?: number
+  /** Random walks and portfolio figures (simulation, auto, merged shards). */
+  coverage?: SearchCoverage
 }
 
 /** What updateRun may change; omitted fields stay as they are. */
@@ -246,6 +277,8 @@ export interface MatrixCell {
   /** The state space was explored to the end. */
   complete: boolean
   error: string | null
+  /** Milliseconds from the cell's start to its first violation, when one was found. */
+  firstViolationMs?: number
 }
 
 export interface MatrixSummary {

@@ -1,7 +1,7 @@
 // BFS checkpoints, written at level ends: the visited table, every worker's parent links and the next frontier.
 // File: "STABCKP1", u32 meta length, meta JSON, then length-prefixed (u64) binary sections. Written to a temporary
 // file, fsynced and renamed, so a crash leaves either the previous checkpoint or the new one.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { ParamValues } from '../../src-shared/types.ts'
 import type { Chunk } from './frontier.ts'
@@ -17,6 +17,8 @@ export interface CheckpointMeta {
   generated: number
   found: (number | null)[]
   elapsedMs: number
+  /** Whose checkpoint this is (the lab: database file, run id and start time); checked on resume. */
+  key?: string
 }
 
 export interface CheckpointData {
@@ -57,11 +59,55 @@ export function writeCheckpoint(file: string, d: CheckpointData): void {
   renameSync(tmp, file)
 }
 
+/** The header alone (a checkpoint can be gigabytes): what resume verifies before loading it. */
+export function readCheckpointMeta(file: string): CheckpointMeta {
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(12)
+    if (readSync(fd, head, 0, 12, 0) !== 12 || head.toString('latin1', 0, 8) !== MAGIC) throw new Error(`"${file}" is not a Stabilis checkpoint`)
+    const len = head.readUInt32LE(8)
+    const meta = Buffer.alloc(len)
+    if (readSync(fd, meta, 0, len, 12) !== len) throw new Error(`"${file}" is cut short`)
+    return parseMeta(file, meta.toString('utf8'))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function parseMeta(file: string, text: string): CheckpointMeta {
+  let meta: CheckpointMeta
+  try {
+    meta = JSON.parse(text) as CheckpointMeta
+  } catch {
+    throw new Error(`"${file}" has an unreadable header`)
+  }
+  if (meta.version !== 1) throw new Error(`"${file}" is a checkpoint of format ${String(meta.version)}, not 1`)
+  return meta
+}
+
+/** Why this checkpoint cannot resume the given run (null when it can): format, owner, model, parameters, workers. */
+export function checkpointMismatch(
+  meta: CheckpointMeta,
+  want: { key?: string; model: string; params: ParamValues; workers: number },
+): string | null {
+  if (want.key !== undefined && meta.key !== want.key) return `it belongs to ${meta.key ? `"${meta.key}"` : 'an unnamed run'}, not "${want.key}"`
+  if (meta.model !== want.model) return `it was written for model "${meta.model}", not "${want.model}"`
+  if (JSON.stringify(sortKeys(meta.params)) !== JSON.stringify(sortKeys(want.params))) {
+    return `it was written with parameters ${JSON.stringify(meta.params)}, not ${JSON.stringify(want.params)}`
+  }
+  if (meta.workers !== want.workers) return `it was written with ${meta.workers} workers, not ${want.workers}`
+  return null
+}
+
+function sortKeys(p: ParamValues): [string, unknown][] {
+  return Object.entries(p).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
 export function readCheckpoint(file: string): CheckpointData {
   const buf = readFileSync(file)
   if (buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`"${file}" is not a Stabilis checkpoint`)
   const metaLen = buf.readUInt32LE(8)
-  const meta = JSON.parse(buf.toString('utf8', 12, 12 + metaLen)) as CheckpointMeta & {
+  const meta = parseMeta(file, buf.toString('utf8', 12, 12 + metaLen)) as CheckpointMeta & {
     visitedLog2: number
     visitedCount: number
     chunks: number[]

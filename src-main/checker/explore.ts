@@ -1,6 +1,6 @@
 // Breadth-first exploration with a visited set and parent links: exact counts, shortest counterexamples.
 // generated = initial states + every successor produced (duplicates and self-loops included); depth(init) = 1.
-import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
+import type { PropertyResult, SearchCoverage, Strategy, TraceStep } from '../../src-shared/types.ts'
 import { fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
@@ -56,7 +56,11 @@ export interface ExploreResult {
   /** Probability that two distinct states shared a fingerprint in this run (birthday bound). */
   collisionProbability?: number
   workers?: number
-  strategy?: 'bfs' | 'dfs' | 'sim'
+  strategy?: Strategy
+  /** Milliseconds from the start to the first violation of an always property, when one was found. */
+  firstViolationMs?: number
+  /** What random walks covered (simulation, portfolio), and the BFS beside them. */
+  coverage?: SearchCoverage
 }
 
 interface Tracker {

@@ -18,6 +18,11 @@ import {
   S_MAXDEPTH,
   S_PROCESSED,
   S_STORED,
+  S_CALLS,
+  S_WALK_CALLS,
+  S_WALK_DEPTH,
+  S_WALK_STEPS,
+  S_WALKS,
   S_WORDS,
   type ExplorerInit,
   type FailureInfo,
@@ -77,6 +82,14 @@ export class Explorer {
   private maxDepthSeen = 0
   private cutByDepth = false
   private dead = false
+  private walks = 0
+  private walkSteps = 0
+  private walkDepth = 0
+  /** Successor computations (model.next calls): by the walks, and by BFS/DFS expansion; the portfolio balances them. */
+  private walkCalls = 0
+  private calls = 0
+  /** The portfolio's walks ('auto'): swarm-diversified, outside the visited set. */
+  private readonly swarm: boolean
   /** DFS: unique states this worker stored, by depth. */
   private readonly hist: number[] = []
 
@@ -98,6 +111,7 @@ export class Explorer {
     this.isAlways = this.trackers.map((p) => p.kind === 'always')
     this.found = this.trackers.map(() => null)
     this.out = new ChunkWriter()
+    this.swarm = init.strategy === 'auto'
     this.publish()
   }
 
@@ -116,6 +130,11 @@ export class Explorer {
     s[b + S_STORED] = this.parents.length
     s[b + S_PROCESSED] = this.processed
     s[b + S_MAXDEPTH] = this.maxDepthSeen
+    s[b + S_WALKS] = this.walks
+    s[b + S_WALK_STEPS] = this.walkSteps
+    s[b + S_WALK_DEPTH] = this.walkDepth
+    s[b + S_WALK_CALLS] = this.walkCalls
+    s[b + S_CALLS] = this.calls
   }
 
   handle(m: ToExplorer): void {
@@ -143,7 +162,7 @@ export class Explorer {
           return
         case 'sim':
           this.settled = m.settled
-          this.sim()
+          this.sim(m.to)
           return
         case 'collect': {
           const parents = this.parents.trimmed()
@@ -192,7 +211,8 @@ export class Explorer {
       }
       if (this.isAlways[p] ? !ok : ok) {
         this.found[p] = id
-        if (this.isAlways[p] && this.init.stopOnViolation) this.setHalt(HALT_VIOLATION)
+        // The portfolio decides at slice ends (a deterministic answer); the others halt at once.
+        if (this.isAlways[p] && this.init.stopOnViolation && !this.swarm) this.setHalt(HALT_VIOLATION)
       }
     }
   }
@@ -211,6 +231,7 @@ export class Explorer {
       }
       phase = 'actions'
       actions = model.actions(state)
+      this.calls += actions.length
       const visited = this.visited
       const fp = this.fp
       const W = this.init.workers
@@ -282,6 +303,8 @@ export class Explorer {
       if (inside) visited.leave()
       this.publish()
     }
+    // Also at a batch's end: narrow levels come in batches shorter than the 256 states between checks.
+    if (maxStates > 0 && visited.size >= maxStates) this.setHalt(HALT_STATES)
   }
 
   // ---- DFS: a local stack; idle workers are fed with the bottom half of a busy worker's stack.
@@ -357,81 +380,150 @@ export class Explorer {
     this.post({ t: 'idle', found: this.found, cutByDepth: this.cutByDepth, hist: this.hist })
   }
 
-  // ---- Simulation: seeded random walks, walk indices handed out through a shared counter.
+  // ---- Simulation: seeded random walks, walk numbers handed out through a shared counter.
+  // Plain simulation stores every state it meets in the visited set (its unique count). The portfolio's swarm
+  // walks ('auto') leave the visited set to the BFS beside them, diversify each walk's depth bound and action
+  // choice (swarm testing: a walk may leave out a share of the action slots), and stop at a violating walk.
 
-  private sim(): void {
-    const model = this.model
+  private sim(to: number): void {
     const halt = this.halt
     const found: (SimFinding | null)[] = this.trackers.map(() => null)
-    const inits = model.init()
-    const walkLength = this.init.walkLength
-    const visited = this.visited
-    const fp = this.fp
-    const actionsTaken: number[] = []
-    const succAi: number[] = []
-    const succs: unknown[] = []
+    const inits = this.model.init()
+    const shard = this.init.shard
     for (;;) {
       if (this.halted()) break
-      const walk = Atomics.add(halt, H_NEXT_WALK, 1)
-      if (walk >= this.init.walks) break
+      const local = Atomics.add(halt, H_NEXT_WALK, 1)
+      if (local >= to) break
+      const walk = shard ? local * shard.count + shard.index : local
       if (walk > Atomics.load(halt, H_MIN_VIOLATION_WALK)) break
-      const rng = mulberry32(walkSeed(this.init.seed, walk))
-      const i0 = rng() % inits.length
-      let state = inits[i0]
-      actionsTaken.length = 0
-      visited.enter()
-      try {
-        for (let depth = 1; ; depth++) {
-          this.generated += depth === 1 ? 1 : 0
-          fingerprintState(model, state, fp)
-          visited.insert(fp[0], fp[1])
-          if (depth > this.maxDepthSeen) this.maxDepthSeen = depth
-          for (let p = 0; p < this.trackers.length; p++) {
-            if (this.settled[p] || (found[p] !== null && found[p]!.walk <= walk)) continue
-            const ok = this.trackers[p].check(state)
-            if (this.isAlways[p] ? !ok : ok) {
-              found[p] = { walk, init: i0, actions: actionsTaken.slice() }
-              if (this.isAlways[p] && this.init.stopOnViolation) {
-                for (let cur = Atomics.load(halt, H_MIN_VIOLATION_WALK); walk < cur; cur = Atomics.load(halt, H_MIN_VIOLATION_WALK)) {
-                  if (Atomics.compareExchange(halt, H_MIN_VIOLATION_WALK, cur, walk) === cur) break
-                }
-              }
-            }
-          }
-          if (depth >= walkLength) break
-          if (model.within && !model.within(state)) break
-          const actions = model.actions(state)
-          succAi.length = 0
-          succs.length = 0
-          for (let ai = 0; ai < actions.length; ai++) {
-            const s = model.next(state, actions[ai])
-            if (s === undefined) continue
-            this.generated++
-            succAi.push(ai)
-            succs.push(s)
-          }
-          if (succs.length === 0) break
-          const pick = rng() % succs.length
-          state = succs[pick]
-          actionsTaken.push(succAi[pick])
-        }
-      } catch (err) {
-        throw new Failure({
-          message: err instanceof Error ? err.message : String(err),
-          phase: 'simulation',
-          id: null,
-          action: -1,
-          actionName: `walk ${walk} after actions [${actionsTaken.join(', ')}]`,
-        })
-      } finally {
-        visited.leave()
-      }
-      this.processed++
+      this.walk(walk, inits, found)
+      this.walks++
+      if (!this.swarm) this.processed++
       this.publish()
     }
     this.publish()
     this.post({ t: 'sim-done', found })
   }
+
+  /** The successor swarmNext chose. */
+  private picked: unknown = undefined
+  private readonly slots: number[] = []
+
+  /** A random enabled action's index (its successor in `picked`), kept slots first; −1 when none is enabled. */
+  private swarmNext(state: unknown, actions: readonly unknown[], rng: () => number, salt: number, omit: number): number {
+    const slots = this.slots
+    slots.length = 0
+    for (let ai = 0; ai < actions.length; ai++) if (omit === 0 || !dropsSlot(salt, omit, ai)) slots.push(ai)
+    const kept = slots.length
+    for (let ai = 0; ai < actions.length; ai++) if (omit !== 0 && dropsSlot(salt, omit, ai)) slots.push(ai)
+    // Draw without replacement from the kept slots, then from the others.
+    for (let phase = 0; phase < 2; phase++) {
+      const lo = phase === 0 ? 0 : kept
+      for (let hi = phase === 0 ? kept : slots.length; hi > lo; hi--) {
+        const j = lo + (rng() % (hi - lo))
+        const ai = slots[j]
+        slots[j] = slots[hi - 1]
+        this.walkCalls++
+        const succ = this.model.next(state, actions[ai])
+        if (succ !== undefined) {
+          this.picked = succ
+          return ai
+        }
+      }
+    }
+    return -1
+  }
+
+  private walk(walk: number, inits: unknown[], found: (SimFinding | null)[]): void {
+    const model = this.model
+    const swarm = this.swarm
+    const visited = this.visited
+    const fp = this.fp
+    const rng = mulberry32(walkSeed(this.init.seed, walk))
+    const i0 = rng() % inits.length
+    let state = inits[i0]
+    const actionsTaken: number[] = []
+    const succAi: number[] = []
+    const succs: unknown[] = []
+    let bound = this.init.walkLength
+    let salt = 0
+    let omit = 0
+    if (swarm) {
+      bound = Math.max(4, bound >> (rng() % 4))
+      salt = rng()
+      omit = salt % 3 // 0: every action slot; 1: about a quarter left out; 2: about half
+    }
+    const stopWalks = this.init.stopOnViolation || swarm
+    if (!swarm) visited.enter()
+    try {
+      for (let depth = 1; ; depth++) {
+        if (!swarm) {
+          this.generated += depth === 1 ? 1 : 0
+          fingerprintState(model, state, fp)
+          visited.insert(fp[0], fp[1])
+        }
+        if (!swarm && depth > this.maxDepthSeen) this.maxDepthSeen = depth
+        if (depth > this.walkDepth) this.walkDepth = depth
+        for (let p = 0; p < this.trackers.length; p++) {
+          if (this.settled[p] || (found[p] !== null && found[p]!.walk <= walk)) continue
+          const ok = this.trackers[p].check(state)
+          if (this.isAlways[p] ? !ok : ok) {
+            found[p] = { walk, init: i0, actions: actionsTaken.slice() }
+            if (this.isAlways[p] && stopWalks) lowerTo(this.halt, H_MIN_VIOLATION_WALK, walk)
+          }
+        }
+        if (depth >= bound || ((depth & 15) === 0 && this.halted())) break
+        if (model.within && !model.within(state)) break
+        const actions = model.actions(state)
+        this.walkSteps++
+        if (swarm) {
+          // Actions tried in random order until one is enabled: uniform over the enabled ones (within the kept
+          // slots first), at a fraction of the cost of computing every successor.
+          const ai = this.swarmNext(state, actions, rng, salt, omit)
+          if (ai < 0) break
+          state = this.picked
+          actionsTaken.push(ai)
+          continue
+        }
+        succAi.length = 0
+        succs.length = 0
+        for (let ai = 0; ai < actions.length; ai++) {
+          const s = model.next(state, actions[ai])
+          if (s === undefined) continue
+          this.generated++
+          succAi.push(ai)
+          succs.push(s)
+        }
+        if (succs.length === 0) break
+        const pick = rng() % succs.length
+        state = succs[pick]
+        actionsTaken.push(succAi[pick])
+      }
+    } catch (err) {
+      throw new Failure({
+        message: err instanceof Error ? err.message : String(err),
+        phase: 'simulation',
+        id: null,
+        action: -1,
+        actionName: `walk ${walk} after actions [${actionsTaken.join(', ')}]`,
+      })
+    } finally {
+      if (!swarm) visited.leave()
+    }
+  }
+}
+
+/** Lowers a shared word to `value` if it is higher (compare-and-swap loop). */
+function lowerTo(words: Int32Array, index: number, value: number): void {
+  for (let cur = Atomics.load(words, index); value < cur; cur = Atomics.load(words, index)) {
+    if (Atomics.compareExchange(words, index, cur, value) === cur) break
+  }
+}
+
+/** Swarm testing: whether a walk with this salt leaves out action slot `ai` (omit 1: about a quarter, 2: half). */
+function dropsSlot(salt: number, omit: number, ai: number): boolean {
+  const h = Math.imul(salt ^ Math.imul(ai + 1, 0x9e3779b1), 0x85ebca6b) >>> 16
+  return omit === 1 ? (h & 3) === 0 : (h & 1) === 0
 }
 
 /** Wires an Explorer to a message port (the worker entry calls this). */

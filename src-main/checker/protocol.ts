@@ -22,7 +22,12 @@ export const S_GENERATED = 0
 export const S_STORED = 1
 export const S_PROCESSED = 2
 export const S_MAXDEPTH = 3
-export const S_WORDS = 4
+export const S_WALKS = 4 // random walks finished
+export const S_WALK_STEPS = 5 // states expanded along them
+export const S_WALK_DEPTH = 6 // the deepest step a walk reached
+export const S_WALK_CALLS = 7 // model.next calls made by walks
+export const S_CALLS = 8 // model.next calls made expanding states (BFS, DFS)
+export const S_WORDS = 9
 
 export interface ExplorerInit {
   role: 'explorer'
@@ -42,6 +47,8 @@ export interface ExplorerInit {
   seed: number
   walks: number
   walkLength: number
+  /** Simulation shards: this run takes the global walk numbers index, index+count, … */
+  shard?: { index: number; count: number }
   /** Columns restored from a checkpoint. */
   parents?: Float64Array
   via?: Int32Array
@@ -71,7 +78,8 @@ export type ToExplorer =
   | { t: 'chunk'; chunk: Chunk }
   | { t: 'end' }
   | { t: 'dfs'; chunk: Chunk; settled: boolean[] }
-  | { t: 'sim'; settled: boolean[] }
+  /** Walks with local numbers from the shared counter (H_NEXT_WALK) up to `to`, exclusive. */
+  | { t: 'sim'; settled: boolean[]; to: number }
   | { t: 'collect' }
   | { t: 'snapshot' }
   /** The check is over: the explorer closes its port and its thread ends on its own. */

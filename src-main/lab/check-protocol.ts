@@ -10,7 +10,7 @@ export interface CheckWorkerInput {
   /** This worker's own entry (file path or URL string): the coordinator spawns its explorers from it. */
   entry: string
   /** BFS checkpoints: file, cadence, and whether to resume from it. */
-  checkpoint?: { file: string; everyMs: number; resume?: boolean }
+  checkpoint?: { file: string; everyMs: number; resume?: boolean; key?: string }
   /** A module whose default export is a ModelDefinition (tests); else config.model is looked up in the registry. */
   modelModule?: string
   /** 0 = unlimited. */
@@ -23,5 +23,9 @@ export interface CheckWorkerInput {
 
 export type CheckWorkerMessage =
   | { type: 'progress'; progress: ExploreProgress }
+  /** The explorers are up and the run's timeout is counting. */
+  | { type: 'armed' }
+  /** The search has ended; verdicts and traces are being computed. */
+  | { type: 'searched' }
   | { type: 'done'; result: ExploreResult }
   | { type: 'failed'; message: string; trace: TraceStep[] }

@@ -42,12 +42,15 @@ if (data.role === 'model-info') {
     maxStates: data.maxStates ?? 0,
     stopOnViolation: config.stopOnViolation,
     seed: config.seed,
-    walks: data.walks,
+    walks: config.walks ?? data.walks,
+    shard: config.shard,
     entry: entry ?? import.meta.url,
     halt: control,
     checkpoint,
     testCrashAfterCheckpointDepth: data.testCrashAfterCheckpointDepth,
     onProgress: (progress) => post({ type: 'progress', progress }),
+    onArmed: () => post({ type: 'armed' }),
+    onSearched: () => post({ type: 'searched' }),
   }).then(
     (result) => post({ type: 'done', result }),
     (err: unknown) => {

@@ -22,12 +22,14 @@ function summary(runs: readonly RunDetail[]): string {
     'run_id', 'model', ...paramNames.map((p) => `param_${p}`), 'strategy', 'workers', 'max_depth_limit', 'timeout_s',
     'status', 'verdict', 'complete', 'unique_states', 'generated_states', 'max_depth', 'duration_s', 'unique_per_s',
     'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${p}`), 'name', 'tags', 'notes',
+    'first_violation_s', 'walks', 'walk_steps', 'seed',
   ]
   const rows = runs.map(({ summary: s, properties }) => [
     s.id, s.model, ...paramNames.map((p) => s.config.params[p]), s.config.strategy, s.config.workers, s.config.maxDepth,
     s.config.timeout, s.status, s.verdict, s.complete, s.unique, s.generated, s.maxDepth, s.seconds,
     s.seconds > 0 ? Math.round(s.unique / s.seconds) : null, s.startedAt, s.finishedAt, s.error,
     ...propNames.map((p) => properties.find((x) => x.name === p)?.status), s.name ?? '', (s.tags ?? []).join(' '), s.notes ?? '',
+    s.firstViolationMs !== undefined ? s.firstViolationMs / 1000 : null, s.coverage?.walks ?? null, s.coverage?.walkSteps ?? null, s.config.seed,
   ])
   return csvTable(header, rows)
 }

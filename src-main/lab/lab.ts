@@ -1,6 +1,8 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
-import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { createHash } from 'node:crypto'
+import { existsSync, rmSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { checkpointMismatch, readCheckpointMeta } from '../checker/checkpoint.ts'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
 import { badInput } from '../../src-shared/errors.ts'
@@ -33,6 +35,7 @@ import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
 import type { StoreBenchOptions, StoreBenchRun } from '../../src-shared/store-types.ts'
 import { MatrixService } from './matrix.ts'
+import { mergeShards } from './merge.ts'
 import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
 
 export interface LabOptions {
@@ -111,6 +114,13 @@ export function validateRunPatch(input: unknown): RunPatch {
   return out
 }
 
+/** <dir>/<database file name>-<hash of its path>/run-<id>.ckpt: databases sharing a folder never share a checkpoint. */
+export function checkpointPath(dir: string, dbFile: string, runId: number): string {
+  const db = resolve(dbFile)
+  const tag = createHash('sha256').update(db).digest('hex').slice(0, 8)
+  return join(dir, `${basename(db)}-${tag}`, `run-${runId}.ckpt`)
+}
+
 export function verdictOf(properties: readonly PropertyResult[]): Verdict {
   if (properties.some((p) => p.status === 'violated')) return 'violated'
   return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
@@ -170,22 +180,53 @@ export class Lab implements LabApi {
     if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
       throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
     }
-    // Without a checkpoint (stopped before the first one, or not BFS) the run starts over: same counts, more time.
+    // Without a usable checkpoint (stopped before the first one, not BFS, or one that is not this run's) the run
+    // starts over: same counts, more time.
     const file = this.checkpointFile(runId)
-    const fromCheckpoint = summary.config.strategy === 'bfs' && file !== null && existsSync(file)
+    const fromCheckpoint = summary.config.strategy === 'bfs' && file !== null && existsSync(file) && this.checkpointFits(file, summary)
     this.repo.reopenRun(runId)
     return this.launch(runId, summary.config, fromCheckpoint)
   }
 
+  /** A checkpoint resumes a run only if it is this database's run (same start), model, parameters, workers, format. */
+  private checkpointFits(file: string, run: RunSummary): boolean {
+    let why: string | null
+    try {
+      why = checkpointMismatch(readCheckpointMeta(file), { key: this.checkpointKey(run), model: run.config.model, params: run.config.params, workers: run.config.workers })
+    } catch (err) {
+      why = err instanceof Error ? err.message : String(err)
+    }
+    if (why === null) return true
+    // Not this run's (a database recreated at this path, a copied file) or unreadable: it cannot be resumed from.
+    rmSync(file, { force: true })
+    return false
+  }
+
+  /** Whose checkpoint: the database file, the run and its start (a recreated database reuses run ids). */
+  private checkpointKey(run: RunSummary): string {
+    return `${resolve(this.repo.file)}#run-${run.id}@${run.startedAt}`
+  }
+
+  async mergeRuns(runIds: number[]): Promise<RunSummary> {
+    const ids = runIdList('merge', runIds)
+    const { config, finish } = mergeShards(ids.map((id) => this.repo.getRun(id)))
+    const runId = this.repo.createRun(config, new Date().toISOString())
+    this.repo.finishRun(runId, { ...finish, verdict: verdictOf(finish.properties) })
+    const summary = this.repo.getSummary(runId)
+    this.emit({ type: 'run-finished', run: summary })
+    return summary
+  }
+
   private checkpointFile(runId: number): string | null {
     const dir = this.opts.checkpointDir ?? (this.repo.file === ':memory:' ? null : join(dirname(this.repo.file), 'checkpoints'))
-    return dir ? join(dir, `run-${runId}.ckpt`) : null
+    return dir ? checkpointPath(dir, this.repo.file, runId) : null
   }
 
   private launch(runId: number, config: RunConfig, resume: boolean): RunSummary {
     const run: RunProgress = { pending: [], last: null, stopRequested: false }
     const file = config.strategy === 'bfs' ? this.checkpointFile(runId) : null
-    const checkpoint = file ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume } : undefined
+    const key = this.checkpointKey(this.repo.getSummary(runId))
+    const checkpoint = file ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
     const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint })
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
@@ -208,11 +249,13 @@ export class Lab implements LabApi {
           depthHistogram: r.depthHistogram,
           properties: r.properties,
           collisionProbability: r.collisionProbability,
+          firstViolationMs: r.firstViolationMs,
+          coverage: r.coverage,
         })
       } else {
         const last = run.last
         this.repo.finishRun(runId, {
-          status: 'failed',
+          status: outcome.stopped ? 'stopped' : 'failed',
           unique: last?.unique ?? 0,
           generated: last?.generated ?? 0,
           maxDepth: last?.maxDepth ?? 0,

@@ -91,7 +91,7 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
   const max = Math.min(...scenarios.map((m) => instancesOf(m)!.max))
   const instances = [...new Set(instancesIn.map((n) => wholeNumber('instances', n, min, max)))]
 
-  const strategy = raw.strategy ?? 'bfs'
+  const strategy = raw.strategy ?? 'auto'
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy as Strategy)) {
     throw badInput(`strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}`)
   }
@@ -240,6 +240,8 @@ export class MatrixService {
 
 // Text forms of a matrix, shared by the CLI (table, --markdown) and the docs.
 
+const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
+
 /** holds / violated: names / unknown at limit / stopped / error: message / pending / running. */
 export function cellVerdictText(cell: MatrixCell): string {
   if (cell.status === 'pending' || cell.status === 'running') return cell.status
@@ -249,8 +251,6 @@ export function cellVerdictText(cell: MatrixCell): string {
   if (cell.status === 'stopped' || cell.status === 'interrupted') return cell.status
   return 'unknown at limit'
 }
-
-const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
 
 /** One line per cell: scenario, instances, consistency, verdict, unique states, seconds. */
 export function formatMatrixTable(m: Matrix): string {

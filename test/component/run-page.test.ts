@@ -38,6 +38,17 @@ describe('RunPage', () => {
     expect(() => getByTestId('stop-run')).toThrow()
   })
 
+  it('shows what a portfolio run covered and when it found its first violation', async () => {
+    const run = makeRun({ id: 12, coverage: { walks: 1234, walkSteps: 56_789, walkDepth: 64, bfsDepth: 9 }, firstViolationMs: 4321 })
+    run.config = { ...run.config, strategy: 'auto', seed: 5 }
+    const { lab } = createFakeLab({ getRun: vi.fn(async () => makeDetail(run)) })
+    setLab(lab)
+    const { findByTestId, getByTestId } = render(RunPage, { props: { id: 12 } })
+    expect((await findByTestId('run-coverage')).textContent).toMatch(/1,234 \(56,789 steps, deepest 64\); BFS complete to depth 9/)
+    expect(getByTestId('first-violation').textContent).toBe('after 4.32 s')
+    expect(getByTestId('run-config').textContent).toContain('Seed5')
+  })
+
   it('follows live progress, stops on request and reloads when the run finishes', async () => {
     const running = makeRun({ id: 9, status: 'running', verdict: 'unknown', unique: 0, generated: 0 })
     const getRun = vi

@@ -25,7 +25,7 @@ describe('resolveMatrixSpec', () => {
 
   it('expands "all" to every scenario × every level, ordered scenario, instances, level', () => {
     const { spec, cells } = resolveMatrixSpec({ scenario: 'all', consistency: ['all'], instances: [1, 2] }, models)
-    expect(spec).toMatchObject({ scenario: 'all', consistency: LEVELS, instances: [1, 2], strategy: 'bfs', timeoutPerCell: 0, maxDepth: 0 })
+    expect(spec).toMatchObject({ scenario: 'all', consistency: LEVELS, instances: [1, 2], strategy: 'auto', timeoutPerCell: 0, maxDepth: 0 })
     expect(spec.concurrency).toBeGreaterThanOrEqual(1)
     expect(spec.concurrency).toBeLessThanOrEqual(2)
     expect(cells).toHaveLength(SCENARIOS.length * 5 * 2)
@@ -53,7 +53,9 @@ describe('Lab matrices (worker threads + SQLite)', () => {
   it('runs every cell as a saved run and saves the matrix with exact verdicts', async () => {
     const events: LabEvent[] = []
     const off = lab.onEvent((e) => events.push(e))
-    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 60 }
+    const spec: MatrixSpec = {
+      scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 60, strategy: 'bfs',
+    }
     const started = await lab.startMatrix(spec)
     expect(started).toMatchObject({ status: 'running', cellCount: 3, finished: 0, spec: { scenario: 'statefulset-stale-reads', instances: [1], timeoutPerCell: 60 } })
     const done = await lab.waitForMatrix(started.id)
@@ -100,6 +102,25 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 205 · [\d.]+ s \| ✅ holds · 1,467 · [\d.]+ s \| ❌ sts-one-pod-per-ordinal · 5,337 · /)
   })
 
+  it('runs cells with the portfolio by default: the same verdicts, exact counts where it holds, the first violation shrunk', async () => {
+    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'resettable-session'], instances: [1], timeoutPerCell: 60 }
+    const done = await lab.waitForMatrix((await lab.startMatrix(spec)).id)
+    expect(done).toMatchObject({ status: 'done', holds: 1, violated: 1, unknown: 0, spec: { strategy: 'auto' } })
+    expect(done.cells.map((c) => [c.verdict, c.violated, c.complete])).toEqual([
+      ['holds', [], true],
+      ['violated', ['sts-one-pod-per-ordinal'], false],
+    ])
+    expect(done.cells[0].unique).toBe(205)
+    expect(done.cells[1].firstViolationMs).toBeGreaterThan(0)
+    const run = await lab.getRun(done.cells[1].runId!)
+    expect(run.summary.config.strategy).toBe('auto')
+    expect(run.summary.firstViolationMs).toBeGreaterThan(0)
+    expect(run.summary.coverage!.bfsDepth).toBeGreaterThan(0)
+    const replay = await lab.replayTrace(run.summary.id, { property: 'sts-one-pod-per-ordinal' })
+    expect(replay.reproduced).toBe(true)
+    expect(replay.propertyStep).toBe(replay.steps.length - 1)
+  })
+
   it('marks a cell cut by its depth limit as unknown at limit', async () => {
     const started = await lab.startMatrix({ scenario: 'job-single', consistency: ['synchronous'], instances: [1], maxDepth: 3 })
     const done = await lab.waitForMatrix(started.id)
@@ -132,8 +153,8 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     const again = openLab(dbFile)
     try {
       const list = await again.lab.listMatrices()
-      expect(list.map((m) => m.status)).toEqual(['stopped', 'done', 'done'])
-      const first = await again.lab.getMatrix(list[2].id)
+      expect(list.map((m) => m.status)).toEqual(['stopped', 'done', 'done', 'done'])
+      const first = await again.lab.getMatrix(list[3].id)
       expect(first.cells.map((c) => c.verdict)).toEqual(['holds', 'holds', 'violated'])
     } finally {
       await again.close()

@@ -2,7 +2,7 @@
 // 2 bad input (flags, parameters, database, a broken model), 130 interrupted.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseParamValue } from '../../../src-shared/config.ts'
+import { parseParamValue, parseShard } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
 import type { CsvReport, ModelInfo, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
@@ -27,16 +27,17 @@ const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.std
 const USAGE = `usage: stabilis <command> [options]
 
   models [--model-file PATH] [--json]     models and scenarios with their parameters (user models: docs/sdk.md)
-  check <model> | --model-file PATH [--set key=value]... [--consistency LEVEL] [--strategy bfs|dfs|sim]
+  check <model> | --model-file PATH [--set key=value]... [--consistency LEVEL] [--strategy bfs|dfs|sim|auto]
         [--workers N] [--max-depth D] [--timeout S] [--seed N] [--stop-on-violation]
-        [--db FILE] [--csv FILE] [--json]  run a check and save it
+        [--walks N] [--shard i/n] [--db FILE] [--csv FILE] [--json]  run a check and save it
+  merge <runId>... [--db FILE] [--json]   fold simulation shard runs (--shard i/n) into one saved run
   resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
   export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|comparison] [--db FILE]
   export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
-  matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy bfs|dfs|sim]
+  matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy auto|bfs|dfs|sim]
         [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
   serve [--host 127.0.0.1] [--port N] [--db FILE]   the lab in a browser
@@ -72,6 +73,8 @@ function buildConfig(model: ModelInfo, args: ParsedArgs): RunConfig {
     params.consistency = parseParamValue(spec, consistency)
   }
   const strategy = stringFlag(args.flags, 'strategy') ?? 'bfs'
+  const shard = stringFlag(args.flags, 'shard')
+  const walks = intFlag(args.flags, 'walks', 1, 1_000_000_000)
   return {
     model: model.id,
     params,
@@ -81,6 +84,8 @@ function buildConfig(model: ModelInfo, args: ParsedArgs): RunConfig {
     timeout: intFlag(args.flags, 'timeout', 0, 7 * 24 * 3600) ?? 0,
     seed: intFlag(args.flags, 'seed', 0, 2 ** 31 - 1) ?? 1,
     stopOnViolation: args.flags['stop-on-violation'] === true,
+    ...(shard !== undefined ? { shard: parseShard(shard) } : {}),
+    ...(walks !== undefined ? { walks } : {}),
   }
 }
 
@@ -93,7 +98,14 @@ function stepLine(step: TraceStep): string {
 function printRunText(io: Io, detail: RunDetail): void {
   const s = detail.summary
   io.out(`${s.model} ${paramSummary(s.config)} (${s.config.strategy}): ${s.status} in ${formatSeconds(s.seconds)}${s.complete ? '' : ' (incomplete)'}\n`)
-  io.out(`  unique ${formatCount(s.unique)}  generated ${formatCount(s.generated)}  max depth ${s.maxDepth}\n`)
+  const sums = s.coverage?.shards ? ` (sums over ${s.coverage.shards} shard runs)` : ''
+  io.out(`  unique ${formatCount(s.unique)}  generated ${formatCount(s.generated)}  max depth ${s.maxDepth}${sums}\n`)
+  const cov = s.coverage
+  if (cov) {
+    const bfs = cov.bfsDepth !== undefined ? `; BFS complete to depth ${cov.bfsDepth}` : ''
+    io.out(`  walks ${formatCount(cov.walks)} (${formatCount(cov.walkSteps)} steps, deepest ${cov.walkDepth})${bfs}\n`)
+  }
+  if (s.firstViolationMs !== undefined) io.out(`  first violation after ${formatSeconds(s.firstViolationMs / 1000)}\n`)
   if (s.error) io.out(`  error: ${s.error}\n`)
   for (const p of detail.properties) {
     const mark = p.status === 'holds' ? 'ok ' : p.status === 'violated' ? 'BAD' : ' ? '
@@ -182,12 +194,17 @@ async function followRun(lab: Lab, runId: number, io: Io, json: boolean, afterRu
         verdict: s.verdict,
         error: s.error,
         collisionProbability: s.collisionProbability ?? null,
+        firstViolationMs: s.firstViolationMs ?? null,
+        ...(s.coverage ? { coverage: s.coverage } : {}),
+        ...(s.config.shard ? { shard: s.config.shard } : {}),
+        ...(s.config.mergedFrom ? { mergedFrom: s.config.mergedFrom } : {}),
         properties: detail.properties.map((p) => ({
           name: p.name,
           kind: p.kind,
           status: p.status,
           ...(p.counterexample ? { counterexample: p.counterexample } : {}),
           ...(p.loopStart !== undefined ? { loopStart: p.loopStart } : {}),
+          ...(p.walk !== undefined ? { walk: p.walk } : {}),
           ...(p.convergence ? { convergence: p.convergence } : {}),
           ...(p.trace ? { trace: p.trace } : {}),
         })),
@@ -241,6 +258,22 @@ async function cmdResume(args: ParsedArgs, io: Io): Promise<number> {
   try {
     const run = await lab.resumeRun(Number(idText))
     return await followRun(lab, run.id, io, args.flags.json === true)
+  } finally {
+    await close()
+  }
+}
+
+/** Folds shard runs into one saved run (Lab.mergeRuns) and reports it like a check. */
+async function cmdMerge(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.positional.length === 0) throw badInput('merge needs the shard runs, e.g. stabilis merge 4 5 6 7')
+  const ids = args.positional.map((p) => {
+    if (!/^\d+$/.test(p)) throw badInput(`run id must be a whole number, got "${p}"`)
+    return Number(p)
+  })
+  const { lab, close } = openLab(dbFile(args.flags))
+  try {
+    const merged = await lab.mergeRuns(ids)
+    return await followRun(lab, merged.id, io, args.flags.json === true)
   } finally {
     await close()
   }
@@ -352,7 +385,7 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
     if (!/^\d+$/.test(v)) throw badInput(`--instances must be whole numbers separated by commas, got "${v}"`)
     return Number(v)
   })
-  const strategy = stringFlag(args.flags, 'strategy') ?? 'bfs'
+  const strategy = stringFlag(args.flags, 'strategy') ?? 'auto'
   if (args.flags.json && args.flags.markdown) throw badInput('--json and --markdown cannot be combined')
   const { lab, close } = openLab(dbFile(args.flags))
   let interrupted = false
@@ -423,9 +456,11 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
       set: { type: 'list' }, consistency: { type: 'string' }, strategy: { type: 'string' }, workers: { type: 'string' },
       'max-depth': { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' },
       csv: { type: 'string' }, json: { type: 'bool' }, 'stop-on-violation': { type: 'bool' }, 'model-file': { type: 'string' },
+      shard: { type: 'string' }, walks: { type: 'string' },
     },
     run: cmdCheck,
   },
+  merge: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdMerge },
   resume: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdResume },
   runs: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdRuns },
   export: { flags: { csv: { type: 'string' }, db: { type: 'string' }, report: { type: 'string' }, comparison: { type: 'string' } }, run: cmdExport },

@@ -126,4 +126,9 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE bench_runs;
   ALTER TABLE bench_runs_new RENAME TO bench_runs;
   `,
+  // what a search covered beyond its states (random walks, the portfolio's BFS depth, merged shards) and the time
+  // to its first violation, as one JSON column.
+  `
+  ALTER TABLE runs ADD COLUMN search TEXT;
+  `,
 ]

@@ -18,6 +18,7 @@ import type {
   RunPatch,
   RunStatus,
   RunSummary,
+  SearchCoverage,
   Verdict,
 } from '../../../src-shared/types.ts'
 import { MIGRATIONS } from './migrations.ts'
@@ -69,6 +70,7 @@ interface RunRow {
   tags: string
   deleted_at: string | null
   collision_probability: number | null
+  search: string | null
 }
 
 interface ComparisonRow {
@@ -100,10 +102,12 @@ export interface RunFinish {
   properties: PropertyResult[]
   /** Birthday-bound probability that two distinct states shared a fingerprint in this run. */
   collisionProbability?: number
+  firstViolationMs?: number
+  coverage?: SearchCoverage
 }
 
 /** Liveness evidence beyond the trace, stored as one JSON column. */
-const DETAIL_KEYS = ['loopStart', 'counterexample', 'convergence'] as const
+const DETAIL_KEYS = ['loopStart', 'counterexample', 'convergence', 'walk'] as const
 
 function detailsOf(p: PropertyResult): string | null {
   const d: Record<string, unknown> = {}
@@ -130,7 +134,20 @@ const toSummary = (r: RunRow): RunSummary => ({
   notes: r.notes ?? '',
   tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
   ...(r.collision_probability !== null && r.collision_probability !== undefined ? { collisionProbability: r.collision_probability } : {}),
+  ...(r.search ? (JSON.parse(r.search) as Pick<RunSummary, 'firstViolationMs' | 'coverage'>) : {}),
 })
+
+function firstViolationOf(search: string | null): { firstViolationMs?: number } {
+  const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
+  return ms !== undefined ? { firstViolationMs: ms } : {}
+}
+
+function searchOf(f: RunFinish): string | null {
+  const d: Pick<RunSummary, 'firstViolationMs' | 'coverage'> = {}
+  if (f.firstViolationMs !== undefined) d.firstViolationMs = f.firstViolationMs
+  if (f.coverage !== undefined) d.coverage = f.coverage
+  return Object.keys(d).length ? JSON.stringify(d) : null
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -241,9 +258,9 @@ export class RunRepository {
       this.db
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, unique_states = ?, generated_states = ?, max_depth = ?, seconds = ?,
-           complete = ?, verdict = ?, error = ?, collision_probability = ? WHERE id = ?`,
+           complete = ?, verdict = ?, error = ?, collision_probability = ?, search = ? WHERE id = ?`,
         )
-        .run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, runId)
+        .run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, searchOf(f), runId)
       f.depthHistogram.forEach((n, i) => insertDepth.run(runId, i + 1, n))
       f.properties.forEach((p, i) =>
         insertProp.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null, detailsOf(p)),
@@ -444,8 +461,8 @@ export class RunRepository {
   private toMatrix(row: MatrixRow): Matrix {
     const cellRows = this.db
       .prepare(
-        `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error
-         FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
+        `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error,
+         r.search FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
       )
       .all(row.id) as MatrixCellRow[]
     const violatedRows = this.db
@@ -468,6 +485,7 @@ export class RunRepository {
       seconds: c.seconds ?? 0,
       complete: c.complete === 1,
       error: c.error ?? null,
+      ...firstViolationOf(c.search),
     }))
     const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
     return {
@@ -513,4 +531,5 @@ interface MatrixCellRow {
   seconds: number | null
   complete: number | null
   error: string | null
+  search: string | null
 }

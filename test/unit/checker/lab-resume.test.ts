@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { checkpointPath } from '../../../src-main/lab/lab.ts'
 import { openLab } from '../../../src-main/lab/open-lab.ts'
 import type { RunConfig } from '../../../src-shared/types.ts'
 import { tempDir } from '../../helpers/tmp.ts'
@@ -26,7 +27,7 @@ describe('Lab.resumeRun', () => {
         }
       })
     })
-    expect(existsSync(join(dir, 'checkpoints', `run-${started.id}.ckpt`))).toBe(true)
+    expect(existsSync(checkpointPath(join(dir, 'checkpoints'), join(dir, 'lab.db'), started.id))).toBe(true)
     await lab.stopRun(started.id)
     const stopped = await lab.waitForRun(started.id)
     expect(stopped.status).toBe('stopped')

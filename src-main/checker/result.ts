@@ -1,0 +1,110 @@
+// From a search's outcome to the run's result: property verdicts with their traces (rebuilt by replay), liveness
+// on a complete exploration, and the figures.
+import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
+import { deleteCheckpoint } from './checkpoint.ts'
+import type { ExploreResult } from './explore.ts'
+import { collisionProbability } from './fingerprint.ts'
+import { checkLiveness } from './liveness.ts'
+import type { Property } from './model.ts'
+import { ModelFailure } from './model-failure.ts'
+import type { Cols } from './pool.ts'
+import type { FailureInfo } from './protocol.ts'
+import { pathText, replayActions } from './replay.ts'
+import type { SearchContext, SearchOutcome } from './search.ts'
+import { shrinkWalk } from './shrink.ts'
+
+/** The root index and the action indices leading to state `id`. */
+function pathTo(id: number, cols: Cols[], W: number): { init: number; actions: number[] } {
+  const actions: number[] = []
+  let cur = id
+  while (cur >= 0) {
+    const w = cur % W
+    const local = (cur - w) / W
+    actions.push(cols[w].via[local])
+    cur = cols[w].parents[local]
+  }
+  actions.reverse()
+  return { init: -cur - 2, actions }
+}
+
+/** A model's code failed in an explorer: the run fails with the path to the failing state. */
+function throwFailure(ctx: SearchContext, f: FailureInfo, replayTo: (id: number) => TraceStep[]): never {
+  let trace: TraceStep[] = []
+  let where = ''
+  if (f.id !== null) {
+    try {
+      trace = replayTo(f.id)
+      where = ` after ${trace.length - 1} step(s) (path: ${pathText(trace)})`
+    } catch (err) {
+      if (err instanceof ModelFailure) trace = err.trace
+    }
+  }
+  const act = f.actionName !== null ? ` on action "${f.actionName}"` : ''
+  throw new ModelFailure(`model "${ctx.opts.model}": ${f.phase}${act} threw${where}: ${f.message}`, trace)
+}
+
+function verdicts(ctx: SearchContext, outcome: SearchOutcome, replayTo: (id: number) => TraceStep[]): PropertyResult[] {
+  const { model, trackers } = ctx
+  const name = ctx.opts.model
+  const complete = outcome.complete
+  const properties: PropertyResult[] = []
+  const livenessProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges')
+  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name) : null
+  for (const p of model.properties) {
+    const base = { name: p.name, kind: p.kind, description: p.description }
+    if (p.kind === 'eventually' || p.kind === 'converges') {
+      properties.push(live?.get(p.name) ?? { ...base, status: 'unknown' })
+      continue
+    }
+    const i = trackers.indexOf(p as Property<unknown>)
+    const decided = p.kind === 'always' ? 'violated' : 'holds'
+    const walk = outcome.walks[i]
+    const id = ctx.found[i]
+    if (walk) {
+      const trace = outcome.shrink
+        ? shrinkWalk(model, name, trackers[i], walk.init, walk.actions)
+        : replayActions(model, name, walk.init, walk.actions, outcome.walksInVisited ? ctx.visited : null)
+      properties.push({ ...base, status: decided, trace, walk: walk.walk })
+    } else if (id !== null) properties.push({ ...base, status: decided, trace: replayTo(id) })
+    else if (!complete) properties.push({ ...base, status: 'unknown' })
+    else properties.push({ ...base, status: p.kind === 'always' ? 'holds' : 'violated' })
+  }
+  return properties
+}
+
+export function finishRun(
+  ctx: SearchContext,
+  outcome: SearchOutcome,
+  cols: Cols[],
+  failure: FailureInfo | null,
+  memoryBytes: number,
+): ExploreResult {
+  const { opts, visited } = ctx
+  const replayTo = (id: number): TraceStep[] => {
+    const path = pathTo(id, cols, ctx.workers)
+    return replayActions(ctx.model, opts.model, path.init, path.actions, visited)
+  }
+  if (failure) throwFailure(ctx, failure, replayTo)
+  const properties = verdicts(ctx, outcome, replayTo)
+  if (opts.checkpoint && !opts.checkpoint.keep && outcome.stopReason !== 'stopped') deleteCheckpoint(opts.checkpoint.file)
+  const t = ctx.totals()
+  const unique = visited.size
+  return {
+    unique,
+    generated: t.generated,
+    maxDepth: outcome.maxDepth,
+    elapsedMs: ctx.elapsedMs(),
+    complete: outcome.complete,
+    stopReason: outcome.stopReason,
+    depthHistogram: outcome.depthHistogram,
+    memoryBytes,
+    bytesPerState: unique > 0 ? memoryBytes / unique : 0,
+    visitedBytes: visited.bytes,
+    collisionProbability: collisionProbability(unique),
+    workers: ctx.workers,
+    strategy: opts.strategy,
+    properties,
+    ...(outcome.firstViolationMs !== undefined ? { firstViolationMs: outcome.firstViolationMs } : {}),
+    ...(outcome.coverage ? { coverage: outcome.coverage } : {}),
+  }
+}

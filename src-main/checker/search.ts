@@ -1,0 +1,131 @@
+// The scheduling interface between the coordinator (pool.ts, which owns the explorer threads) and a search strategy
+// (strategies/*.ts, which decides what the explorers do next). A strategy drives the explorers through the context
+// and returns what it found; the pool turns that into property verdicts and the run's result.
+import type { SearchCoverage, Strategy } from '../../src-shared/types.ts'
+import type { StopReason } from './explore.ts'
+import { ChunkWriter, type Chunk } from './frontier.ts'
+import type { Model, Property } from './model.ts'
+import type { PoolOptions, WorkerPool } from './pool.ts'
+import type { FailureInfo } from './protocol.ts'
+import type { SharedVisited } from './shared-visited.ts'
+
+export interface Totals {
+  generated: number
+  stored: number
+  processed: number
+  maxDepth: number
+  /** Random walks finished, states they expanded, and the deepest step reached (portfolio and simulation). */
+  walks: number
+  walkSteps: number
+  walkDepth: number
+  /** Successor computations (model.next calls) by walks and by BFS/DFS expansion: what the portfolio balances. */
+  walkCalls: number
+  calls: number
+}
+
+/** What the coordinator offers a strategy: the explorers, the shared words and the figures gathered so far. */
+export interface SearchContext {
+  readonly opts: PoolOptions
+  readonly workers: number
+  readonly model: Model<unknown, unknown>
+  readonly pool: WorkerPool
+  readonly halt: Int32Array
+  readonly visited: SharedVisited
+  /** always / sometimes properties, in model order: the explorers check these on every state. */
+  readonly trackers: Property<unknown>[]
+  /** Per tracker: the id of the first violating (always) or witnessing (sometimes) stored state, or null. */
+  readonly found: (number | null)[]
+  /** Unique states per completed depth (roots first). */
+  readonly hist: number[]
+  /** Frontier batches: the roots, or the level restored from a checkpoint. */
+  queue: Chunk[]
+  /** Counted before the explorers started (roots, or a checkpoint's figures). */
+  readonly generatedBase: number
+  /** Walks to run (simulation; a bound for the portfolio's walks), resolved from the options. */
+  readonly walks: number
+  totals(): Totals
+  /** 0 while running; else why the run halts (1 = stop asked from outside, HALT_* otherwise). */
+  haltCode(): number
+  /** The first failure of a model's code ends the run. */
+  failed(f: FailureInfo): void
+  elapsedMs(): number
+  /** Per tracker, whether it is settled (found): explorers skip settled properties. */
+  settled(): boolean[]
+}
+
+/** A random walk that reached a violation (always) or a witness (sometimes): the walk and its action indices. */
+export interface WalkEvidence {
+  walk: number
+  init: number
+  actions: number[]
+}
+
+export interface SearchOutcome {
+  stopReason: StopReason
+  /** Every reachable state (within the limits) was explored: a property without evidence is decided. */
+  complete: boolean
+  depthHistogram: number[]
+  maxDepth: number
+  /** Per tracker: a walk's evidence; else `found` (a stored state) is used. */
+  walks: (WalkEvidence | null)[]
+  /** Walk traces are replayed against the visited set (simulation stores its states; the portfolio's walks do not). */
+  walksInVisited: boolean
+  /** Shrink walk evidence to a short counterexample before reporting it. */
+  shrink: boolean
+  coverage?: SearchCoverage
+  firstViolationMs?: number
+}
+
+/** Live figures a strategy computes from the totals. */
+export interface LiveFigures {
+  depthHistogram: number[]
+  maxDepth: number
+  queue: number
+  /** Bytes of frontier batches held by the coordinator. */
+  queuedBytes: number
+}
+
+export interface SearchStrategy {
+  readonly name: Strategy
+  /** Drives the explorers until the search ends (done, a limit, a stop, or a violation when asked to stop there). */
+  run(ctx: SearchContext): Promise<SearchOutcome>
+  live(ctx: SearchContext, t: Totals): LiveFigures
+}
+
+export function mergeHist(hs: number[][]): number[] {
+  const out: number[] = []
+  for (const h of hs) h.forEach((n, i) => (out[i] = (out[i] ?? 0) + (n ?? 0)))
+  for (let i = 0; i < out.length; i++) out[i] ??= 0
+  return out
+}
+
+export function splitChunk(c: Chunk, size: number): Chunk[] {
+  if (c.n <= size) return [c]
+  const out: Chunk[] = []
+  for (let s = 0; s < c.n; s += size) out.push(sliceChunk(c, s, Math.min(c.n, s + size)))
+  return out
+}
+
+/** States [from, to) of a batch as a batch of their own. */
+export function sliceChunk(c: Chunk, from: number, to: number): Chunk {
+  const w = new ChunkWriter(Math.max(1, to - from))
+  for (let k = from; k < to; k++) w.push(c.ids[k], c.depths[k], c.data.subarray(c.offs[k], c.offs[k + 1]))
+  return w.take()
+}
+
+export function mergeChunks(cs: Chunk[]): Chunk {
+  const w = new ChunkWriter(Math.max(1, cs.reduce((a, c) => a + c.n, 0)))
+  for (const c of cs) for (let k = 0; k < c.n; k++) w.push(c.ids[k], c.depths[k], c.data.subarray(c.offs[k], c.offs[k + 1]))
+  return w.take()
+}
+
+/** Records a worker's findings: the first id per property wins. */
+export function mergeFound(into: (number | null)[], from: readonly (number | null)[]): void {
+  from.forEach((f, i) => {
+    if (f !== null && into[i] === null) into[i] = f
+  })
+}
+
+export function anyAlwaysFound(ctx: SearchContext): boolean {
+  return ctx.trackers.some((p, i) => p.kind === 'always' && ctx.found[i] !== null)
+}

@@ -1,0 +1,237 @@
+// Breadth-first search over the explorers, level by level: the coordinator hands out the current level's batches
+// on demand (two in flight per explorer) and gathers the next level's. Counts and the per-level histogram are the
+// same for every worker count; a violation is found at the smallest depth (a shortest counterexample).
+//
+// A level can be expanded in slices of an exact number of states (`BfsLevels.slice`), which is how the portfolio
+// interleaves BFS with random walks; plain BFS takes each level in one slice.
+import { writeCheckpoint } from '../checkpoint.ts'
+import type { StopReason } from '../explore.ts'
+import { CHUNK_STATES, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
+import { HALT_FAILED, HALT_VIOLATION, H_CODE } from '../protocol.ts'
+import {
+  anyAlwaysFound,
+  mergeFound,
+  sliceChunk,
+  splitChunk,
+  type LiveFigures,
+  type SearchContext,
+  type SearchOutcome,
+  type SearchStrategy,
+  type Totals,
+} from '../search.ts'
+
+export const STOP_REASONS: Record<number, StopReason> = { 1: 'stopped', 2: 'timeout', 3: 'violation', 4: 'states' }
+
+/** The stop reason a halt code stands for; failures are reported by the pool, not as a stop reason. */
+export function haltStopReason(code: number): StopReason | null {
+  return code !== 0 && code !== HALT_FAILED ? STOP_REASONS[code] : null
+}
+
+interface OpenLevel {
+  probe: boolean
+  current: Chunk[]
+  qi: number
+  next: Chunk[]
+  unseen: boolean
+}
+
+export class BfsLevels {
+  private readonly ctx: SearchContext
+  private level: OpenLevel | null = null
+  /** Ended: the frontier is empty, the depth limit was probed, or the run halted. */
+  finished = false
+  cutByDepth = false
+  /** Depths whose expansion completed (a violation found there is final). */
+  levelsDone = 0
+  // Live figures of the level being expanded.
+  levelStates = 0
+  levelProcessedBase = 0
+  nextStates = 0
+  nextBytes = 0
+  private lastCheckpoint = performance.now()
+
+  constructor(ctx: SearchContext) {
+    this.ctx = ctx
+    this.finished = ctx.queue.length === 0
+  }
+
+  /**
+   * Expands up to `budget` states of the current level (Infinity: the rest of it), then closes the level if it is
+   * exhausted. Returns true when the level was closed by this slice.
+   */
+  async slice(budget: number): Promise<boolean> {
+    if (this.finished) return false
+    const lv = this.level ?? this.open()
+    if (!lv) return false
+    await this.expand(lv, budget)
+    if (lv.qi < lv.current.length && this.ctx.haltCode() === 0) return false
+    await this.close(lv)
+    return true
+  }
+
+  private open(): OpenLevel | null {
+    const ctx = this.ctx
+    const { opts, workers: W } = ctx
+    if (opts.stopOnViolation && opts.strategy !== 'auto' && anyAlwaysFound(ctx)) Atomics.compareExchange(ctx.halt, H_CODE, 0, HALT_VIOLATION)
+    if (ctx.queue.length === 0 || ctx.haltCode() !== 0) {
+      this.finished = true
+      return null
+    }
+    const probe = opts.maxDepth > 0 && ctx.hist.length >= opts.maxDepth
+    let current = ctx.queue
+    this.levelStates = current.reduce((a, c) => a + c.n, 0)
+    // A narrow level in full-size chunks would leave workers idle: cut it finer so each gets a share.
+    if (W > 1 && this.levelStates < 4 * W * CHUNK_STATES) {
+      const size = Math.max(64, Math.ceil(this.levelStates / (4 * W)))
+      current = current.flatMap((c) => splitChunk(c, size))
+    }
+    ctx.queue = []
+    this.levelProcessedBase = ctx.totals().processed
+    this.nextStates = 0
+    this.nextBytes = 0
+    this.level = { probe, current, qi: 0, next: [], unseen: false }
+    return this.level
+  }
+
+  /** One round of the explorers over at most `budget` states of the level. */
+  private async expand(lv: OpenLevel, budget: number): Promise<void> {
+    const ctx = this.ctx
+    const W = ctx.workers
+    let left = budget
+    let doneCount = 0
+    const endSent = new Array<boolean>(W).fill(false)
+    const settled = ctx.settled()
+    await ctx.pool.run((wake) => {
+      const feed = (w: number): void => {
+        if (lv.qi < lv.current.length && left > 0 && ctx.haltCode() === 0) {
+          let c = lv.current[lv.qi]
+          if (c.n > left) {
+            lv.current[lv.qi] = sliceChunk(c, left, c.n)
+            c = sliceChunk(c, 0, left)
+          } else lv.current[lv.qi++] = null as unknown as Chunk
+          left -= c.n
+          ctx.pool.send(w, { t: 'chunk', chunk: c }, chunkBuffers(c))
+        } else if (!endSent[w]) {
+          endSent[w] = true
+          ctx.pool.send(w, { t: 'end' })
+        }
+      }
+      for (let w = 0; w < W; w++) {
+        ctx.pool.on(w, (m) => {
+          if (m.t === 'need') feed(w)
+          else if (m.t === 'out') {
+            lv.next.push(m.chunk)
+            this.nextStates += m.chunk.n
+            this.nextBytes += chunkBytes(m.chunk)
+          } else if (m.t === 'level-done' || m.t === 'failed') {
+            if (m.t === 'failed') ctx.failed(m.failure)
+            else {
+              if (m.unseen) lv.unseen = true
+              mergeFound(ctx.found, m.found)
+            }
+            if (++doneCount === W) wake()
+          }
+        })
+        ctx.pool.send(w, { t: 'level', probe: lv.probe, settled })
+      }
+      for (let w = 0; w < W; w++) feed(w)
+      for (let w = 0; w < W; w++) if (!endSent[w]) feed(w)
+    })
+  }
+
+  private async close(lv: OpenLevel): Promise<void> {
+    const ctx = this.ctx
+    this.level = null
+    if (lv.probe) {
+      if (lv.unseen) this.cutByDepth = true
+      this.finished = true
+      return
+    }
+    const added = lv.next.reduce((a, c) => a + c.n, 0)
+    if (ctx.haltCode() !== 0) {
+      if (added > 0) ctx.hist.push(ctx.visited.size - ctx.hist.reduce((a, b) => a + b, 0))
+      ctx.queue = lv.next
+      this.finished = true
+      return
+    }
+    if (added > 0) ctx.hist.push(added)
+    this.levelsDone++
+    ctx.queue = lv.next
+    this.nextStates = 0
+    this.nextBytes = 0
+    if (ctx.queue.length === 0) this.finished = true
+    else await this.maybeCheckpoint()
+  }
+
+  private async maybeCheckpoint(): Promise<void> {
+    const ctx = this.ctx
+    const ck = ctx.opts.checkpoint
+    if (!ck || performance.now() - this.lastCheckpoint < ck.everyMs) return
+    const cols = await ctx.pool.collect(true)
+    const t = ctx.totals()
+    writeCheckpoint(ck.file, {
+      meta: {
+        version: 1,
+        model: ctx.opts.model,
+        params: ctx.opts.params,
+        workers: ctx.workers,
+        hist: ctx.hist,
+        generated: t.generated,
+        found: ctx.found,
+        elapsedMs: ctx.elapsedMs(),
+        key: ck.key,
+      },
+      visited: ctx.visited.snapshot(),
+      cols,
+      queue: ctx.queue,
+    })
+    this.lastCheckpoint = performance.now()
+    if (ctx.opts.testCrashAfterCheckpointDepth === ctx.hist.length) process.exit(75)
+  }
+
+  /** Why the BFS ended: a halt, the depth limit, or complete. */
+  stopReason(): StopReason {
+    return haltStopReason(this.ctx.haltCode()) ?? (this.cutByDepth ? 'depth' : 'complete')
+  }
+
+  live(t: Totals): LiveFigures {
+    const ctx = this.ctx
+    const histogram = ctx.hist.slice()
+    const partial = ctx.visited.size - ctx.hist.reduce((a, b) => a + b, 0)
+    if (partial > 0) histogram.push(partial)
+    const waiting = this.level ? Math.max(0, this.levelStates - (t.processed - this.levelProcessedBase)) : 0
+    const held = (cs: Chunk[]): number => cs.reduce((a, c) => a + (c ? chunkBytes(c) : 0), 0)
+    const queuedBytes = this.nextBytes + held(ctx.queue) + (this.level ? held(this.level.current) : 0)
+    return { depthHistogram: histogram, maxDepth: histogram.length, queue: waiting + this.nextStates, queuedBytes }
+  }
+}
+
+export class BfsStrategy implements SearchStrategy {
+  readonly name = 'bfs' as const
+  private levels: BfsLevels | null = null
+
+  async run(ctx: SearchContext): Promise<SearchOutcome> {
+    const levels = new BfsLevels(ctx)
+    this.levels = levels
+    let firstViolationMs: number | undefined
+    while (!levels.finished) {
+      await levels.slice(Infinity)
+      if (firstViolationMs === undefined && anyAlwaysFound(ctx)) firstViolationMs = ctx.elapsedMs()
+    }
+    const stopReason = levels.stopReason()
+    return {
+      stopReason,
+      complete: stopReason === 'complete',
+      depthHistogram: ctx.hist,
+      maxDepth: ctx.hist.length,
+      walks: ctx.trackers.map(() => null),
+      walksInVisited: true,
+      shrink: false,
+      ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
+    }
+  }
+
+  live(ctx: SearchContext, t: Totals): LiveFigures {
+    return this.levels ? this.levels.live(t) : { depthHistogram: ctx.hist.slice(), maxDepth: ctx.hist.length, queue: 0, queuedBytes: 0 }
+  }
+}

@@ -1,0 +1,105 @@
+// The portfolio ('auto'): swarm random walks beside an exhaustive BFS, in rounds on the same explorers.
+//
+// A round is a BFS slice of exactly SLICE_STATES states (a level may span several rounds), then a batch of walks
+// sized so that walks have made as many successor computations (model.next calls) as the BFS: half the work each.
+// A walk step tries actions in random order until one is enabled, so it costs a fraction of a BFS expansion. Walks are diversified per walk
+// (depth bound, swarm choice of action slots; explorer.ts) and leave the visited set to the BFS.
+// The run ends at the first round that knows a violation of an always property — from a walk of the round's batch
+// (the lowest-numbered one), or from a BFS level completed in the round (preferred: it is a shortest trace) — and
+// the walk's trace is shrunk (shrink.ts). "holds" comes only from a BFS that completes; otherwise a property is
+// unknown and the result says what was covered (BFS depth and states, walks and their steps and depth).
+//
+// Determinism: rounds are measured in states and walks, never in time, and a BFS finding counts only once its
+// level is complete, so the same seed and worker count give the same answer (with one worker, the same trace).
+// Time limits and stops end the search between or within rounds; they can only make the answer "unknown".
+import { HALT_VIOLATION, H_CODE } from '../protocol.ts'
+import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
+import { BfsLevels, haltStopReason } from './bfs.ts'
+import { runWalks } from './simulation.ts'
+
+/** BFS states expanded per round. */
+export const SLICE_STATES = 2048
+/** Walks per batch, at most. */
+const MAX_BATCH = 4096
+
+export class PortfolioStrategy implements SearchStrategy {
+  readonly name = 'auto' as const
+  private levels: BfsLevels | null = null
+
+  async run(ctx: SearchContext): Promise<SearchOutcome> {
+    const levels = new BfsLevels(ctx)
+    this.levels = levels
+    const W = ctx.workers
+    const trackers = ctx.trackers
+    const walks: (WalkEvidence | null)[] = trackers.map(() => null)
+    // BFS findings as of the last completed level: what the answer may use.
+    let confirmed = ctx.found.slice()
+    let levelsDone = levels.levelsDone
+    let nextWalk = 0
+    let violated = trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)
+    let firstViolationMs: number | undefined = violated ? ctx.elapsedMs() : undefined
+    const confirm = (): void => {
+      if (levels.levelsDone === levelsDone && !(levels.finished && levels.stopReason() === 'complete')) return
+      levelsDone = levels.levelsDone
+      confirmed = ctx.found.slice()
+      violated = trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)
+    }
+    while (!violated && ctx.haltCode() === 0 && !levels.finished) {
+      // The BFS part of the round: SLICE_STATES states, across level ends.
+      for (let budget = SLICE_STATES; budget > 0 && !violated && !levels.finished && ctx.haltCode() === 0; ) {
+        const before = ctx.totals().processed
+        const closed = await levels.slice(budget)
+        budget -= ctx.totals().processed - before
+        confirm()
+        if (!closed) break
+      }
+      if (violated) {
+        firstViolationMs = ctx.elapsedMs()
+        break
+      }
+      if (ctx.haltCode() !== 0) break
+      const t = ctx.totals()
+      const deficit = t.calls - t.walkCalls
+      if (!levels.finished && nextWalk < ctx.walks && deficit > 0) {
+        const mean = t.walks > 0 ? Math.max(1, t.walkCalls / t.walks) : 64
+        const n = Math.min(ctx.walks - nextWalk, Math.max(W, Math.min(MAX_BATCH, Math.ceil(deficit / mean))))
+        const settled = trackers.map((_, i) => confirmed[i] !== null || walks[i] !== null)
+        const found = await runWalks(ctx, nextWalk, nextWalk + n, settled)
+        nextWalk += n
+        found.forEach((f, i) => (walks[i] ??= f))
+      }
+      violated = trackers.some((p, i) => p.kind === 'always' && (confirmed[i] !== null || walks[i] !== null))
+      if (violated) firstViolationMs = ctx.elapsedMs()
+    }
+    // Only confirmed BFS findings count; a BFS trace is preferred to a walk's.
+    confirmed.forEach((f, i) => {
+      ctx.found[i] = f
+      if (f !== null) walks[i] = null
+    })
+    if (violated) Atomics.compareExchange(ctx.halt, H_CODE, 0, HALT_VIOLATION)
+    const bfsStop = levels.finished ? levels.stopReason() : haltStopReason(ctx.haltCode())
+    const stopReason = violated ? 'violation' : (bfsStop ?? 'complete')
+    const t = ctx.totals()
+    const complete = !violated && levels.finished && stopReason === 'complete'
+    return {
+      stopReason,
+      complete,
+      depthHistogram: ctx.hist,
+      maxDepth: ctx.hist.length,
+      walks,
+      walksInVisited: false,
+      shrink: true,
+      coverage: {
+        walks: t.walks,
+        walkSteps: t.walkSteps,
+        walkDepth: t.walkDepth,
+        bfsDepth: complete ? ctx.hist.length : Math.min(ctx.hist.length, levels.levelsDone + 1),
+      },
+      ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
+    }
+  }
+
+  live(ctx: SearchContext, t: Totals): LiveFigures {
+    return this.levels ? this.levels.live(t) : { depthHistogram: ctx.hist.slice(), maxDepth: ctx.hist.length, queue: 0, queuedBytes: 0 }
+  }
+}
