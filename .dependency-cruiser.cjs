@@ -39,6 +39,21 @@ module.exports = {
       to: { path: '^src-main/hosts/' },
     },
     {
+      name: 'hosts-through-lab',
+      comment:
+        'A host reaches checker/, models/ and store/ only through lab/. Named exceptions: "cli-lists-models" ' +
+        '(hosts/cli/main.ts lists built-in and user models itself, through models/registry.ts and ' +
+        'models/sdk/loader.ts, before it opens a database; it goes when the Lab resolves models once) and ' +
+        '"electron-bundles-replica" (hosts/electron/main.ts names store/replica.ts with ?modulePath so that ' +
+        'electron-vite bundles the replica process entry; nothing of it is loaded into the host).',
+      severity: 'error',
+      from: { path: '^src-main/hosts/' },
+      to: {
+        path: '^src-main/(checker|models|store)/',
+        pathNot: ['^src-main/models/registry\\.ts$', '^src-main/models/sdk/loader\\.ts$', '^src-main/store/replica\\.ts$'],
+      },
+    },
+    {
       name: 'engine-below-lab',
       comment: 'checker/, models/ and store/ are libraries the lab drives; they never reach up into lab/ or a host.',
       severity: 'error',
