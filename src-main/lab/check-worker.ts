@@ -30,7 +30,16 @@ if (data.role === 'model-info') {
   const { config, control, entry, checkpoint } = data
   // A user model (RunConfig.modelFile) is imported by path in every thread, like a test's modelModule.
   const modelModule = data.modelModule ?? config.modelFile
-  const post = (m: CheckWorkerMessage): void => parentPort!.postMessage(m)
+  // A message that cannot be cloned (a value a model put in a result) fails the run with the cause instead of
+  // ending the thread with an empty error.
+  const post = (m: CheckWorkerMessage): void => {
+    try {
+      parentPort!.postMessage(m)
+    } catch (err) {
+      const why = err instanceof Error && err.message ? err.message : String(err)
+      parentPort!.postMessage({ type: 'failed', message: `model "${config.model}": the checker could not send its ${m.type} report: ${why}`, trace: [] })
+    }
+  }
   runPool({
     model: config.model,
     params: config.params,

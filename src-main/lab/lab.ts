@@ -23,7 +23,7 @@ import type {
 import type { ExploreProgress } from '../checker/explore.ts'
 import { getModelDefinition, listModelInfos } from '../models/registry.ts'
 import { defaultModelsDir, importModelFile, listUserModels, modelFilesIn } from '../models/sdk/loader.ts'
-import { runCheck, type CheckHandle } from './check-runner.ts'
+import { errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
@@ -194,37 +194,11 @@ export class Lab implements LabApi {
       if (outcome.ok) this.onProgress(runId, run, { ...outcome.result, queue: 0 }, false)
       this.flush(runId, run)
       this.active.delete(runId)
-      if (outcome.ok) {
-        const r = outcome.result
-        this.repo.finishRun(runId, {
-          status: run.stopRequested && r.stopReason === 'stopped' ? 'stopped' : 'done',
-          unique: r.unique,
-          generated: r.generated,
-          maxDepth: r.maxDepth,
-          seconds: r.elapsedMs / 1000,
-          complete: r.complete,
-          verdict: verdictOf(r.properties),
-          error: null,
-          depthHistogram: r.depthHistogram,
-          properties: r.properties,
-          collisionProbability: r.collisionProbability,
-        })
-      } else {
-        const last = run.last
-        this.repo.finishRun(runId, {
-          status: 'failed',
-          unique: last?.unique ?? 0,
-          generated: last?.generated ?? 0,
-          maxDepth: last?.maxDepth ?? 0,
-          seconds: (last?.elapsedMs ?? 0) / 1000,
-          complete: false,
-          verdict: 'unknown',
-          error: outcome.message,
-          depthHistogram: last?.depthHistogram ?? [],
-          properties: outcome.trace.length
-            ? [{ name: 'model-error', kind: 'always', description: outcome.message, status: 'violated', trace: outcome.trace }]
-            : [],
-        })
+      try {
+        this.saveOutcome(runId, run, outcome)
+      } catch (err) {
+        // A result that cannot be stored (say a trace that is not JSON) still ends the run, failed, with the cause.
+        this.saveOutcome(runId, run, { ok: false, message: `the run's result could not be saved: ${errorText(err)}`, trace: [] })
       }
       const summary = this.repo.getSummary(runId)
       this.emit({ type: 'run-finished', run: summary })
@@ -234,6 +208,41 @@ export class Lab implements LabApi {
     const summary = this.repo.getSummary(runId)
     this.emit({ type: 'run-started', run: summary })
     return summary
+  }
+
+  private saveOutcome(runId: number, run: RunProgress, outcome: CheckOutcome): void {
+    if (outcome.ok) {
+      const r = outcome.result
+      this.repo.finishRun(runId, {
+        status: run.stopRequested && r.stopReason === 'stopped' ? 'stopped' : 'done',
+        unique: r.unique,
+        generated: r.generated,
+        maxDepth: r.maxDepth,
+        seconds: r.elapsedMs / 1000,
+        complete: r.complete,
+        verdict: verdictOf(r.properties),
+        error: null,
+        depthHistogram: r.depthHistogram,
+        properties: r.properties,
+        collisionProbability: r.collisionProbability,
+      })
+    } else {
+      const last = run.last
+      this.repo.finishRun(runId, {
+        status: 'failed',
+        unique: last?.unique ?? 0,
+        generated: last?.generated ?? 0,
+        maxDepth: last?.maxDepth ?? 0,
+        seconds: (last?.elapsedMs ?? 0) / 1000,
+        complete: false,
+        verdict: 'unknown',
+        error: outcome.message,
+        depthHistogram: last?.depthHistogram ?? [],
+        properties: outcome.trace.length
+          ? [{ name: 'model-error', kind: 'always', description: outcome.message, status: 'violated', trace: outcome.trace }]
+          : [],
+      })
+    }
   }
 
   private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
