@@ -132,6 +132,11 @@ export class Lab implements LabApi {
     repo.purgeDeleted(new Date(Date.now() - PURGE_AFTER_MS).toISOString())
   }
 
+  /** A database opened read-only can be listed and exported; starting work on it is refused up front, naming it. */
+  private writable(what: string): void {
+    if (this.repo.readOnly) throw badInput(`cannot ${what} in database "${this.repo.file}": it is read-only (its runs can still be listed and exported)`)
+  }
+
   /** User model files named explicitly (CLI --model-file), listed after the models folder's. */
   private readonly modelFiles = new Set<string>()
 
@@ -154,6 +159,7 @@ export class Lab implements LabApi {
   }
 
   async startRun(input: RunConfig): Promise<RunSummary> {
+    this.writable('start a run')
     const user = await this.userModels()
     const config = validateRunConfig(input, [...listModelInfos(), ...user])
     // A user model runs from its file (the path comes from the listing, never from the caller).
@@ -166,6 +172,7 @@ export class Lab implements LabApi {
   /** Continues an interrupted or stopped run from its last checkpoint; it ends with the same counts as an uninterrupted run. */
   async resumeRun(runId: number): Promise<RunSummary> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    this.writable('resume a run')
     const summary = this.repo.getSummary(runId)
     if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
       throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
@@ -391,6 +398,7 @@ export class Lab implements LabApi {
   }
 
   async startMatrix(spec: MatrixSpec): Promise<MatrixSummary> {
+    this.writable('start a matrix')
     return this.matrices.start(spec)
   }
 
@@ -465,6 +473,7 @@ export class Lab implements LabApi {
   }
 
   async storeBench(options?: StoreBenchOptions): Promise<StoreBenchRun> {
+    this.writable('save a benchmark')
     return this.benches.start(options)
   }
 
