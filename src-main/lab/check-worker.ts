@@ -63,7 +63,10 @@ if (data.role === 'model-info') {
       const text = err instanceof Error ? err.message : String(err)
       const own = `model "${config.model}"`
       const label = config.modelFile && !text.includes(config.modelFile) ? `${own} (${config.modelFile})` : own
-      const message = text.startsWith(own) ? label + text.slice(own.length) : `${label}: ${text}`
+      // A file the system refused (a checkpoint on a full or vanished disk) is not the model's doing.
+      const code = err instanceof ModelFailure ? undefined : (err as { code?: unknown } | null)?.code
+      const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code)
+      const message = systemError ? `the checker could not use a file: ${text}` : text.startsWith(own) ? label + text.slice(own.length) : `${label}: ${text}`
       post({ type: 'failed', message, trace: err instanceof ModelFailure ? err.trace : [] })
     },
   )

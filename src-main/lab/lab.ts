@@ -1,5 +1,5 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
@@ -116,6 +116,19 @@ export function verdictOf(properties: readonly PropertyResult[]): Verdict {
   return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
 }
 
+/** Whether files can be made in `dir` (made if missing): tried with a probe file, the only test root cannot pass by. */
+function folderUsable(dir: string): boolean {
+  const probe = join(dir, `.probe-${process.pid}`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    closeSync(openSync(probe, 'w'))
+    rmSync(probe, { force: true })
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class Lab implements LabApi {
   private readonly listeners = new Set<(e: LabEvent) => void>()
   private readonly active = new Map<number, ActiveRun>()
@@ -192,7 +205,8 @@ export class Lab implements LabApi {
   private launch(runId: number, config: RunConfig, resume: boolean): RunSummary {
     const run: RunProgress = { pending: [], last: null, stopRequested: false }
     const file = config.strategy === 'bfs' ? this.checkpointFile(runId) : null
-    const checkpoint = file ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume } : undefined
+    // A checkpoint folder that cannot be made costs the run its checkpoints (a resume starts over), not the run.
+    const checkpoint = file && (resume || folderUsable(dirname(file))) ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume } : undefined
     const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint })
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
@@ -367,6 +381,8 @@ export class Lab implements LabApi {
     const model = def.create(summary.config.params)
     if (target.path !== undefined) {
       if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+      // An empty path would replay nothing and report it "reproduced".
+      if (target.path.length === 0) throw badInput('path names no action: give the actions to replay, e.g. "A;B"')
       const known = target.property === undefined || model.properties.some((p) => p.name === target.property)
       if (!known) throw badInput(`model "${summary.model}" has no property "${target.property}"`)
       return replayPath(model, target.path, { runId, model: summary.model, property: target.property })
