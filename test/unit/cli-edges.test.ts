@@ -1,7 +1,7 @@
 // The CLI at its edges: a closed pipe, an output file that cannot be written, an empty replay path, a system error
 // that is the user's to fix, and a store whose replica is killed under it.
-import { execFileSync, spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RunRepository } from '../../src-main/lab/db/run-repository.ts'
@@ -11,6 +11,13 @@ import { tempDir } from '../helpers/tmp.ts'
 const dir = tempDir()
 const db = join(dir, 'edges.db')
 const config = { model: 'twophase', params: { rms: 2 }, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false } as const
+
+/** The processes `pid` started (Linux /proc: every thread's children). */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+    readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter((x) => x.trim() !== '').map(Number),
+  )
+}
 
 describe('stabilis at its edges', () => {
   it('runs | head -1 prints one line and no EPIPE stack trace', async () => {
@@ -73,7 +80,7 @@ describe('stabilis at its edges', () => {
     const exited = new Promise<number | null>((r) => child.on('close', r))
     try {
       await expect.poll(() => /127\.0\.0\.1:\d+/.test(stdout), { timeout: 20_000 }).toBe(true)
-      const replica = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')[0])
+      const replica = childPids(child.pid!)[0]
       expect(replica).toBeGreaterThan(0)
       process.kill(replica, 'SIGKILL')
       expect(await exited).toBe(1)
