@@ -225,6 +225,8 @@ export class Lab implements LabApi {
       this.emit({ type: 'run-finished', run: summary })
       return summary
     })
+    // Only waitForRun awaits this; unobserved, a rejection would end the process (and a web host with it).
+    finished.catch(() => {})
     this.active.set(runId, { progress: run, handle, finished })
     const summary = this.repo.getSummary(runId)
     this.emit({ type: 'run-started', run: summary })
