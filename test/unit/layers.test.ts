@@ -34,7 +34,8 @@ describe('layer rules', () => {
     const files: Record<string, string> = {
       'src-shared/contract.ts': `import '../src-main/lab/service.ts'\nimport 'node:fs'\n`,
       'src-renderer/page.ts': `import '../src-main/lab/service.ts'\nimport 'node:path'\n`,
-      'src-main/lab/service.ts': `import '../hosts/cli/main.ts'\nimport 'electron'\n`,
+      'src-renderer/types.ts': `import type { Service } from '../src-main/lab/service.ts'\nexport type View = Service\n`,
+      'src-main/lab/service.ts': `import '../hosts/cli/main.ts'\nimport 'electron'\nexport interface Service { id: number }\n`,
       'src-main/hosts/cli/main.ts': `import '../../checker/engine.ts'\n`,
       'src-main/hosts/electron/main.ts': `import 'electron'\n`,
       'src-main/checker/engine.ts': `import '../models/library.ts'\nimport '../lab/service.ts'\n`,
@@ -51,6 +52,7 @@ describe('layer rules', () => {
         'shared-is-contract-only: src-shared/contract.ts -> src-main/lab/service.ts',
         'shared-is-contract-only: src-shared/contract.ts -> fs',
         'renderer-talks-to-shared-only: src-renderer/page.ts -> src-main/lab/service.ts',
+        'renderer-talks-to-shared-only: src-renderer/types.ts -> src-main/lab/service.ts',
         'renderer-no-node: src-renderer/page.ts -> path',
         'lab-below-hosts: src-main/lab/service.ts -> src-main/hosts/cli/main.ts',
         'electron-only-in-its-host: src-main/lab/service.ts -> electron',
