@@ -1,5 +1,5 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
@@ -116,16 +116,19 @@ export function verdictOf(properties: readonly PropertyResult[]): Verdict {
   return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
 }
 
-/** Whether files can be made in `dir` (made if missing): tried with a probe file, the only test root cannot pass by. */
+/**
+ * Whether a checkpoint can be written in `dir`: the folder, or the nearest part of its path that exists, is a folder
+ * this process may write (writeCheckpoint makes the rest). Nothing is created here.
+ */
 function folderUsable(dir: string): boolean {
-  const probe = join(dir, `.probe-${process.pid}`)
-  try {
-    mkdirSync(dir, { recursive: true })
-    closeSync(openSync(probe, 'w'))
-    rmSync(probe, { force: true })
-    return true
-  } catch {
-    return false
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) return false
+      accessSync(d, constants.W_OK)
+      return true
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) return false
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp.ts'
 const repoModule = resolve(import.meta.dirname, '../../src-main/lab/db/run-repository.ts')
 
 /** A process that loads the repository, waits for the agreed instant, opens `file` and prints the schema version. */
-function opener(file: string, at: number): Promise<{ code: number | null; out: string }> {
+function opener(file: string, at: number): Promise<{ code: number | null; out: string; err: string }> {
   const script = `
     const { RunRepository } = await import(${JSON.stringify(repoModule)})
     while (Date.now() < ${at}) {}
@@ -22,10 +22,11 @@ function opener(file: string, at: number): Promise<{ code: number | null; out: s
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
+    let err = ''
     child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
     child.on('error', fail)
-    child.on('close', (code) => done({ code, out }))
+    child.on('close', (code) => done({ code, out, err }))
   })
 }
 
@@ -37,7 +38,7 @@ describe('opening one new database from several processes at once', () => {
       const file = join(dir, `race-${round}.db`)
       const at = Date.now() + 1200
       const results = await Promise.all(Array.from({ length: processes }, () => opener(file, at)))
-      for (const r of results) expect(r, r.out).toEqual({ code: 0, out: 'opened' })
+      for (const r of results) expect({ code: r.code, out: r.out }, r.err).toEqual({ code: 0, out: 'opened' })
       const db = new Database(file, { readonly: true })
       try {
         expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)

@@ -62,4 +62,22 @@ describe('a read-only database', () => {
       setReadOnly(dir, false)
     }
   })
+
+  it('only the file read-only (its folder writable): listed, and a new run refused naming the file', async () => {
+    const setFile = (on: boolean): void => {
+      if (process.getuid?.() === 0) execFileSync('chattr', [on ? '+i' : '-i', db])
+      else chmodSync(db, on ? 0o444 : 0o644)
+    }
+    setFile(true)
+    try {
+      const runs = await runCli(['runs', '--db', db, '--json'])
+      expect(runs.code, runs.stderr).toBe(0)
+      expect(JSON.parse(runs.stdout)).toHaveLength(1)
+      const check = await runCli(['check', 'twophase', '--db', db])
+      expect(check.code).toBe(2)
+      expect(check.stderr).toMatch(/cannot start a run in database ".*lab\.db": it is read-only/)
+    } finally {
+      setFile(false)
+    }
+  })
 })

@@ -1,5 +1,5 @@
 // SQLite persistence of runs (better-sqlite3, WAL). The only module that speaks SQL about runs.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -149,6 +149,15 @@ function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : ''
 }
 
+function writable(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class RunRepository {
   private readonly db: Database.Database
   readonly file: string
@@ -169,6 +178,8 @@ export class RunRepository {
     let db: Database.Database | undefined
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+      // SQLite opens a file it may not write without complaint and fails at the first write: ask the system first.
+      if (file !== ':memory:' && existsSync(file) && !writable(file)) return RunRepository.openReadOnly(file, new Error('the file is read-only'))
       db = new Database(file)
       // Before anything that takes a lock: a second process opening the same file waits instead of failing.
       db.pragma('busy_timeout = 5000')
