@@ -149,9 +149,10 @@ function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : ''
 }
 
-function writable(file: string): boolean {
+/** Whether this process may write `path` (file or folder); access(2) also sees the immutable flag and read-only mounts. */
+function writable(path: string): boolean {
   try {
-    accessSync(file, constants.W_OK)
+    accessSync(path, constants.W_OK)
     return true
   } catch {
     return false
@@ -191,7 +192,9 @@ export class RunRepository {
       return repo
     } catch (err) {
       db?.close()
-      if (file !== ':memory:' && existsSync(file) && READ_ONLY_CODES.test(errorCode(err))) return RunRepository.openReadOnly(file, err)
+      // Read-only only when the system says so: a folder that refuses SQLite's "-shm" file, say.
+      const refused = file !== ':memory:' && existsSync(file) && (!writable(file) || !writable(dirname(file)))
+      if (refused && READ_ONLY_CODES.test(errorCode(err))) return RunRepository.openReadOnly(file, err)
       if (err instanceof LabError) throw err
       const msg = err instanceof Error ? err.message : String(err)
       throw badInput(`cannot open database "${file}": ${msg}`)
