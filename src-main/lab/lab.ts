@@ -149,7 +149,7 @@ export class Lab implements LabApi {
   }
 
   /** A database opened read-only can be listed and exported; starting work on it is refused up front, naming it. */
-  private writable(what: string): void {
+  private requireWritable(what: string): void {
     if (this.repo.readOnly) throw badInput(`cannot ${what} in database "${this.repo.file}": it is read-only (its runs can still be listed and exported)`)
   }
 
@@ -175,7 +175,7 @@ export class Lab implements LabApi {
   }
 
   async startRun(input: RunConfig): Promise<RunSummary> {
-    this.writable('start a run')
+    this.requireWritable('start a run')
     const user = await this.userModels()
     const config = validateRunConfig(input, [...listModelInfos(), ...user])
     // A user model runs from its file (the path comes from the listing, never from the caller).
@@ -188,7 +188,7 @@ export class Lab implements LabApi {
   /** Continues an interrupted or stopped run from its last checkpoint; it ends with the same counts as an uninterrupted run. */
   async resumeRun(runId: number): Promise<RunSummary> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
-    this.writable('resume a run')
+    this.requireWritable('resume a run')
     const summary = this.repo.getSummary(runId)
     if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
       throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
@@ -419,7 +419,7 @@ export class Lab implements LabApi {
   }
 
   async startMatrix(spec: MatrixSpec): Promise<MatrixSummary> {
-    this.writable('start a matrix')
+    this.requireWritable('start a matrix')
     return this.matrices.start(spec)
   }
 
@@ -494,7 +494,7 @@ export class Lab implements LabApi {
   }
 
   async storeBench(options?: StoreBenchOptions): Promise<StoreBenchRun> {
-    this.writable('save a benchmark')
+    this.requireWritable('save a benchmark')
     return this.benches.start(options)
   }
 
