@@ -1,12 +1,13 @@
 // A state that describe() cannot turn into JSON (a BigInt, a cycle, a function) ends its run failed, saved, with
 // the cause named; the lab, its database and a replay of the run stay usable.
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openLab } from '../../src-main/lab/open-lab.ts'
 import { RunRepository } from '../../src-main/lab/db/run-repository.ts'
 import { jsonProblem } from '../../src-shared/json.ts'
-import { runCli } from './../helpers/cli.ts'
+import { CLI, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const dir = tempDir()
@@ -79,6 +80,37 @@ describe('describe() that is not JSON', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/describe\(\) of the state at step 0 cannot be sent as JSON: state\.n is a BigInt \(0n\)/)
     expect(r.stderr).not.toMatch(/internal error/)
+  })
+
+  it('the web host (stabilis serve) runs such a model to a saved failure and keeps serving', async () => {
+    const home = join(dir, 'served')
+    mkdirSync(join(home, 'models'), { recursive: true })
+    copyFileSync(modelFile('desc-served', '({ n: BigInt(s) })'), join(home, 'models', 'desc-served.mjs'))
+    const host = spawn(process.execPath, [CLI, 'serve', '--db', join(home, 'lab.db')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    host.stdout.on('data', (d) => (out += d))
+    const exited = new Promise<number | null>((r) => host.on('close', r))
+    try {
+      await expect.poll(() => /http:\/\/\S+\?token=\S+/.test(out), { timeout: 20_000 }).toBe(true)
+      const url = new URL(/http:\/\/\S+/.exec(out)![0])
+      const call = async (method: string, args: unknown[]): Promise<{ result?: { id: number; status: string; error: string | null } }> => {
+        const res = await fetch(`${url.origin}/api/call/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${url.searchParams.get('token')}` },
+          body: JSON.stringify({ args }),
+        })
+        return (await res.json()) as { result?: { id: number; status: string; error: string | null } }
+      }
+      const started = await call('startRun', [{ model: 'desc-served', params: {}, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false }])
+      const runId = started.result!.id
+      await expect.poll(async () => (await call('listRuns', [])).result, { timeout: 20_000 }).toEqual([
+        expect.objectContaining({ id: runId, status: 'failed', error: expect.stringMatching(/state\.n is a BigInt \(0n\)/) }),
+      ])
+      expect(host.exitCode).toBeNull()
+    } finally {
+      host.kill('SIGTERM')
+      await exited
+    }
   })
 
   it('jsonProblem finds the first value JSON cannot carry and lets plain data through', () => {
