@@ -6,5 +6,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`stabilis: needs Node 22.18 or later (this is ${process.version}); run it as "npx stabilis" inside the project\n`)
   process.exit(2)
 }
+// A reader that stops early (`stabilis runs | head -1`) closes the pipe: the rest of the output is dropped and the
+// command ends as it would have (a check still saves its run), without a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err
+  })
+}
 const { main } = await import('../src-main/hosts/cli/main.ts')
 process.exitCode = await main(process.argv.slice(2))

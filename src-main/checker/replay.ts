@@ -1,4 +1,5 @@
 // Rebuilding traces: replay recorded action indices from an initial state, checking the replay against the stored graph.
+import { jsonProblem } from '../../src-shared/json.ts'
 import type { TraceStep } from '../../src-shared/types.ts'
 import { ModelFailure } from './model-failure.ts'
 import { fingerprintState } from './state-key.ts'
@@ -44,9 +45,22 @@ export function replayActions(
   const nondet = (why: string): never => {
     throw new ModelFailure(`model "${name}" is nondeterministic: ${why} (path: ${pathText(steps)})`, steps)
   }
+  // A trace is saved as JSON and crosses threads: a description that cannot (a BigInt, a cycle, a function) fails
+  // the run here, naming the model, the step and the value, rather than the worker or the lab later on.
+  const describe = (s: unknown, step: number): unknown => {
+    const d = model.describe(s)
+    const problem = jsonProblem(d)
+    if (problem) {
+      throw new ModelFailure(
+        `model "${name}": describe() of the state at step ${step} cannot be saved as JSON: ${problem}; describe() must return plain data (path: ${pathText(steps)})`,
+        steps,
+      )
+    }
+    return d
+  }
   let state = model.init()[init]
   if (state === undefined || !known(state)) nondet(`replaying found a different initial state ${init}`)
-  steps.push({ index: 0, action: null, state: model.describe(state) })
+  steps.push({ index: 0, action: null, state: describe(state, 0) })
   for (let i = 0; i < actions.length; i++) {
     const list = model.actions(state)
     const action = list[actions[i]]
@@ -56,7 +70,7 @@ export function replayActions(
     if (!known(succ)) nondet(`replaying step ${i + 1} (action "${label}") reached a state that was never explored`)
     const effect = stepEffect(model, state, action)
     state = succ
-    steps.push({ index: i + 1, action: label, ...(effect ? { effect } : {}), state: model.describe(state) })
+    steps.push({ index: i + 1, action: label, ...(effect ? { effect } : {}), state: describe(state, i + 1) })
   }
   return steps
 }

@@ -42,6 +42,17 @@ export interface CheckOptions {
   testCrashAfterCheckpointDepth?: number
 }
 
+/** An error's own words; one thrown across a thread can arrive with an empty message, so its name and kind stand in. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) {
+    const e = err as { message?: unknown; name?: unknown }
+    if (typeof e.message === 'string' && e.message !== '') return e.message
+    if (typeof e.name === 'string' && e.name !== '') return `${e.name} (no message)`
+  }
+  const text = String(err)
+  return text === '' || text === '[object Object]' ? `a thrown ${typeof err} with no message` : text
+}
+
 export function runCheck(
   config: RunConfig,
   onProgress: (p: ExploreProgress) => void,
@@ -76,7 +87,7 @@ export function runCheck(
       } else if (m.type === 'done') settle({ ok: true, result: m.result })
       else settle({ ok: false, message: m.message, trace: m.trace })
     })
-    worker.on('error', (err) => settle({ ok: false, message: `checker worker crashed: ${err.message}`, trace: [] }))
+    worker.on('error', (err) => settle({ ok: false, message: `checker worker crashed: ${errorText(err)}`, trace: [] }))
     worker.on('exit', (code) => {
       exited = true
       settle({ ok: false, message: `checker worker exited with code ${code}`, trace: [] })

@@ -30,7 +30,16 @@ if (data.role === 'model-info') {
   const { config, control, entry, checkpoint } = data
   // A user model (RunConfig.modelFile) is imported by path in every thread, like a test's modelModule.
   const modelModule = data.modelModule ?? config.modelFile
-  const post = (m: CheckWorkerMessage): void => parentPort!.postMessage(m)
+  // A message that cannot be cloned (a value a model put in a result) fails the run with the cause instead of
+  // ending the thread with an empty error.
+  const post = (m: CheckWorkerMessage): void => {
+    try {
+      parentPort!.postMessage(m)
+    } catch (err) {
+      const why = err instanceof Error && err.message ? err.message : String(err)
+      parentPort!.postMessage({ type: 'failed', message: `model "${config.model}": the checker could not send its ${m.type} report: ${why}`, trace: [] })
+    }
+  }
   runPool({
     model: config.model,
     params: config.params,
@@ -57,7 +66,10 @@ if (data.role === 'model-info') {
       const text = err instanceof Error ? err.message : String(err)
       const own = `model "${config.model}"`
       const label = config.modelFile && !text.includes(config.modelFile) ? `${own} (${config.modelFile})` : own
-      const message = text.startsWith(own) ? label + text.slice(own.length) : `${label}: ${text}`
+      // A file the system refused (a checkpoint on a full or vanished disk) is not the model's doing.
+      const code = err instanceof ModelFailure ? undefined : (err as { code?: unknown } | null)?.code
+      const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code)
+      const message = systemError ? `the checker could not use a file: ${text}` : text.startsWith(own) ? label + text.slice(own.length) : `${label}: ${text}`
       post({ type: 'failed', message, trace: err instanceof ModelFailure ? err.trace : [] })
     },
   )

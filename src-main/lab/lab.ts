@@ -1,6 +1,6 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
 import { createHash } from 'node:crypto'
-import { existsSync, rmSync } from 'node:fs'
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { checkpointMismatch, readCheckpointMeta } from '../checker/checkpoint.ts'
 import type { LabApi } from '../../src-shared/api.ts'
@@ -25,7 +25,7 @@ import type {
 import type { ExploreProgress } from '../checker/explore.ts'
 import { getModelDefinition, listModelInfos } from '../models/registry.ts'
 import { defaultModelsDir, importModelFile, listUserModels, modelFilesIn } from '../models/sdk/loader.ts'
-import { runCheck, type CheckHandle } from './check-runner.ts'
+import { errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
@@ -126,6 +126,22 @@ export function verdictOf(properties: readonly PropertyResult[]): Verdict {
   return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
 }
 
+/**
+ * Whether a checkpoint can be written in `dir`: the folder, or the nearest part of its path that exists, is a folder
+ * this process may write (writeCheckpoint makes the rest). Nothing is created here.
+ */
+function folderUsable(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) return false
+      accessSync(d, constants.W_OK)
+      return true
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) return false
+    }
+  }
+}
+
 export class Lab implements LabApi {
   private readonly listeners = new Set<(e: LabEvent) => void>()
   private readonly active = new Map<number, ActiveRun>()
@@ -140,6 +156,11 @@ export class Lab implements LabApi {
     this.store = new StoreLab((view) => this.emit({ type: 'store-status', view }), opts.store)
     repo.markInterrupted()
     repo.purgeDeleted(new Date(Date.now() - PURGE_AFTER_MS).toISOString())
+  }
+
+  /** A database opened read-only can be listed and exported; starting work on it is refused up front, naming it. */
+  private requireWritable(what: string): void {
+    if (this.repo.readOnly) throw badInput(`cannot ${what} in database "${this.repo.file}": it is read-only (its runs can still be listed and exported)`)
   }
 
   /** User model files named explicitly (CLI --model-file), listed after the models folder's. */
@@ -164,6 +185,7 @@ export class Lab implements LabApi {
   }
 
   async startRun(input: RunConfig): Promise<RunSummary> {
+    this.requireWritable('start a run')
     const user = await this.userModels()
     const config = validateRunConfig(input, [...listModelInfos(), ...user])
     // A user model runs from its file (the path comes from the listing, never from the caller).
@@ -176,6 +198,7 @@ export class Lab implements LabApi {
   /** Continues an interrupted or stopped run from its last checkpoint; it ends with the same counts as an uninterrupted run. */
   async resumeRun(runId: number): Promise<RunSummary> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    this.requireWritable('resume a run')
     const summary = this.repo.getSummary(runId)
     if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
       throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
@@ -226,7 +249,8 @@ export class Lab implements LabApi {
     const run: RunProgress = { pending: [], last: null, stopRequested: false }
     const file = config.strategy === 'bfs' ? this.checkpointFile(runId) : null
     const key = this.checkpointKey(this.repo.getSummary(runId))
-    const checkpoint = file ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
+    // A checkpoint folder that cannot be made costs the run its checkpoints (a resume starts over), not the run.
+    const checkpoint = file && (resume || folderUsable(dirname(file))) ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
     const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint })
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
@@ -235,48 +259,59 @@ export class Lab implements LabApi {
       if (outcome.ok) this.onProgress(runId, run, { ...outcome.result, queue: 0 }, false)
       this.flush(runId, run)
       this.active.delete(runId)
-      if (outcome.ok) {
-        const r = outcome.result
-        this.repo.finishRun(runId, {
-          status: run.stopRequested && r.stopReason === 'stopped' ? 'stopped' : 'done',
-          unique: r.unique,
-          generated: r.generated,
-          maxDepth: r.maxDepth,
-          seconds: r.elapsedMs / 1000,
-          complete: r.complete,
-          verdict: verdictOf(r.properties),
-          error: null,
-          depthHistogram: r.depthHistogram,
-          properties: r.properties,
-          collisionProbability: r.collisionProbability,
-          firstViolationMs: r.firstViolationMs,
-          coverage: r.coverage,
-        })
-      } else {
-        const last = run.last
-        this.repo.finishRun(runId, {
-          status: outcome.stopped ? 'stopped' : 'failed',
-          unique: last?.unique ?? 0,
-          generated: last?.generated ?? 0,
-          maxDepth: last?.maxDepth ?? 0,
-          seconds: (last?.elapsedMs ?? 0) / 1000,
-          complete: false,
-          verdict: 'unknown',
-          error: outcome.message,
-          depthHistogram: last?.depthHistogram ?? [],
-          properties: outcome.trace.length
-            ? [{ name: 'model-error', kind: 'always', description: outcome.message, status: 'violated', trace: outcome.trace }]
-            : [],
-        })
+      try {
+        this.saveOutcome(runId, run, outcome)
+      } catch (err) {
+        // A result that cannot be stored (say a trace that is not JSON) still ends the run, failed, with the cause.
+        this.saveOutcome(runId, run, { ok: false, message: `the run's result could not be saved: ${errorText(err)}`, trace: [] })
       }
       const summary = this.repo.getSummary(runId)
       this.emit({ type: 'run-finished', run: summary })
       return summary
     })
+    // Only waitForRun awaits this; unobserved, a rejection would end the process (and a web host with it).
+    finished.catch(() => {})
     this.active.set(runId, { progress: run, handle, finished })
     const summary = this.repo.getSummary(runId)
     this.emit({ type: 'run-started', run: summary })
     return summary
+  }
+
+  private saveOutcome(runId: number, run: RunProgress, outcome: CheckOutcome): void {
+    if (outcome.ok) {
+      const r = outcome.result
+      this.repo.finishRun(runId, {
+        status: run.stopRequested && r.stopReason === 'stopped' ? 'stopped' : 'done',
+        unique: r.unique,
+        generated: r.generated,
+        maxDepth: r.maxDepth,
+        seconds: r.elapsedMs / 1000,
+        complete: r.complete,
+        verdict: verdictOf(r.properties),
+        error: null,
+        depthHistogram: r.depthHistogram,
+        properties: r.properties,
+        collisionProbability: r.collisionProbability,
+        firstViolationMs: r.firstViolationMs,
+        coverage: r.coverage,
+      })
+    } else {
+      const last = run.last
+      this.repo.finishRun(runId, {
+        status: outcome.stopped ? 'stopped' : 'failed',
+        unique: last?.unique ?? 0,
+        generated: last?.generated ?? 0,
+        maxDepth: last?.maxDepth ?? 0,
+        seconds: (last?.elapsedMs ?? 0) / 1000,
+        complete: false,
+        verdict: 'unknown',
+        error: outcome.message,
+        depthHistogram: last?.depthHistogram ?? [],
+        properties: outcome.trace.length
+          ? [{ name: 'model-error', kind: 'always', description: outcome.message, status: 'violated', trace: outcome.trace }]
+          : [],
+      })
+    }
   }
 
   private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
@@ -394,6 +429,8 @@ export class Lab implements LabApi {
     const model = def.create(summary.config.params)
     if (target.path !== undefined) {
       if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+      // An empty path would replay nothing and report it "reproduced".
+      if (target.path.length === 0) throw badInput('path names no action: give the actions to replay, e.g. "A;B"')
       const known = target.property === undefined || model.properties.some((p) => p.name === target.property)
       if (!known) throw badInput(`model "${summary.model}" has no property "${target.property}"`)
       return replayPath(model, target.path, { runId, model: summary.model, property: target.property })
@@ -425,6 +462,7 @@ export class Lab implements LabApi {
   }
 
   async startMatrix(spec: MatrixSpec): Promise<MatrixSummary> {
+    this.requireWritable('start a matrix')
     return this.matrices.start(spec)
   }
 
@@ -499,6 +537,7 @@ export class Lab implements LabApi {
   }
 
   async storeBench(options?: StoreBenchOptions): Promise<StoreBenchRun> {
+    this.requireWritable('save a benchmark')
     return this.benches.start(options)
   }
 

@@ -4,7 +4,8 @@
 import type { ReplayResult, TraceStep } from '../../src-shared/types.ts'
 import type { Model, Property } from '../checker/model.ts'
 import { stepEffect } from '../checker/replay.ts'
-import { sameJson } from '../../src-shared/json.ts'
+import { badInput } from '../../src-shared/errors.ts'
+import { jsonProblem, sameJson } from '../../src-shared/json.ts'
 
 interface Walk {
   steps: TraceStep[]
@@ -13,10 +14,18 @@ interface Walk {
   message: string
 }
 
+/** describe(), refused when it is not JSON (a BigInt, a cycle, a function): a replay is sent to a browser as JSON. */
+function describeJson<S>(model: Model<S, unknown>, state: S, step: number): unknown {
+  const d = model.describe(state)
+  const problem = jsonProblem(d)
+  if (problem) throw badInput(`describe() of the state at step ${step} cannot be sent as JSON: ${problem}; describe() must return plain data`)
+  return d
+}
+
 function walk<S, A>(model: Model<S, A>, init: S, path: readonly string[], saved: readonly TraceStep[] | undefined): Walk {
   let state = init
   const states: unknown[] = [init]
-  const steps: TraceStep[] = [{ index: 0, action: null, state: model.describe(init) }]
+  const steps: TraceStep[] = [{ index: 0, action: null, state: describeJson(model, init, 0) }]
   for (let i = 1; i <= path.length; i++) {
     const name = path[i - 1]
     const enabled: { action: A; next: S }[] = []
@@ -33,11 +42,11 @@ function walk<S, A>(model: Model<S, A>, init: S, path: readonly string[], saved:
       return { steps, states, divergedAt: i, message: `step ${i}: no enabled action "${name}" (enabled: ${list})` }
     }
     const want = saved?.[i]?.state
-    const pick = (want !== undefined && enabled.find((e) => sameJson(model.describe(e.next), want))) || enabled[0]
+    const pick = (want !== undefined && enabled.find((e) => sameJson(describeJson(model, e.next, i), want))) || enabled[0]
     const effect = stepEffect(model as Model<unknown, unknown>, state, pick.action)
     state = pick.next
     states.push(state)
-    const described = model.describe(state)
+    const described = describeJson(model, state, i)
     steps.push({ index: i, action: name, ...(effect ? { effect } : {}), state: described })
     if (want !== undefined && !sameJson(described, want)) {
       return { steps, states, divergedAt: i, message: `step ${i}: "${name}" leads to a state that differs from the saved trace` }
@@ -70,7 +79,7 @@ export function replayPath<S, A>(
   opts: { saved?: readonly TraceStep[]; property?: string; runId: number; model: string },
 ): ReplayResult {
   const inits = model.init()
-  const candidates = opts.saved?.length ? inits.filter((s) => sameJson(model.describe(s), opts.saved![0].state)) : inits
+  const candidates = opts.saved?.length ? inits.filter((s) => sameJson(describeJson(model, s, 0), opts.saved![0].state)) : inits
   const property = opts.property ? model.properties.find((p) => p.name === opts.property) : undefined
   const base = { runId: opts.runId, model: opts.model, property: opts.property ?? null, path: [...path] }
   if (candidates.length === 0) {

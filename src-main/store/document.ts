@@ -16,7 +16,6 @@
 import * as A from '@automerge/automerge'
 
 /** The low-level Automerge handle (wasm). Typed loosely: its API is documented in wasm_types.d.ts. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handle = any
 
 const HandleClass = (A.getBackend(A.init()) as Handle).constructor as { new: (actor?: string) => Handle }

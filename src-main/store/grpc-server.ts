@@ -14,7 +14,6 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
 import { H2_ERROR, H2Connection, type H2Stream } from './h2-connection.ts'
 import { encodeHeaders, type HeaderList } from './hpack.ts'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = Record<string, any>
 
 /** An error that answers a call with this gRPC status code and message. */

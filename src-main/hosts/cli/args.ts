@@ -1,4 +1,6 @@
-// A small, strict argument parser: every flag is declared, an unknown or malformed one is a bad-input error.
+// Command-line flags through node:util parseArgs (strict): every flag is declared, an unknown or malformed one is a
+// bad-input error that names the flag and the command.
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util'
 import { badInput } from '../../../src-shared/errors.ts'
 
 export interface FlagSpec {
@@ -11,39 +13,63 @@ export interface ParsedArgs {
   flags: Record<string, string | boolean | string[]>
 }
 
-export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>, command: string): ParsedArgs {
-  const positional: string[] = []
-  const flags: ParsedArgs['flags'] = {}
+type Options = NonNullable<ParseArgsConfig['options']>
+
+function optionsOf(spec: Record<string, FlagSpec>): Options {
+  const options: Options = {}
+  for (const [name, s] of Object.entries(spec)) {
+    options[name] = s.type === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: s.type === 'list' }
+  }
+  return options
+}
+
+/**
+ * `--flag value` becomes `--flag=value` for a declared value flag, so a value may start with one dash (`--seed -1`
+ * reaches the range check and its message); a following `--other` is never taken as a value.
+ */
+function attachValues(argv: readonly string[], spec: Record<string, FlagSpec>): string[] {
+  const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--') {
-      positional.push(...argv.slice(i + 1))
+      out.push(...argv.slice(i))
       break
     }
-    if (!arg.startsWith('--')) {
-      positional.push(arg)
-      continue
-    }
-    const eq = arg.indexOf('=')
-    const name = arg.slice(2, eq >= 0 ? eq : undefined)
-    const s = spec[name]
-    if (!s) {
-      const known = Object.keys(spec).map((k) => `--${k}`).join(', ') || 'none'
-      throw badInput(`unknown flag --${name} for "${command}"; its flags: ${known}`)
-    }
-    if (s.type === 'bool') {
-      if (eq >= 0) throw badInput(`--${name} takes no value`)
-      flags[name] = true
-      continue
-    }
-    let value: string | undefined
-    if (eq >= 0) value = arg.slice(eq + 1)
-    else value = argv[++i]
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw badInput(`--${name} needs a value`)
-    if (s.type === 'list') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value]
-    else flags[name] = value
+    const s = arg.startsWith('--') && !arg.includes('=') ? spec[arg.slice(2)] : undefined
+    const next = argv[i + 1]
+    if (s && s.type !== 'bool' && next !== undefined && !next.startsWith('--')) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
   }
-  return { positional, flags }
+  return out
+}
+
+/** The first flag the strict parse refused, in our words (found from the lenient parse's tokens). */
+function refusal(args: string[], spec: Record<string, FlagSpec>, command: string, fallback: string): string {
+  const { tokens } = parseNodeArgs({ args, options: optionsOf(spec), strict: false, allowPositionals: true, tokens: true })
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue
+    const s = spec[t.name]
+    if (!s || t.rawName !== `--${t.name}`) {
+      const known = Object.keys(spec).map((k) => `--${k}`).join(', ') || 'none'
+      return `unknown flag ${t.rawName} for "${command}"; its flags: ${known}`
+    }
+    if (s.type === 'bool' && t.value !== undefined) return `--${t.name} takes no value`
+    // attachValues joined every real value, so a separate one is the next flag taken as a value
+    if (s.type !== 'bool' && (t.value === undefined || !t.inlineValue)) return `--${t.name} needs a value`
+  }
+  return fallback
+}
+
+export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>, command: string): ParsedArgs {
+  const args = attachValues(argv, spec)
+  try {
+    const { values, positionals } = parseNodeArgs({ args, options: optionsOf(spec), strict: true, allowPositionals: true })
+    return { positional: positionals, flags: { ...values } as ParsedArgs['flags'] }
+  } catch (err) {
+    throw badInput(refusal(args, spec, command, err instanceof Error ? err.message : String(err)))
+  }
 }
 
 export function intFlag(flags: ParsedArgs['flags'], name: string, min: number, max: number): number | undefined {

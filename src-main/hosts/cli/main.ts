@@ -16,6 +16,7 @@ import { defaultModelsDir, listUserModels, modelFilesIn } from '../../models/sdk
 import { startWebHost } from '../web/server.ts'
 import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline } from '../../lab/matrix.ts'
 import { intFlag, parseArgs, stringFlag, type ParsedArgs } from './args.ts'
+import { checkOutputFile } from './output-file.ts'
 
 export interface Io {
   out: (text: string) => void
@@ -236,6 +237,7 @@ async function cmdCheck(args: ParsedArgs, io: Io): Promise<number> {
   }
   const config = buildConfig(model, args)
   const csv = stringFlag(args.flags, 'csv')
+  if (csv) checkOutputFile(csv, '--csv')
   const { lab, close } = openLab(dbFile(args.flags))
   try {
     if (modelFile) await lab.addModelFile(modelFile)
@@ -494,7 +496,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.err(`stabilis: ${err.message}\n`)
       return 2
     }
-    io.err(`stabilis: internal error: ${err instanceof Error ? err.message : String(err)}\n`)
+    // A file or database the system refused (ENOENT, EACCES, SQLITE_READONLY, …) is the user's to fix, not a bug.
+    const code = (err as { code?: unknown } | null)?.code
+    const kind = typeof code === 'string' && /^(E[A-Z]+|SQLITE_[A-Z_]+)$/.test(code) ? '' : 'internal error: '
+    io.err(`stabilis: ${kind}${err instanceof Error ? err.message : String(err)}\n`)
     return 2
   }
 }

@@ -12,6 +12,37 @@ const USAGE = `usage: stabilis store up --replicas N [--dir D]
        stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]
 `
 
+/**
+ * Waits for Ctrl-C / SIGTERM, reporting each replica that exits on its own (killed, crashed); when none is left
+ * there is nothing to serve, and the command ends with that message.
+ */
+function untilStoppedOrGone(sup: StoreSupervisor): Promise<'interrupted' | 'gone'> {
+  return new Promise((resolve) => {
+    const up = new Set(sup.view().filter((v) => v.up).map((v) => v.name))
+    const finish = (how: 'interrupted' | 'gone'): void => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      sup.off('status', onStatus)
+      resolve(how)
+    }
+    const onSignal = (): void => finish('interrupted')
+    const onStatus = (): void => {
+      for (const v of sup.view()) {
+        if (v.up || !up.delete(v.name)) continue
+        const last = sup.lastStderr(v.name).trim().split('\n').pop()
+        process.stderr.write(`replica ${v.name} exited${last ? `: ${last}` : ''}; ${up.size} of ${sup.view().length} still up\n`)
+      }
+      if (up.size === 0) {
+        process.stderr.write('every replica has exited: stopping\n')
+        finish('gone')
+      }
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    sup.on('status', onStatus)
+  })
+}
+
 export async function storeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'up') {
@@ -30,12 +61,9 @@ export async function storeCommand(argv: string[]): Promise<number> {
     for (const v of sup.view()) process.stdout.write(`${v.name} ${v.endpoint}\n`)
     process.stdout.write(`ETCDCTL_API=3 etcdctl --endpoints=${sup.endpoints().join(',')} member list\n`)
     process.stderr.write(`data in ${dir}; Ctrl-C to stop\n`)
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve())
-      process.once('SIGTERM', () => resolve())
-    })
+    const ended = await untilStoppedOrGone(sup)
     await sup.stopAll()
-    return 0
+    return ended === 'interrupted' ? 0 : 1
   }
   if (sub === 'bench') {
     const { positional, flags } = parseArgs(

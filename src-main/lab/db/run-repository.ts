@@ -1,8 +1,9 @@
 // SQLite persistence of runs (better-sqlite3, WAL). The only module that speaks SQL about runs.
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
-import { badInput, notFound } from '../../../src-shared/errors.ts'
+import { badInput, LabError, notFound } from '../../../src-shared/errors.ts'
 import type {
   Comparison,
   ComparisonInput,
@@ -158,13 +159,36 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Errors that mean "this process may not write here" (a read-only file, folder or mount), as opposed to a bad file. */
+const READ_ONLY_CODES = /^(SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM|SQLITE_AUTH|EACCES|EPERM|EROFS)/
+
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : ''
+}
+
+/** Whether this process may write `path` (file or folder); access(2) also sees the immutable flag and read-only mounts. */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class RunRepository {
   private readonly db: Database.Database
   readonly file: string
+  /** True when the database could only be opened for reading: it can be listed and exported, not written. */
+  readonly readOnly: boolean
+  /** A read-only database read through a copy (see openReadOnly): that copy's folder, removed on close. */
+  private readonly snapshotDir: string | null
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(db: Database.Database, file: string, snapshotDir: string | null = null) {
     this.db = db
     this.file = file
+    this.readOnly = db.readonly
+    this.snapshotDir = snapshotDir
   }
 
   /** Opens (creating if needed) and migrates the database; a bad path or a corrupt file is a bad-input error. */
@@ -172,40 +196,93 @@ export class RunRepository {
     let db: Database.Database | undefined
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+      // SQLite opens a file it may not write without complaint and fails at the first write: ask the system first.
+      if (file !== ':memory:' && existsSync(file) && !writable(file)) return RunRepository.openReadOnly(file, new Error('the file is read-only'))
       db = new Database(file)
+      // Before anything that takes a lock: a second process opening the same file waits instead of failing.
+      db.pragma('busy_timeout = 5000')
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma('foreign_keys = ON')
-      db.pragma('busy_timeout = 5000')
       const repo = new RunRepository(db, file)
       repo.migrate()
       return repo
     } catch (err) {
       db?.close()
+      // Read-only only when the system says so: a folder that refuses SQLite's "-shm" file, say.
+      const refused = file !== ':memory:' && existsSync(file) && (!writable(file) || !writable(dirname(file)))
+      if (refused && READ_ONLY_CODES.test(errorCode(err))) return RunRepository.openReadOnly(file, err)
+      if (err instanceof LabError) throw err
       const msg = err instanceof Error ? err.message : String(err)
       throw badInput(`cannot open database "${file}": ${msg}`)
     }
   }
 
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number
-    if (version > MIGRATIONS.length) {
-      throw new Error(`it was written by a newer Stabilis (schema ${version}, this one knows ${MIGRATIONS.length})`)
+  /**
+   * A database this process may not write (read-only file, folder or mount) is opened for reading, so its runs can
+   * still be listed and exported. SQLite reads a WAL database only beside a "-shm" file it can create, which a
+   * read-only folder refuses: then the database (and its "-wal") is read through a copy in a temporary folder.
+   */
+  private static openReadOnly(file: string, cause: unknown): RunRepository {
+    const why = cause instanceof Error ? cause.message : String(cause)
+    let db: Database.Database | undefined
+    let snapshot: string | null = null
+    try {
+      try {
+        db = new Database(file, { readonly: true, fileMustExist: true })
+        db.pragma('user_version', { simple: true })
+      } catch {
+        db?.close()
+        snapshot = mkdtempSync(join(tmpdir(), 'stabilis-readonly-'))
+        const copy = join(snapshot, basename(file))
+        copyFileSync(file, copy)
+        if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+        db = new Database(copy, { readonly: true, fileMustExist: true })
+      }
+      const repo = new RunRepository(db, file, snapshot)
+      const version = db.pragma('user_version', { simple: true }) as number
+      if (version !== MIGRATIONS.length) {
+        throw new Error(`it is read-only (${why}) and has schema ${version} where this Stabilis needs ${MIGRATIONS.length}`)
+      }
+      return repo
+    } catch (err) {
+      db?.close()
+      if (snapshot) rmSync(snapshot, { recursive: true, force: true })
+      throw badInput(`cannot open database "${file}": ${err instanceof Error ? err.message : String(err)}`)
     }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v])
-        this.db.pragma(`user_version = ${v + 1}`)
-      })()
+  }
+
+  /**
+   * Applies the missing migrations. Each runs in a BEGIN IMMEDIATE transaction that re-reads the version once it
+   * holds the write lock: two processes creating the same new database both wait their turn, and the second finds
+   * the work done instead of running it twice ("duplicate column name").
+   */
+  private migrate(): void {
+    for (;;) {
+      const version = this.db.pragma('user_version', { simple: true }) as number
+      if (version > MIGRATIONS.length) {
+        throw new Error(`it was written by a newer Stabilis (schema ${version}, this one knows ${MIGRATIONS.length})`)
+      }
+      if (version === MIGRATIONS.length) return
+      this.db
+        .transaction(() => {
+          const v = this.db.pragma('user_version', { simple: true }) as number
+          if (v >= MIGRATIONS.length) return
+          this.db.exec(MIGRATIONS[v])
+          this.db.pragma(`user_version = ${v + 1}`)
+        })
+        .immediate()
     }
   }
 
   close(): void {
     this.db.close()
+    if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true })
   }
 
   /** Runs left "running" by a process that no longer exists become "interrupted"; returns how many. */
   markInterrupted(): number {
+    if (this.readOnly) return 0
     const rows = this.db.prepare(`SELECT id, owner_pid FROM runs WHERE status = 'running'`).all() as Pick<RunRow, 'id' | 'owner_pid'>[]
     const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
     const mark = this.db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
@@ -306,6 +383,7 @@ export class RunRepository {
 
   /** Removes for good the runs deleted before `before` (ISO time), with their samples, depths and properties. */
   purgeDeleted(before: string): number {
+    if (this.readOnly) return 0
     return this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at < ?`).run(before).changes
   }
 
@@ -353,6 +431,7 @@ export class RunRepository {
 
   /** Benchmarks left "running" by a process that no longer exists become "interrupted"; returns how many. */
   markBenchRunsInterrupted(): number {
+    if (this.readOnly) return 0
     const rows = this.db.prepare(`SELECT id, owner_pid FROM bench_runs WHERE status = 'running'`).all() as { id: number; owner_pid: number | null }[]
     const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
     const mark = this.db.prepare(`UPDATE bench_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
@@ -435,6 +514,7 @@ export class RunRepository {
 
   /** Matrices left "running" by a process that no longer exists become "interrupted"; returns how many. */
   markMatricesInterrupted(): number {
+    if (this.readOnly) return 0
     const rows = this.db.prepare(`SELECT id, owner_pid FROM matrices WHERE status = 'running'`).all() as { id: number; owner_pid: number | null }[]
     const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
     const mark = this.db.prepare(`UPDATE matrices SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)

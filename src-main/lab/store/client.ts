@@ -3,7 +3,6 @@
 import * as grpc from '@grpc/grpc-js'
 import { loadProtos, protoService } from '../../store/server.ts'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = Record<string, any>
 
 type Unary = (req: Msg) => Promise<Msg>

@@ -1,0 +1,95 @@
+// The layers of docs/architecture.md as rules, checked by `npm run lint:layers` (part of `npm test`):
+// hosts → lab → checker/models/store → src-shared; the renderer talks only to src-shared; only the Electron host
+// imports electron; no import loop between folders.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'shared-is-contract-only',
+      comment: 'src-shared is pure TypeScript shared by every side: nothing from src-main, the renderer, Node or electron.',
+      severity: 'error',
+      from: { path: '^src-shared/' },
+      to: { pathNot: '^src-shared/' },
+    },
+    {
+      name: 'renderer-talks-to-shared-only',
+      comment: 'The renderer reaches the lab only through LabApi, and types shared with it live in src-shared (type-only imports count).',
+      severity: 'error',
+      from: { path: '^src-renderer/' },
+      to: { path: '^src-main/|^bin/|^electron$|node_modules/electron/' },
+    },
+    {
+      name: 'renderer-no-node',
+      severity: 'error',
+      from: { path: '^src-renderer/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'electron-only-in-its-host',
+      comment: 'Only src-main/hosts/electron may import electron, so the lab runs headless (CLI, web host, tests).',
+      severity: 'error',
+      from: { pathNot: '^src-main/hosts/electron/' },
+      to: { path: '^electron$|node_modules/electron/' },
+    },
+    {
+      name: 'lab-below-hosts',
+      comment: 'A host adds no behaviour: lab/ never reaches up into a host.',
+      severity: 'error',
+      from: { path: '^src-main/lab/' },
+      to: { path: '^src-main/hosts/' },
+    },
+    {
+      name: 'hosts-through-lab',
+      comment:
+        'A host reaches checker/, models/ and store/ only through lab/. Named exceptions: "cli-lists-models" ' +
+        '(hosts/cli/main.ts lists built-in and user models itself, through models/registry.ts and ' +
+        'models/sdk/loader.ts, before it opens a database; it goes when the Lab resolves models once) and ' +
+        '"electron-bundles-replica" (hosts/electron/main.ts names store/replica.ts with ?modulePath so that ' +
+        'electron-vite bundles the replica process entry; nothing of it is loaded into the host).',
+      severity: 'error',
+      from: { path: '^src-main/hosts/' },
+      to: {
+        path: '^src-main/(checker|models|store)/',
+        pathNot: ['^src-main/models/registry\\.ts$', '^src-main/models/sdk/loader\\.ts$', '^src-main/store/replica\\.ts$'],
+      },
+    },
+    {
+      name: 'engine-below-lab',
+      comment: 'checker/, models/ and store/ are libraries the lab drives; they never reach up into lab/ or a host.',
+      severity: 'error',
+      from: { path: '^src-main/(checker|models|store)/' },
+      to: { path: '^src-main/(lab|hosts)/' },
+    },
+    {
+      name: 'checker-below-models',
+      comment: 'The engine knows the Model interface, not the model library (see the exception "checker-resolves-models").',
+      severity: 'error',
+      from: { path: '^src-main/checker/' },
+      to: { path: '^src-main/models/' },
+    },
+    {
+      name: 'main-not-renderer',
+      severity: 'error',
+      from: { path: '^src-main/' },
+      to: { path: '^src-renderer/' },
+    },
+    {
+      name: 'no-folder-loop',
+      comment: 'Folders import one another in one direction only.',
+      severity: 'error',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    // Named exception "checker-resolves-models": checker/load-model.ts turns a model id or file into a Model by
+    // importing models/ (registry, standalone models, the SDK loader), while models/ import checker/model.ts for the
+    // Model interface: a checker <-> models folder loop. It goes when the Lab resolves a model once and hands the
+    // checker a module reference to import. Until then that one file is left out of the graph, and the rule
+    // "checker-below-models" below keeps every other checker file from importing models/.
+    exclude: { path: ['^out/', '^src-main/checker/load-model\\.ts$'] },
+  },
+}
