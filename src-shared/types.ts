@@ -191,7 +191,7 @@ export interface RunDetail {
 }
 
 /** Run reports, and 'comparison' (the runs side by side with deltas and ratios against the first). docs/csv.md. */
-export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'comparison'
+export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'comparison'
 
 export type LabEvent =
   | { type: 'run-started'; run: RunSummary }
@@ -246,6 +246,8 @@ export interface MatrixCell {
   /** The state space was explored to the end. */
   complete: boolean
   error: string | null
+  /** Worst case system steps to converge over the run's converges properties; null when it has none (or no run yet). */
+  worstSteps?: number | null
 }
 
 export interface MatrixSummary {

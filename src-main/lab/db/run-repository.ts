@@ -454,6 +454,18 @@ export class RunRepository {
          WHERE c.matrix_id = ? AND p.status = 'violated' ORDER BY p.run_id, p.position`,
       )
       .all(row.id) as { run_id: number; name: string }[]
+    // Worst steps to converge of a cell = the largest over its converges properties (kept in the details JSON).
+    const convergeRows = this.db
+      .prepare(
+        `SELECT p.run_id, p.details FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
+         WHERE c.matrix_id = ? AND p.kind = 'converges' AND p.details IS NOT NULL`,
+      )
+      .all(row.id) as { run_id: number; details: string }[]
+    const worst = new Map<number, number>()
+    for (const r of convergeRows) {
+      const w = (JSON.parse(r.details) as Partial<PropertyResult>).convergence?.worstSteps
+      if (typeof w === 'number') worst.set(r.run_id, Math.max(w, worst.get(r.run_id) ?? 0))
+    }
     const violated = new Map<number, string[]>()
     for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
     const cells: MatrixCell[] = cellRows.map((c) => ({
@@ -468,6 +480,7 @@ export class RunRepository {
       seconds: c.seconds ?? 0,
       complete: c.complete === 1,
       error: c.error ?? null,
+      worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
     }))
     const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
     return {
