@@ -99,6 +99,13 @@ describe('compare overlays', () => {
 })
 
 describe('boundedProgress', () => {
+  it('gives no ETA, and says why, while the completed levels grow unevenly or are too few', () => {
+    expect(boundedProgress({ maxDepth: 10, timeout: 0 }, 3, [1, 2, 4], 4)).toMatchObject({ etaSeconds: null, etaNote: expect.stringMatching(/not growing steadily/) })
+    expect(boundedProgress({ maxDepth: 10, timeout: 0 }, 3, [1, 2, 9, 12, 5], 4)!.etaSeconds).toBeNull()
+    // A timeout still bounds it.
+    expect(boundedProgress({ maxDepth: 10, timeout: 60 }, 15, [1, 2, 9, 12, 5], 4)).toMatchObject({ etaSeconds: 45, etaIsCeiling: true })
+  })
+
   it('is null for an unbounded run', () => {
     expect(boundedProgress({ maxDepth: 0, timeout: 0 }, 5, [1, 2], 100)).toBeNull()
   })
@@ -107,11 +114,13 @@ describe('boundedProgress', () => {
     expect(boundedProgress({ maxDepth: 0, timeout: 60 }, 15, [1], 10)).toEqual({ fraction: 0.25, label: '15 s of 60 s', etaSeconds: 45, etaIsCeiling: true })
   })
 
-  it('estimates the levels left from the growth of the last level', () => {
-    // Depth 3 of 5, growing ×2 a level: 8 + 16 states left at 4 states/s = 6 s.
-    const p = boundedProgress({ maxDepth: 5, timeout: 0 }, 3, [1, 2, 4], 4)!
-    expect(p).toMatchObject({ fraction: 0.6, label: 'depth 3 of 5', etaSeconds: 6, etaIsCeiling: false })
-    expect(boundedProgress({ maxDepth: 5, timeout: 100 }, 3, [1, 2, 4], 4)).toMatchObject({ etaSeconds: 6, etaIsCeiling: false })
+  it('estimates the levels left from the growth of the completed levels, never from the partial one', () => {
+    // Depth 5 of 6; levels 1-4 done, growing ×2: level 5 expects 16 (3 found, 13 left), level 6 32 → 45 at 5/s = 9 s.
+    const p = boundedProgress({ maxDepth: 6, timeout: 0 }, 3, [1, 2, 4, 8, 3], 5)!
+    expect(p).toMatchObject({ label: 'depth 5 of 6', etaSeconds: 9, etaIsCeiling: false })
+    // The same run later in the level: the estimate moves down with the states found, it does not jump.
+    expect(boundedProgress({ maxDepth: 6, timeout: 0 }, 3, [1, 2, 4, 8, 15], 5)!.etaSeconds).toBeCloseTo(33 / 5, 9)
+    expect(boundedProgress({ maxDepth: 6, timeout: 100 }, 3, [1, 2, 4, 8, 3], 5)).toMatchObject({ etaSeconds: 9, etaIsCeiling: false })
     expect(formatEta(6)).toBe('6 s')
     expect(formatEta(600)).toBe('10 min')
   })

@@ -33,7 +33,7 @@ const USAGE = `usage: stabilis <command> [options]
         [--db FILE] [--csv FILE] [--json]  run a check and save it
   resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
-  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|comparison] [--db FILE]
+  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|comparison] [--db FILE]
   export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
@@ -321,11 +321,17 @@ async function cmdReplay(args: ParsedArgs, io: Io): Promise<number> {
     const r = await lab.replayTrace(Number(runArg), { property, path })
     if (args.flags.json) io.out(JSON.stringify(r) + '\n')
     else {
-      io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
+      // A liveness counterexample is a lasso: mark its loop as check does.
+      const saved = r.property ? (await lab.getRun(r.runId)).properties.find((p) => p.name === r.property) : undefined
+      const loopStart = saved?.loopStart
+      const shape = saved?.counterexample ? ` (${saved.counterexample})` : ''
+      io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}${shape}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
       for (const step of r.steps) {
         const mark = r.propertyStep === step.index ? '  <- ' + (r.property ?? 'property') : ''
-        io.out(`  ${step.index}. ${stepLine(step)}${mark}\n`)
+        const loop = loopStart === step.index ? '   <- loop starts here' : ''
+        io.out(`  ${step.index}. ${stepLine(step)}${mark}${loop}\n`)
       }
+      if (loopStart !== undefined && r.reproduced) io.out(`  (back to step ${loopStart}, forever)\n`)
       io.out(`${r.reproduced ? 'reproduced' : 'NOT reproduced'}: ${r.message}\n`)
       io.out(`path: ${formatPath(r.path)}\n`)
     }
