@@ -257,9 +257,11 @@ export interface MatrixSummary {
   status: MatrixStatus
   startedAt: string
   finishedAt: string | null
-  /** Cell counts by verdict (pending and running cells count as unknown) and how many cells have ended. */
+  /** Cell counts: how many have ended, and among those by verdict; running and pending cells are counted apart. */
   cellCount: number
   finished: number
+  running: number
+  pending: number
   holds: number
   violated: number
   unknown: number

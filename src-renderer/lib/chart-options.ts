@@ -93,6 +93,7 @@ export function depthOptions(mode: ThemeMode): ChartOptions {
 export function stepsOptions(mode: ThemeMode): ChartOptions {
   const p = PALETTES[mode]
   return {
+    legend: { show: false },
     scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: zeroScale },
     axes: axes(p, 'steps to converge (worst case)', 'states').map((a, i) => (i === 0 ? { ...a, incrs: DEPTH_INCRS } : a)),
     series: [

@@ -482,7 +482,9 @@ export class RunRepository {
       error: c.error ?? null,
       worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
     }))
-    const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
+    const ended = (c: MatrixCell): boolean => c.status !== 'pending' && c.status !== 'running'
+    // Verdicts count ended cells only: a running or pending cell is neither unknown nor anything else yet.
+    const count = (v: Verdict): number => cells.filter((c) => ended(c) && c.verdict === v).length
     return {
       id: row.id,
       spec: JSON.parse(row.spec) as Required<MatrixSpec>,
@@ -490,7 +492,9 @@ export class RunRepository {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       cellCount: cells.length,
-      finished: cells.filter((c) => c.status !== 'pending' && c.status !== 'running').length,
+      finished: cells.filter(ended).length,
+      running: cells.filter((c) => c.status === 'running').length,
+      pending: cells.filter((c) => c.status === 'pending').length,
       holds: count('holds'),
       violated: count('violated'),
       unknown: count('unknown'),
