@@ -132,6 +132,8 @@ export interface RunSummary {
   tags?: string[]
   /** Probability that two distinct states shared a 64-bit fingerprint (birthday bound), when known. */
   collisionProbability?: number
+  /** The matrix this run is a cell of, if any. */
+  matrixId?: number
 }
 
 /** What updateRun may change; omitted fields stay as they are. */

@@ -253,7 +253,12 @@ export class RunRepository {
 
   /** Runs not in the bin, newest first. */
   listRuns(): RunSummary[] {
-    return (this.db.prepare(`SELECT * FROM runs WHERE deleted_at IS NULL ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
+    const cells = this.db.prepare(`SELECT run_id, matrix_id FROM matrix_cells WHERE run_id IS NOT NULL`).all() as { run_id: number; matrix_id: number }[]
+    const matrixOf = new Map(cells.map((c) => [c.run_id, c.matrix_id]))
+    return (this.db.prepare(`SELECT * FROM runs WHERE deleted_at IS NULL ORDER BY id DESC`).all() as RunRow[]).map((r) => {
+      const m = matrixOf.get(r.id)
+      return m === undefined ? toSummary(r) : { ...toSummary(r), matrixId: m }
+    })
   }
 
   /** Sets name, notes and/or tags (already validated by the caller). */
@@ -357,7 +362,8 @@ export class RunRepository {
   getSummary(runId: number): RunSummary {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined
     if (!row) throw notFound(`no run with id ${runId}`)
-    return toSummary(row)
+    const cell = this.db.prepare(`SELECT matrix_id FROM matrix_cells WHERE run_id = ? LIMIT 1`).get(runId) as { matrix_id: number } | undefined
+    return cell ? { ...toSummary(row), matrixId: cell.matrix_id } : toSummary(row)
   }
 
   getRun(runId: number): RunDetail {
