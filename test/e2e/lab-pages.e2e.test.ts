@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { WebHost } from '../../src-main/hosts/web/server.ts'
 import type { OpenLab } from '../../src-main/lab/open-lab.ts'
 import { MATRIX_CSV_HEADER } from '../../src-shared/matrix-csv.ts'
-import { screenshot } from '../helpers/browser.ts'
+import { fullPageScreenshot, screenshot } from '../helpers/browser.ts'
 import { parseCsvObjects } from '../helpers/csv-parse.ts'
 import { startRunFromForm, useE2eLab } from '../helpers/e2e-lab.ts'
 
@@ -49,6 +49,29 @@ describe('lab pages in Chromium', () => {
     expect(rows.find((r) => r.consistency === 'synchronous')).toMatchObject({ verdict: 'holds', worst_steps: String(sync.worstSteps), unique_states: '205' })
     expect(rows.find((r) => r.consistency === 'resettable-session')).toMatchObject({ verdict: 'violated', violated: 'sts-one-pod-per-ordinal' })
   }, 150_000)
+
+  it('reads a Kubernetes trace: stable pod labels, a legend, revision bookkeeping apart, and a sequence view', async () => {
+    const cell = (await opened.lab.getMatrix(matrixId)).cells.find((c) => c.consistency === 'resettable-session')!
+    await page.goto(`${host.url}#/run/${cell.runId}/trace/sts-one-pod-per-ordinal`)
+    await page.getByTestId('trace-step-list').waitFor()
+    expect(await page.getByTestId('trace-legend').textContent()).toMatch(/resettable-session: as monotonic-session.*reads @R.*revision R/s)
+    expect(await page.getByTestId('level-resettable-session').textContent()).toContain('(this run)')
+    // The last step starts the second db-0; the effect line and the state name it alike, never by a raw uid.
+    const effect = (await page.getByTestId('trace-effect').textContent())!
+    expect(effect).toMatch(/start container db-0#2/)
+    expect(await page.getByTestId('trace-state').textContent()).toContain('db-0#2')
+    expect(await page.locator('main').textContent()).not.toMatch(/\bu\d{4}\b/)
+    expect(await page.getByTestId('trace-changes').textContent()).not.toMatch(/history|meta\.uid/)
+    await screenshot(page, 'k8s-trace')
+
+    await page.getByTestId('view-sequence').click()
+    const seq = page.getByTestId('sequence-view')
+    await seq.waitFor()
+    expect(await seq.locator('thead th').allTextContents()).toEqual(expect.arrayContaining(['kubelet-node1', 'kubelet-node2', 'faults']))
+    expect(await seq.locator('td.act.rejected').count()).toBeGreaterThan(0)
+    expect(await seq.locator('td.act').first().textContent()).toMatch(/reads @\d+/)
+    await fullPageScreenshot(page, 'k8s-sequence')
+  })
 
   it('asks before starting a large matrix, and Cancel starts nothing', async () => {
     await page.goto(`${host.url}#/matrix`)
