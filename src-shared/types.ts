@@ -184,6 +184,42 @@ export interface ReplayResult {
   propertyStep: number | null
 }
 
+/** Explore by hand: a path of action names from one of the model's initial states. */
+export interface ExploreRequest {
+  path: string[]
+  /** Which initial state (index into the model's init()); default 0, or the one a saved trace starts from. */
+  init?: number
+  /** Start where this property's saved trace starts (when init is not given). */
+  property?: string
+}
+
+/** One action enabled in the explored state, with what it would do. */
+export interface ExploreChoice {
+  action: string
+  /** What the step would write or do, when the model says. */
+  effect?: string
+  /** The state it leads to (describe()). */
+  state: unknown
+}
+
+export interface ExploreView {
+  runId: number
+  model: string
+  init: number
+  /** How many initial states the model has. */
+  inits: number
+  /** The path as taken (shorter than asked when an action could not be taken: see error). */
+  path: string[]
+  /** The states along the path, the initial state first. */
+  steps: TraceStep[]
+  /** Actions enabled in the last state, in the model's order. */
+  enabled: ExploreChoice[]
+  /** always / sometimes properties evaluated in the last state. */
+  checks: { name: string; kind: PropertyKind; holds: boolean }[]
+  /** Why the path stopped early; null when every action was taken. */
+  error: string | null
+}
+
 export interface RunDetail {
   summary: RunSummary
   samples: ProgressSample[]

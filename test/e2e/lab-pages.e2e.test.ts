@@ -117,6 +117,42 @@ describe('lab pages in Chromium', () => {
     expect((await opened.lab.getRun(id)).summary.status).toBe('done')
   }, 120_000)
 
+  it('explores by hand: takes actions, goes back, branches; the path is the address and replays from the CLI', async () => {
+    const r = await opened.lab.startRun({ model: 'twophase', params: { rms: 2 }, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false })
+    await opened.lab.waitForRun(r.id)
+    await page.goto(`${host.url}#/run/${r.id}`)
+    await page.getByTestId('explore-link').click()
+    await page.waitForURL(new RegExp(`#/run/${r.id}/explore$`))
+    await page.getByTestId('explore-choices').waitFor()
+    const choices = page.getByTestId('explore-choice')
+    const first = await choices.count()
+    expect(first).toBeGreaterThan(1)
+    const names = (await page.getByTestId('choice-action').allTextContents())
+    await page.getByTestId(`take-${names[0]}`).click()
+    await expect.poll(() => page.getByTestId('explore-step').count()).toBe(2)
+    const second = (await page.getByTestId('choice-action').allTextContents())[0]
+    await page.getByTestId(`take-${second}`).click()
+    await expect.poll(() => page.getByTestId('explore-step').count()).toBe(3)
+    expect(decodeURIComponent(page.url())).toContain(JSON.stringify([names[0], second]))
+    await screenshot(page, 'explore')
+
+    // Back to step 0 and take the other first action: a branch.
+    await page.getByTestId('explore-back-0').click()
+    await expect.poll(() => page.getByTestId('explore-step').count()).toBe(1)
+    await page.getByTestId(`take-${names[1]}`).click()
+    await expect.poll(() => page.getByTestId('explore-step').count()).toBe(2)
+    expect(await page.getByTestId('explore-path').textContent()).toContain(names[1])
+    await page.reload()
+    await expect.poll(() => page.getByTestId('explore-step').count()).toBe(2)
+    await screenshot(page, 'explore-branch')
+
+    const command = (await page.getByTestId('explore-command').textContent())!
+    const pathArg = /--path '(.*)'$/.exec(command)![1]
+    const replay = await opened.lab.replayTrace(r.id, { path: pathArg.split(';') })
+    expect(replay.reproduced).toBe(true)
+    expect(replay.steps.map((x) => x.action)).toEqual([null, names[1]])
+  })
+
   it('shows a clear page, not an empty runs list, for a missing or a stale token', async () => {
     const fresh = await e2e.browser.newPage({ viewport: { width: 1280, height: 800 } })
     try {
