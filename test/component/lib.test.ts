@@ -34,6 +34,12 @@ describe('mergeSamples', () => {
 })
 
 describe('series', () => {
+  it('ends the rate series at the last reading of the search, not at the closing sample after the analysis', () => {
+    const samples = [makeSample(250, 10), makeSample(500, 20), makeSample(4000, 20)]
+    expect(rateSeries(samples)[0]).toEqual([0.25, 0.5])
+    expect(rateSeries([...samples.slice(0, 2), makeSample(1000, 25)])[0]).toEqual([0.25, 0.5, 1])
+  })
+
   it('downsamples to the limit keeping both ends', () => {
     const xs = Array.from({ length: 10_001 }, (_, i) => i)
     const d = downsample(xs, 100)
