@@ -8,6 +8,8 @@ import type {
   MatrixSpec,
   MatrixSummary,
   ModelInfo,
+  ExploreRequest,
+  ExploreView,
   ReplayResult,
   ReplayTarget,
   RunConfig,
@@ -50,6 +52,8 @@ export interface LabApi {
   deleteComparison(id: number): Promise<void>
   /** Rebuilds a trace by re-running the run's model from its initial state, matching action names step by step. */
   replayTrace(runId: number, target: ReplayTarget): Promise<ReplayResult>
+  /** Explore by hand: the run's model along a path from an initial state, and the actions enabled at its end. */
+  exploreState(runId: number, request: ExploreRequest): Promise<ExploreView>
   /** Starts a replicated store of 1–7 replica processes (one at a time). */
   storeStart(replicas: number): Promise<StoreView>
   /** Stops every replica of the running store. */
@@ -100,6 +104,7 @@ export const LAB_METHODS = [
   'saveComparison',
   'deleteComparison',
   'replayTrace',
+  'exploreState',
   'storeStart',
   'storeStop',
   'storeView',

@@ -1,10 +1,11 @@
 // The rows of a run comparison: configuration and results, one value per run, with deltas and ratios against the
 // first run. Shared by the Compare page and the "comparison" CSV report so both show exactly the same figures.
-import type { RunDetail } from './types.ts'
+import { snakeName } from './csv.ts'
+import type { ConvergenceReport, RunDetail } from './types.ts'
 
 export type CompareValue = number | string | boolean | null
 
-export type CompareSection = 'run' | 'config' | 'results' | 'properties'
+export type CompareSection = 'run' | 'config' | 'results' | 'properties' | 'convergence'
 
 export interface CompareRow {
   section: CompareSection
@@ -30,6 +31,20 @@ export function peakMemory(d: RunDetail): number | null {
   return d.samples.length ? Math.max(...d.samples.map((s) => s.memoryBytes)) : null
 }
 
+/** The figures of a convergence report, named as the CSV reports name them (suffix after the property's name). */
+export const CONVERGENCE_FIELDS: readonly { key: string; label: string; get: (c: ConvergenceReport) => number }[] = [
+  { key: 'worst_steps', label: 'worst case steps to converge', get: (c) => c.worstSteps },
+  { key: 'oscillations', label: 'oscillations', get: (c) => c.oscillations },
+  { key: 'stuck_states', label: 'stuck states', get: (c) => c.stuck },
+  { key: 'leaves_goal_steps', label: 'steps leaving the goal', get: (c) => c.leavesGoal },
+  { key: 'unbounded_states', label: 'states with no bound', get: (c) => c.unbounded },
+]
+
+/** Names of the converges properties that carry a convergence report in any of the runs, in first-seen order. */
+export function convergesNames(runs: readonly RunDetail[]): string[] {
+  return [...new Set(runs.flatMap((r) => r.properties.filter((p) => p.kind === 'converges' && p.convergence).map((p) => p.name)))]
+}
+
 export function compareRows(runs: readonly RunDetail[]): CompareRow[] {
   const rows: CompareRow[] = []
   const add = (section: CompareSection, key: string, label: string, format: CompareRow['format'], get: (d: RunDetail) => CompareValue): void => {
@@ -45,7 +60,7 @@ export function compareRows(runs: readonly RunDetail[]): CompareRow[] {
   const params = [...new Set(runs.flatMap((r) => Object.keys(r.summary.config.params)))]
   for (const p of params) {
     const numeric = runs.every((r) => typeof (r.summary.config.params[p] ?? 0) === 'number')
-    add('config', `param_${p}`, p, numeric ? 'number' : 'text', (d) => d.summary.config.params[p] ?? null)
+    add('config', `param_${snakeName(p)}`, p, numeric ? 'number' : 'text', (d) => d.summary.config.params[p] ?? null)
   }
   add('config', 'strategy', 'Strategy', 'text', (d) => d.summary.config.strategy)
   add('config', 'workers', 'Workers', 'number', (d) => d.summary.config.workers)
@@ -68,7 +83,15 @@ export function compareRows(runs: readonly RunDetail[]): CompareRow[] {
 
   const props = [...new Set(runs.flatMap((r) => r.properties.map((p) => p.name)))]
   for (const p of props) {
-    add('properties', `property_${p}`, p, 'text', (d) => d.properties.find((x) => x.name === p)?.status ?? null)
+    add('properties', `property_${snakeName(p)}`, p, 'text', (d) => d.properties.find((x) => x.name === p)?.status ?? null)
+  }
+  for (const name of convergesNames(runs)) {
+    for (const f of CONVERGENCE_FIELDS) {
+      add('convergence', `${snakeName(name)}_${f.key}`, `${name}: ${f.label}`, 'count', (d) => {
+        const c = d.properties.find((x) => x.name === name)?.convergence
+        return c ? f.get(c) : null
+      })
+    }
   }
   return rows
 }

@@ -163,6 +163,8 @@ export interface RunSummary {
   firstViolationMs?: number
   /** Random walks and portfolio figures (simulation, auto, merged shards). */
   coverage?: SearchCoverage
+  /** The matrix this run is a cell of, if any. */
+  matrixId?: number
 }
 
 /** What updateRun may change; omitted fields stay as they are. */
@@ -213,6 +215,42 @@ export interface ReplayResult {
   propertyStep: number | null
 }
 
+/** Explore by hand: a path of action names from one of the model's initial states. */
+export interface ExploreRequest {
+  path: string[]
+  /** Which initial state (index into the model's init()); default 0, or the one a saved trace starts from. */
+  init?: number
+  /** Start where this property's saved trace starts (when init is not given). */
+  property?: string
+}
+
+/** One action enabled in the explored state, with what it would do. */
+export interface ExploreChoice {
+  action: string
+  /** What the step would write or do, when the model says. */
+  effect?: string
+  /** The state it leads to (describe()). */
+  state: unknown
+}
+
+export interface ExploreView {
+  runId: number
+  model: string
+  init: number
+  /** How many initial states the model has. */
+  inits: number
+  /** The path as taken (shorter than asked when an action could not be taken: see error). */
+  path: string[]
+  /** The states along the path, the initial state first. */
+  steps: TraceStep[]
+  /** Actions enabled in the last state, in the model's order. */
+  enabled: ExploreChoice[]
+  /** always / sometimes properties evaluated in the last state. */
+  checks: { name: string; kind: PropertyKind; holds: boolean }[]
+  /** Why the path stopped early; null when every action was taken. */
+  error: string | null
+}
+
 export interface RunDetail {
   summary: RunSummary
   samples: ProgressSample[]
@@ -222,7 +260,7 @@ export interface RunDetail {
 }
 
 /** Run reports, and 'comparison' (the runs side by side with deltas and ratios against the first). docs/csv.md. */
-export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'comparison'
+export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'comparison'
 
 export type LabEvent =
   | { type: 'run-started'; run: RunSummary }
@@ -279,6 +317,8 @@ export interface MatrixCell {
   error: string | null
   /** Milliseconds from the cell's start to its first violation, when one was found. */
   firstViolationMs?: number
+  /** Worst case system steps to converge over the run's converges properties; null when it has none (or no run yet). */
+  worstSteps?: number | null
 }
 
 export interface MatrixSummary {
@@ -288,9 +328,11 @@ export interface MatrixSummary {
   status: MatrixStatus
   startedAt: string
   finishedAt: string | null
-  /** Cell counts by verdict (pending and running cells count as unknown) and how many cells have ended. */
+  /** Cell counts: how many have ended, and among those by verdict; running and pending cells are counted apart. */
   cellCount: number
   finished: number
+  running: number
+  pending: number
   holds: number
   violated: number
   unknown: number

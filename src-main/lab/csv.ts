@@ -1,34 +1,33 @@
 // CSV reports (RFC 4180: CRLF rows, quotes doubled, fields quoted when they hold a comma, quote or line break).
-// Header names carry units; times are ISO 8601. docs/csv.md describes each report.
-import { compareRows, deltaOf, ratioOf, rowDiffers } from '../../src-shared/compare.ts'
+// Header names are lower_snake_case and carry units; times are ISO 8601; numbers rounded by one rule
+// (src-shared/csv.ts). docs/csv.md describes each report.
+import { compareRows, CONVERGENCE_FIELDS, convergesNames, deltaOf, ratioOf, rowDiffers } from '../../src-shared/compare.ts'
+import { csvTable, snakeName } from '../../src-shared/csv.ts'
 import type { CsvReport, RunDetail } from '../../src-shared/types.ts'
 
-type Cell = string | number | boolean | null | undefined
-
-export function csvField(v: Cell): string {
-  if (v === null || v === undefined) return ''
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v)
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-export function csvTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n'
-}
+export { csvField, csvTable } from '../../src-shared/csv.ts'
 
 function summary(runs: readonly RunDetail[]): string {
   const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.summary.config.params)))].sort()
   const propNames = [...new Set(runs.flatMap((r) => r.properties.map((p) => p.name)))]
+  const convNames = convergesNames(runs)
   const header = [
-    'run_id', 'model', ...paramNames.map((p) => `param_${p}`), 'strategy', 'workers', 'max_depth_limit', 'timeout_s',
+    'run_id', 'model', ...paramNames.map((p) => `param_${snakeName(p)}`), 'strategy', 'workers', 'max_depth_limit', 'timeout_s',
     'status', 'verdict', 'complete', 'unique_states', 'generated_states', 'max_depth', 'duration_s', 'unique_per_s',
-    'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${p}`), 'name', 'tags', 'notes',
+    'started_at', 'finished_at', 'error', ...propNames.map((p) => `property_${snakeName(p)}`),
+    ...convNames.flatMap((p) => CONVERGENCE_FIELDS.map((f) => `${snakeName(p)}_${f.key}`)), 'name', 'tags', 'notes',
     'first_violation_s', 'walks', 'walk_steps', 'seed',
   ]
   const rows = runs.map(({ summary: s, properties }) => [
     s.id, s.model, ...paramNames.map((p) => s.config.params[p]), s.config.strategy, s.config.workers, s.config.maxDepth,
     s.config.timeout, s.status, s.verdict, s.complete, s.unique, s.generated, s.maxDepth, s.seconds,
     s.seconds > 0 ? Math.round(s.unique / s.seconds) : null, s.startedAt, s.finishedAt, s.error,
-    ...propNames.map((p) => properties.find((x) => x.name === p)?.status), s.name ?? '', (s.tags ?? []).join(' '), s.notes ?? '',
+    ...propNames.map((p) => properties.find((x) => x.name === p)?.status),
+    ...convNames.flatMap((p) => {
+      const c = properties.find((x) => x.name === p)?.convergence
+      return CONVERGENCE_FIELDS.map((f) => (c ? f.get(c) : null))
+    }),
+    s.name ?? '', (s.tags ?? []).join(' '), s.notes ?? '',
     s.firstViolationMs !== undefined ? s.firstViolationMs / 1000 : null, s.coverage?.walks ?? null, s.coverage?.walkSteps ?? null, s.config.seed,
   ])
   return csvTable(header, rows)
@@ -54,6 +53,14 @@ function properties(runs: readonly RunDetail[]): string {
   return csvTable(['run_id', 'property', 'kind', 'status', 'description', 'trace_steps'], rows)
 }
 
+/** Steps-to-converge histograms: how many reachable states need k system steps, at worst, to reach the goal. */
+function convergence(runs: readonly RunDetail[]): string {
+  const rows = runs.flatMap((r) =>
+    r.properties.flatMap((p) => (p.convergence ? p.convergence.stepsHistogram.map((n, k) => [r.summary.id, p.name, k, n]) : [])),
+  )
+  return csvTable(['run_id', 'property', 'steps', 'states'], rows)
+}
+
 /** Runs side by side: one row per field, one column per run, then delta and ratio of each later run against the first. */
 function comparison(runs: readonly RunDetail[]): string {
   const ids = runs.map((r) => r.summary.id)
@@ -69,4 +76,4 @@ function comparison(runs: readonly RunDetail[]): string {
   return csvTable(header, rows)
 }
 
-export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties, comparison }
+export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties, convergence, comparison }

@@ -14,6 +14,8 @@ import type {
   ModelInfo,
   ProgressSample,
   PropertyResult,
+  ExploreRequest,
+  ExploreView,
   ReplayResult,
   ReplayTarget,
   RunConfig,
@@ -29,7 +31,7 @@ import { errorText, runCheck, type CheckHandle, type CheckOutcome } from './chec
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
-import { replayPath } from './replay.ts'
+import { exploreFrom, replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
 import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
@@ -444,6 +446,24 @@ export class Lab implements LabApi {
     const property = model.properties.some((p) => p.name === prop.name) ? prop.name : undefined
     const result = replayPath(model, tracePath(prop.trace), { saved: prop.trace, property, runId, model: summary.model })
     return { ...result, property: prop.name }
+  }
+
+  async exploreState(runId: number, request: ExploreRequest): Promise<ExploreView> {
+    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+    if (typeof request !== 'object' || request === null) throw badInput('explore needs { path, init }')
+    const path = request.path ?? []
+    if (!Array.isArray(path) || !path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+    const init = request.init
+    const { summary, properties } = this.repo.getRun(runId)
+    const saved = request.property !== undefined ? properties.find((p) => p.name === request.property)?.trace?.[0]?.state : undefined
+    const def = summary.config.modelFile ? await importModelFile(summary.config.modelFile) : getModelDefinition(summary.model)
+    const model = def.create(summary.config.params)
+    try {
+      return exploreFrom(model, init, path, { runId, model: summary.model }, saved)
+    } catch (err) {
+      if (err instanceof RangeError) throw badInput(err.message)
+      throw err
+    }
   }
 
   private matrixService: MatrixService | null = null

@@ -1,7 +1,7 @@
 // Trace replay: rebuilds a path by re-running a model from its initial state, taking at each step the action whose
 // formatAction name matches the path. Saved traces carry the state after each step, which both checks the model
 // still behaves as it did and disambiguates two actions that print the same name.
-import type { ReplayResult, TraceStep } from '../../src-shared/types.ts'
+import type { ExploreChoice, ExploreView, ReplayResult, TraceStep } from '../../src-shared/types.ts'
 import type { Model, Property } from '../checker/model.ts'
 import { stepEffect } from '../checker/replay.ts'
 import { badInput } from '../../src-shared/errors.ts'
@@ -109,4 +109,41 @@ export function replayPath<S, A>(
     }
   }
   return { ...base, steps: w.steps, reproduced: w.divergedAt === null, divergedAt: w.divergedAt, message, propertyStep: at }
+}
+
+/** Most enabled actions listed for one state (a model with more shows the first ones and says so). */
+export const MAX_CHOICES = 200
+
+/**
+ * Explore by hand: walks `path` from initial state `init` and lists what each enabled action would do from where
+ * it ends. The path is plain action names, so a URL or `stabilis replay --path` can carry it.
+ */
+export function exploreFrom<S, A>(
+  model: Model<S, A>,
+  initIndex: number | undefined,
+  path: readonly string[],
+  base: { runId: number; model: string },
+  savedFirst?: unknown,
+): ExploreView {
+  const inits = model.init()
+  const matching = savedFirst === undefined ? -1 : inits.findIndex((s) => sameJson(model.describe(s), savedFirst))
+  const init = initIndex ?? Math.max(0, matching)
+  if (!Number.isInteger(init) || init < 0 || init >= inits.length) {
+    throw new RangeError(`initial state ${init} does not exist; the model has ${inits.length} (0 to ${inits.length - 1})`)
+  }
+  const w = walk(model, inits[init], path, undefined)
+  const state = w.states.at(-1) as S
+  const enabled: ExploreChoice[] = []
+  for (const action of model.actions(state)) {
+    const next = model.next(state, action)
+    if (next === undefined) continue
+    const effect = stepEffect(model as Model<unknown, unknown>, state, action)
+    enabled.push({ action: model.formatAction(action), ...(effect ? { effect } : {}), state: model.describe(next) })
+    if (enabled.length >= MAX_CHOICES) break
+  }
+  const checks = model.properties
+    .filter((p) => p.kind === 'always' || p.kind === 'sometimes')
+    .map((p) => ({ name: p.name, kind: p.kind, holds: Boolean(p.check(state)) }))
+  const taken = w.steps.slice(1).map((s) => s.action ?? '')
+  return { ...base, init, inits: inits.length, path: taken, steps: w.steps, enabled, checks, error: w.divergedAt === null ? null : w.message }
 }

@@ -35,12 +35,15 @@ function axes(p: Palette, xLabel: string, yLabel: string): uPlot.Axis[] {
 }
 
 const secondsScale: uPlot.Scale = { time: false }
+
+/** Counts start at zero, so a bar's or a line's height is read against nothing rather than against the minimum. */
+export const zeroScale: uPlot.Scale = { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] }
 const countValue = (_u: uPlot, v: number | null): string => (v == null ? '–' : formatCount(v))
 
 export function ratesOptions(mode: ThemeMode): ChartOptions {
   const p = PALETTES[mode]
   return {
-    scales: { x: secondsScale },
+    scales: { x: secondsScale, y: zeroScale },
     axes: axes(p, 'elapsed (s)', 'states / s'),
     series: [
       { label: 'elapsed (s)' },
@@ -53,7 +56,7 @@ export function ratesOptions(mode: ThemeMode): ChartOptions {
 export function uniqueOptions(mode: ThemeMode): ChartOptions {
   const p = PALETTES[mode]
   return {
-    scales: { x: secondsScale },
+    scales: { x: secondsScale, y: zeroScale },
     axes: axes(p, 'elapsed (s)', 'unique states'),
     series: [
       { label: 'elapsed (s)' },
@@ -68,7 +71,7 @@ export function depthOptions(mode: ThemeMode): ChartOptions {
   const p = PALETTES[mode]
   return {
     // Half a bar of room each side, so the first and last depths are drawn whole (and one depth still has a range).
-    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: zeroScale },
     // Depths are whole numbers: only integer ticks.
     axes: axes(p, 'depth', 'unique states').map((a, i) => (i === 0 ? { ...a, incrs: DEPTH_INCRS } : a)),
     series: [
@@ -77,6 +80,28 @@ export function depthOptions(mode: ThemeMode): ChartOptions {
         label: 'unique states',
         stroke: p.series[2],
         fill: `${p.series[2]}aa`,
+        width: 1,
+        paths: uPlot.paths.bars?.({ size: [0.7, 60] }),
+        points: { show: false },
+        value: countValue,
+      },
+    ],
+  }
+}
+
+/** Steps-to-converge histogram: x = worst-case steps from a state to the goal, y = reachable states. */
+export function stepsOptions(mode: ThemeMode): ChartOptions {
+  const p = PALETTES[mode]
+  return {
+    legend: { show: false },
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: zeroScale },
+    axes: axes(p, 'steps to converge (worst case)', 'states').map((a, i) => (i === 0 ? { ...a, incrs: DEPTH_INCRS } : a)),
+    series: [
+      { label: 'steps' },
+      {
+        label: 'states',
+        stroke: p.series[1],
+        fill: `${p.series[1]}aa`,
         width: 1,
         paths: uPlot.paths.bars?.({ size: [0.7, 60] }),
         points: { show: false },
@@ -109,7 +134,7 @@ export function overlayOptions(
   if (kind === 'depth-share') ax[1] = { ...ax[1], values: (_u, splits) => splits.map((v) => `${+(v * 100).toFixed(1)}%`) }
   if (depth) ax[0] = { ...ax[0], incrs: DEPTH_INCRS }
   return {
-    scales: { x: depth ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } : secondsScale },
+    scales: { x: depth ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } : secondsScale, y: zeroScale },
     axes: ax,
     series: [
       { label: xLabel },

@@ -1,5 +1,6 @@
 // The renderer's one way to the lab: window.lab (Electron preload) or the web host client.
 import type { LabApi } from '../../src-shared/api.ts'
+import { reportUnauthorized } from './access.svelte.ts'
 import { createWebLab, takeToken } from './web-lab.ts'
 
 declare global {
@@ -11,7 +12,14 @@ declare global {
 let instance: LabApi | null = null
 
 export function getLab(): LabApi {
-  instance ??= window.lab ?? createWebLab(takeToken())
+  if (!instance) {
+    if (window.lab) instance = window.lab
+    else {
+      const token = takeToken()
+      if (!token) reportUnauthorized(false)
+      instance = createWebLab(token, window.location.origin, () => reportUnauthorized(token !== ''))
+    }
+  }
   return instance
 }
 

@@ -1,6 +1,7 @@
 // Hash routes. Hash routing works unchanged from file:// (Electron) and the web host.
 //   #/runs  #/new  #/run/<id>  #/run/<id>/trace/<property>  #/compare/<id>,<id>[,…]  #/comparisons
 //   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store
+//   #/run/<id>/explore?init=<k>&path=<JSON array of action names>   (explore by hand)
 export type Route =
   | { page: 'runs' }
   | { page: 'new' }
@@ -13,10 +14,27 @@ export type Route =
   | { page: 'store' }
   | { page: 'matrices' }
   | { page: 'matrix'; id: number }
+  | { page: 'explore'; id: number; init?: number; property?: string; path: string[] }
   | { page: 'not-found'; path: string }
 
 export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/runs'
+  const [rawPath, query = ''] = hash.replace(/^#/, '').split('?', 2)
+  const path = rawPath.replace(/\/+$/, '') || '/runs'
+  const explore = /^\/run\/(\d+)\/explore$/.exec(path)
+  if (explore) {
+    const q = new URLSearchParams(query)
+    try {
+      const steps: unknown = JSON.parse(q.get('path') ?? '[]')
+      const init = q.has('init') ? Number(q.get('init')) : undefined
+      const property = q.get('from') ?? undefined
+      if (Array.isArray(steps) && steps.every((x) => typeof x === 'string') && (init === undefined || (Number.isInteger(init) && init >= 0))) {
+        return { page: 'explore', id: Number(explore[1]), ...(init !== undefined ? { init } : {}), ...(property ? { property } : {}), path: steps }
+      }
+    } catch {
+      // falls through to not-found
+    }
+    return { page: 'not-found', path: `${path}?${query}` }
+  }
   if (path === '/runs' || path === '/') return { page: 'runs' }
   if (path === '/new') return { page: 'new' }
   if (path === '/comparisons') return { page: 'comparisons' }
@@ -60,6 +78,16 @@ export function comparisonHref(id: number): string {
 
 export function matrixHref(id: number): string {
   return `#/matrix/${id}`
+}
+
+/** The explorer's address: the path is the whole state of the page, so it can be bookmarked and shared. */
+export function exploreHref(id: number, path: readonly string[] = [], init?: number, property?: string): string {
+  const q = new URLSearchParams()
+  if (init !== undefined) q.set('init', String(init))
+  else if (property) q.set('from', property)
+  if (path.length) q.set('path', JSON.stringify(path))
+  const qs = q.toString()
+  return `#/run/${id}/explore${qs ? `?${qs}` : ''}`
 }
 
 export function navigate(href: string): void {

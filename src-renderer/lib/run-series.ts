@@ -25,8 +25,20 @@ export function downsample<T>(items: readonly T[], max: number): T[] {
 
 export const MAX_CHART_POINTS = 2000
 
+/**
+ * The closing sample of a run comes when the analysis after the search ends (samples are otherwise 250 ms apart);
+ * its "rate" averages over that analysis and would draw a slope down to the end. Rates stop at the last reading
+ * taken while states were explored; the unique-states chart keeps it.
+ */
+function explorationSamples(samples: readonly ProgressSample[]): readonly ProgressSample[] {
+  const n = samples.length
+  if (n < 2) return samples
+  const gap = samples[n - 1].elapsedMs - samples[n - 2].elapsedMs
+  return gap > 1000 ? samples.slice(0, -1) : samples
+}
+
 export function rateSeries(samples: readonly ProgressSample[]): uPlot.AlignedData {
-  const s = downsample(samples, MAX_CHART_POINTS)
+  const s = downsample(explorationSamples(samples), MAX_CHART_POINTS)
   return [s.map((x) => x.elapsedMs / 1000), s.map((x) => x.generatedPerSec), s.map((x) => x.uniquePerSec)]
 }
 

@@ -24,6 +24,20 @@ export function paramsSummary(params: ParamValues): string {
     .join(' ')
 }
 
+/**
+ * A short form for tables: the consistency level by its value alone, true flags by name, false flags left out,
+ * other values as key=value. The full list goes in the cell's title.
+ */
+export function compactParams(params: ParamValues): string {
+  return Object.entries(params)
+    .flatMap(([k, v]) => {
+      if (k === 'consistency') return [String(v)]
+      if (typeof v === 'boolean') return v ? [k] : []
+      return [`${k}=${String(v)}`]
+    })
+    .join(' ')
+}
+
 /** Local "YYYY-MM-DD HH:MM:SS": sortable by eye and independent of the browser's locale. */
 export function formatStarted(iso: string): string {
   const d = new Date(iso)

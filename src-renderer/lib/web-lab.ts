@@ -18,12 +18,16 @@ export function takeToken(loc: Location = window.location, store: Storage = wind
   return store.getItem(TOKEN_KEY) ?? ''
 }
 
-export function createWebLab(token: string, base: string = window.location.origin): LabApi {
+/** What a call answered with 401 throws, and onUnauthorized hears about: the token is missing or no longer valid. */
+export const UNAUTHORIZED = 'unauthorized'
+
+export function createWebLab(token: string, base: string = window.location.origin, onUnauthorized?: () => void): LabApi {
   const listeners = new Set<(e: LabEvent) => void>()
   let socket: WebSocket | null = null
   let retry = 0
 
   const connect = (): void => {
+    if (!token) return
     const wsUrl = new URL('/api/events', base)
     wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:'
     wsUrl.searchParams.set('token', token)
@@ -49,6 +53,10 @@ export function createWebLab(token: string, base: string = window.location.origi
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ args }),
     })
+    if (res.status === 401) {
+      onUnauthorized?.()
+      throw fromErrorShape({ code: 'bad-input', message: token ? 'this page\'s token is no longer valid: open the link `stabilis serve` printed' : 'this page has no token: open the link `stabilis serve` printed' })
+    }
     const body = (await res.json()) as { result?: unknown; error?: LabErrorShape }
     if (!res.ok || body.error) throw fromErrorShape(body.error ?? { code: 'internal', message: `HTTP ${res.status}` })
     return body.result

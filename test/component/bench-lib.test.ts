@@ -99,6 +99,16 @@ describe('compare overlays', () => {
 })
 
 describe('boundedProgress', () => {
+  it('gives no ETA, and says why, while the completed levels grow unevenly or are too few', () => {
+    expect(boundedProgress({ maxDepth: 10, timeout: 0 }, 3, [1, 2, 4], 4)).toMatchObject({ etaSeconds: null, etaNote: expect.stringMatching(/levels still grow/) })
+    // Steady growth ×2 is still no estimate: nothing says where the space peaks.
+    expect(boundedProgress({ maxDepth: 10, timeout: 0 }, 3, [1, 2, 4, 8, 3], 4)!.etaSeconds).toBeNull()
+    // Shrinking, but unevenly: none either.
+    expect(boundedProgress({ maxDepth: 10, timeout: 0 }, 3, [100, 90, 30, 5], 4)!.etaSeconds).toBeNull()
+    // A timeout still bounds it.
+    expect(boundedProgress({ maxDepth: 10, timeout: 60 }, 15, [1, 2, 9, 12, 5], 4)).toMatchObject({ etaSeconds: 45, etaIsCeiling: true })
+  })
+
   it('is null for an unbounded run', () => {
     expect(boundedProgress({ maxDepth: 0, timeout: 0 }, 5, [1, 2], 100)).toBeNull()
   })
@@ -107,11 +117,16 @@ describe('boundedProgress', () => {
     expect(boundedProgress({ maxDepth: 0, timeout: 60 }, 15, [1], 10)).toEqual({ fraction: 0.25, label: '15 s of 60 s', etaSeconds: 45, etaIsCeiling: true })
   })
 
-  it('estimates the levels left from the growth of the last level', () => {
-    // Depth 3 of 5, growing ×2 a level: 8 + 16 states left at 4 states/s = 6 s.
-    const p = boundedProgress({ maxDepth: 5, timeout: 0 }, 3, [1, 2, 4], 4)!
-    expect(p).toMatchObject({ fraction: 0.6, label: 'depth 3 of 5', etaSeconds: 6, etaIsCeiling: false })
-    expect(boundedProgress({ maxDepth: 5, timeout: 100 }, 3, [1, 2, 4], 4)).toMatchObject({ etaSeconds: 6, etaIsCeiling: false })
+  it('estimates the levels left from how the completed levels shrink, never from the partial one', () => {
+    // Completed 100, 90, 72 (ratios 0.9, 0.8: falling by 0.1): the current level expects 72 × 0.7 = 50.4 (20 found),
+    // then × 0.6, 0.5, … down to 0 — 84.02 states at 10/s.
+    const p = boundedProgress({ maxDepth: 20, timeout: 0 }, 3, [100, 90, 72, 20], 10)!
+    expect(p.label).toBe('depth 4 of 20')
+    expect(p.etaSeconds).toBeCloseTo(8.40216, 4)
+    expect(p.etaIsCeiling).toBe(false)
+    // Later in the same level the estimate moves down with the states found; it does not jump.
+    expect(boundedProgress({ maxDepth: 20, timeout: 0 }, 3, [100, 90, 72, 40], 10)!.etaSeconds).toBeCloseTo(6.40216, 4)
+    expect(boundedProgress({ maxDepth: 20, timeout: 100 }, 3, [100, 90, 72, 20], 10)).toMatchObject({ etaIsCeiling: false })
     expect(formatEta(6)).toBe('6 s')
     expect(formatEta(600)).toBe('10 min')
   })

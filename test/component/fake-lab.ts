@@ -73,8 +73,10 @@ function fakeMatrixSummary(spec: MatrixSpec): MatrixSummary {
     finishedAt: null,
     cellCount,
     finished: 0,
+    running: 0,
+    pending: cellCount,
     holds: 0,
     violated: 0,
-    unknown: cellCount,
+    unknown: 0,
   }
 }

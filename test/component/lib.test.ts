@@ -1,6 +1,6 @@
 // Pure renderer helpers: routes, run-list events, sample merging and chart series.
 import { describe, expect, it } from 'vitest'
-import { parseHash } from '../../src-renderer/lib/route.ts'
+import { exploreHref, parseHash } from '../../src-renderer/lib/route.ts'
 import { depthSeries, downsample, mergeSamples, rateSeries } from '../../src-renderer/lib/run-series.ts'
 import { applyRunEvent, paramsSummary } from '../../src-renderer/lib/runs.ts'
 import { makeRun, makeSample } from './fixtures.ts'
@@ -12,6 +12,15 @@ describe('parseHash', () => {
     expect(parseHash('#/new')).toEqual({ page: 'new' })
     expect(parseHash('#/run/12')).toEqual({ page: 'run', id: 12 })
     expect(parseHash('#/run/abc')).toEqual({ page: 'not-found', path: '/run/abc' })
+  })
+
+  it('carries an explorer path (with ; and spaces in names) and its start in the address', () => {
+    const path = ['move(m2)', 'a;b c']
+    const href = exploreHref(5, path, 3)
+    expect(parseHash(href)).toEqual({ page: 'explore', id: 5, init: 3, path })
+    expect(parseHash(exploreHref(5, ['x'], undefined, 'stabilises'))).toEqual({ page: 'explore', id: 5, property: 'stabilises', path: ['x'] })
+    expect(parseHash('#/run/5/explore')).toEqual({ page: 'explore', id: 5, path: [] })
+    expect(parseHash('#/run/5/explore?path=%5B1%5D').page).toBe('not-found')
   })
 })
 
@@ -25,6 +34,12 @@ describe('mergeSamples', () => {
 })
 
 describe('series', () => {
+  it('ends the rate series at the last reading of the search, not at the closing sample after the analysis', () => {
+    const samples = [makeSample(250, 10), makeSample(500, 20), makeSample(4000, 20)]
+    expect(rateSeries(samples)[0]).toEqual([0.25, 0.5])
+    expect(rateSeries([...samples.slice(0, 2), makeSample(1000, 25)])[0]).toEqual([0.25, 0.5, 1])
+  })
+
   it('downsamples to the limit keeping both ends', () => {
     const xs = Array.from({ length: 10_001 }, (_, i) => i)
     const d = downsample(xs, 100)

@@ -30,7 +30,8 @@ describe('RunsTable', () => {
 
     const row2 = getByTestId('run-row-2')
     expect(cell(row2, 'id')).toBe('#2')
-    expect(cell(row2, 'params')).toBe('rms=3 bug=false')
+    expect(cell(row2, 'params')).toBe('rms=3')
+    expect(row2.querySelector('td[data-col="params"]')?.getAttribute('title')).toBe('rms=3\nbug=false')
     expect(cell(row2, 'strategy')).toBe('bfs')
     expect(cell(row2, 'status')).toBe('running')
     expect(cell(row2, 'verdict')).toBe('unknown')

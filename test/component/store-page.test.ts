@@ -172,7 +172,7 @@ describe('StorePage', () => {
     expect((getByTestId('partition-apply') as HTMLButtonElement).disabled).toBe(true)
     await fireEvent.click(getByTestId('partition-r2'))
     await fireEvent.click(getByTestId('partition-r3'))
-    expect(getByTestId('partition-summary').textContent).toBe('{r1} | {r2, r3}')
+    expect(getByTestId('partition-summary').textContent).toBe('to apply: {r1} | {r2, r3}')
     await fireEvent.click(getByTestId('partition-apply'))
     await waitFor(() => expect(lab.storeFault).toHaveBeenLastCalledWith({ kind: 'partition', groups: [['r1'], ['r2', 'r3']] }))
     await waitFor(() => expect((getByTestId('heal') as HTMLButtonElement).disabled).toBe(false))

@@ -10,7 +10,7 @@ import type { OpenLab } from '../../src-main/lab/open-lab.ts'
 import { fullPageScreenshot, paintedPixels, screenshot, SHOTS } from '../helpers/browser.ts'
 import { useE2eLab } from '../helpers/e2e-lab.ts'
 
-const e2e = useE2eLab({ lab: (dir) => ({ store: { dir: join(dir, 'store') }, modelsDir: null }) })
+const e2e = useE2eLab({ lab: (dir) => ({ store: { dir: join(dir, 'store') }, modelsDir: null }), viewport: { width: 1280, height: 800 } })
 let opened: OpenLab
 let host: WebHost
 let page: Page
@@ -48,11 +48,18 @@ describe('the Store page in Chromium', () => {
     await expect.poll(() => heldRow('e2e/a'), { timeout: 5000 }).toEqual(['true', 'true', 'true'])
   })
 
-  it('kill -9 r3: down; restart: held again', async () => {
+  it('kill -9 r3: down (the header and r3 say so, its last revision kept); restart: held again', async () => {
+    const rev = Number(await page.getByTestId('replica-revision-r3').textContent())
+    expect(rev).toBeGreaterThan(0)
     await page.getByTestId('fault-kill-r3').click()
     await expect.poll(() => up('r3'), { timeout: 5000 }).toBe('false')
     await expect.poll(() => held('e2e/a', 'r3'), { timeout: 5000 }).toBe('down')
     expect(await page.getByTestId('replica-row-r3').textContent()).toContain('down')
+    expect(await page.getByTestId('store-running').textContent()).toBe('2 of 3 replicas up (r3 down)')
+    expect(await page.getByTestId('replica-revision-r3').textContent()).toMatch(new RegExp(`^\\s*${rev} \\(last seen\\)\\s*$`))
+    await expect.poll(() => page.getByTestId('peer-r1-r3').getAttribute('data-relation')).toBe('down')
+    await page.getByTestId('replica-table').scrollIntoViewIfNeeded()
+    await screenshot(page, 'store-killed')
 
     await page.getByTestId('fault-restart-r3').click()
     await expect.poll(() => up('r3'), { timeout: 15_000 }).toBe('true')
@@ -62,9 +69,10 @@ describe('the Store page in Chromium', () => {
   it('partition {r1} | {r2, r3}: a write on r1 is not held by r2 and r3; heal: held by all', async () => {
     await page.getByTestId('partition-r2').click()
     await page.getByTestId('partition-r3').click()
-    expect(await page.getByTestId('partition-summary').textContent()).toBe('{r1} | {r2, r3}')
+    expect(await page.getByTestId('partition-summary').textContent()).toBe('to apply: {r1} | {r2, r3}')
     await page.getByTestId('partition-apply').click()
     await expect.poll(() => page.getByTestId('peer-r1-r2').getAttribute('data-cut'), { timeout: 5000 }).toBe('true')
+    expect(await page.getByTestId('partition-now').textContent()).toBe('Now partitioned: {r1} | {r2, r3}.')
 
     await put('r1', 'e2e/b', 'two')
     await expect.poll(() => held('e2e/b', 'r1'), { timeout: 5000 }).toBe('true')
@@ -72,10 +80,22 @@ describe('the Store page in Chromium', () => {
     await page.waitForTimeout(1200)
     expect(await heldRow('e2e/b')).toEqual(['true', 'false', 'false'])
     await page.getByTestId('durability-table').screenshot({ path: join(SHOTS, 'store-durability.png') })
+    // A write on the other side too: each side now holds a write the other lacks — diverged, not "behind".
+    await put('r2', 'e2e/c', 'three')
+    await expect.poll(() => page.getByTestId('peer-r1-r2').getAttribute('data-relation'), { timeout: 5000 }).toBe('diverged')
+    await expect.poll(() => page.getByTestId('peer-r2-r1').getAttribute('data-relation'), { timeout: 5000 }).toBe('diverged')
+    await page.getByTestId('replica-table').scrollIntoViewIfNeeded()
+    await screenshot(page, 'store-partitioned')
 
     await page.getByTestId('heal').click()
     await expect.poll(() => heldRow('e2e/b'), { timeout: 8000 }).toEqual(['true', 'true', 'true'])
+    await expect.poll(() => heldRow('e2e/c'), { timeout: 8000 }).toEqual(['true', 'true', 'true'])
     await expect.poll(() => page.getByTestId('peer-r1-r2').getAttribute('data-cut'), { timeout: 5000 }).toBe('false')
+    await expect.poll(() => page.getByTestId('peer-r1-r2').getAttribute('data-relation'), { timeout: 8000 }).toBe('equal')
+    expect(await page.getByTestId('partition-now').textContent()).toBe('Now all links up.')
+    expect(await page.getByTestId('partition-r2').getAttribute('data-group')).toBe('A')
+    expect(await page.getByTestId('store-running').textContent()).toBe('3 of 3 replicas up')
+    await screenshot(page, 'store-healed')
   })
 
   it('browses keys as r3 sees them', async () => {

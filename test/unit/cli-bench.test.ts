@@ -38,6 +38,16 @@ describe('stabilis replay', () => {
     expect(bad.stdout).toMatch(/NOT reproduced: step 2: no enabled action "Nope"/)
   })
 
+  it('marks a lasso: its type, the loop start and the way back', async () => {
+    const check = await runCli(['check', 'ring', '--set', 'n=4', '--set', 'k=2', '--json', '--db', db])
+    const runId = JSON.parse(check.stdout).runId as number
+    const r = await runCli(['replay', String(runId), '--property', 'stabilises', '--db', db])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/property stabilises \(oscillation\): 8 of 8 steps replayed/)
+    expect(r.stdout).toMatch(/ 0\. \(initial state\) +<- loop starts here/)
+    expect(r.stdout).toMatch(/\(back to step 0, forever\)/)
+  })
+
   it('bad input exits 2 with a message', async () => {
     expect((await runCli(['replay', '--db', db])).code).toBe(2)
     const none = await runCli(['replay', String(bugRun), '--db', db])

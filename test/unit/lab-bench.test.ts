@@ -142,7 +142,7 @@ describe('comparisons', () => {
     // 2^N+4^N+6^N unique states: 56, 288, 1568.
     expect([row('unique_states')[`run_${ids[0]}`], row('unique_states')[`run_${ids[1]}`], row('unique_states')[`run_${ids[2]}`]]).toEqual(['56', '288', '1568'])
     expect(row('unique_states')[`delta_run_${ids[2]}_vs_run_${ids[0]}`]).toBe(String(1568 - 56))
-    expect(Number(row('unique_states')[`ratio_run_${ids[1]}_vs_run_${ids[0]}`])).toBeCloseTo(288 / 56, 9)
+    expect(Number(row('unique_states')[`ratio_run_${ids[1]}_vs_run_${ids[0]}`])).toBeCloseTo(288 / 56, 2)
     expect(row('param_rms')).toMatchObject({ section: 'config', differs: 'true', [`delta_run_${ids[1]}_vs_run_${ids[0]}`]: '1' })
     expect(row('strategy')).toMatchObject({ differs: 'false', [`delta_run_${ids[1]}_vs_run_${ids[0]}`]: '' })
     expect(row('property_consistent')).toMatchObject({ section: 'properties', [`run_${ids[0]}`]: 'holds' })

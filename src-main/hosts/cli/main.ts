@@ -1,7 +1,7 @@
 // The stabilis CLI: models, check, runs, export, serve, store. Exit codes: 0 no violation, 1 a violation,
 // 2 bad input (flags, parameters, database, a broken model), 130 interrupted.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { parseParamValue, parseShard } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
@@ -14,6 +14,7 @@ import { formatPath, parsePath } from '../../../src-shared/trace-path.ts'
 import { listModelInfos } from '../../models/registry.ts'
 import { defaultModelsDir, listUserModels, modelFilesIn } from '../../models/sdk/loader.ts'
 import { startWebHost } from '../web/server.ts'
+import { persistentToken } from '../web/token.ts'
 import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline } from '../../lab/matrix.ts'
 import { intFlag, parseArgs, stringFlag, type ParsedArgs } from './args.ts'
 import { checkOutputFile } from './output-file.ts'
@@ -34,14 +35,15 @@ const USAGE = `usage: stabilis <command> [options]
   merge <runId>... [--db FILE] [--json]   fold simulation shard runs (--shard i/n) into one saved run
   resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
-  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|comparison] [--db FILE]
+  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|comparison] [--db FILE]
   export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
   matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy auto|bfs|dfs|sim]
         [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
-  serve [--host 127.0.0.1] [--port N] [--db FILE]   the lab in a browser
+  serve [--host 127.0.0.1] [--port N] [--new-token] [--db FILE]
+                                          the lab in a browser (port 7357; the token is kept beside the database)
   store up --replicas N [--dir D] | store bench [...]  the replicated store
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
@@ -354,11 +356,17 @@ async function cmdReplay(args: ParsedArgs, io: Io): Promise<number> {
     const r = await lab.replayTrace(Number(runArg), { property, path })
     if (args.flags.json) io.out(JSON.stringify(r) + '\n')
     else {
-      io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
+      // A liveness counterexample is a lasso: mark its loop as check does.
+      const saved = r.property ? (await lab.getRun(r.runId)).properties.find((p) => p.name === r.property) : undefined
+      const loopStart = saved?.loopStart
+      const shape = saved?.counterexample ? ` (${saved.counterexample})` : ''
+      io.out(`run ${r.runId} (${r.model})${r.property ? `, property ${r.property}${shape}` : ''}: ${r.steps.length - 1} of ${r.path.length} steps replayed\n`)
       for (const step of r.steps) {
         const mark = r.propertyStep === step.index ? '  <- ' + (r.property ?? 'property') : ''
-        io.out(`  ${step.index}. ${stepLine(step)}${mark}\n`)
+        const loop = loopStart === step.index ? '   <- loop starts here' : ''
+        io.out(`  ${step.index}. ${stepLine(step)}${mark}${loop}\n`)
       }
+      if (loopStart !== undefined && r.reproduced) io.out(`  (back to step ${loopStart}, forever)\n`)
       io.out(`${r.reproduced ? 'reproduced' : 'NOT reproduced'}: ${r.message}\n`)
       io.out(`path: ${formatPath(r.path)}\n`)
     }
@@ -433,14 +441,31 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
   }
 }
 
+/** `serve` listens here unless --port says otherwise, so the printed link stays the same across restarts. */
+export const DEFAULT_SERVE_PORT = 7357
+
 async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positional.length) throw badInput(`unexpected argument "${args.positional[0]}"`)
-  const opened = openLab(dbFile(args.flags))
-  const host = await startWebHost({
-    lab: opened.lab,
-    host: stringFlag(args.flags, 'host') ?? '127.0.0.1',
-    port: intFlag(args.flags, 'port', 0, 65535) ?? 0,
-  })
+  const db = dbFile(args.flags)
+  const givenPort = intFlag(args.flags, 'port', 0, 65535)
+  const hostName = stringFlag(args.flags, 'host') ?? '127.0.0.1'
+  const opened = openLab(db)
+  // The token lives beside the database (web-token, mode 0600); --new-token replaces it, invalidating old links.
+  const tokenFile = join(dirname(resolve(db)), 'web-token')
+  if (args.flags['new-token']) rmSync(tokenFile, { force: true })
+  const { token } = persistentToken(tokenFile)
+  let host
+  try {
+    host = await startWebHost({ lab: opened.lab, host: hostName, port: givenPort ?? DEFAULT_SERVE_PORT, token })
+  } catch (err) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    if (!inUse || givenPort !== undefined) {
+      await opened.close()
+      throw inUse ? badInput(`port ${givenPort} is in use; choose another with --port N (0: any free port)`) : err
+    }
+    io.err(`port ${DEFAULT_SERVE_PORT} is in use; serving on a free port instead (--port N to choose)\n`)
+    host = await startWebHost({ lab: opened.lab, host: hostName, port: 0, token })
+  }
   io.out(`Stabilis web host: ${host.openUrl}\n`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
@@ -467,7 +492,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
   runs: { flags: { db: { type: 'string' }, json: { type: 'bool' } }, run: cmdRuns },
   export: { flags: { csv: { type: 'string' }, db: { type: 'string' }, report: { type: 'string' }, comparison: { type: 'string' } }, run: cmdExport },
   replay: { flags: { property: { type: 'string' }, path: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' } }, run: cmdReplay },
-  serve: { flags: { host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' } }, run: cmdServe },
+  serve: { flags: { host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, 'new-token': { type: 'bool' } }, run: cmdServe },
   matrix: {
     flags: {
       consistency: { type: 'string' }, instances: { type: 'string' }, strategy: { type: 'string' }, 'timeout-per-cell': { type: 'string' },

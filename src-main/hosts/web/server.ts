@@ -99,7 +99,14 @@ async function handleCall(lab: LabApi, method: string, req: IncomingMessage, res
 
 function serveStatic(dir: string, urlPath: string, res: ServerResponse): void {
   const root = resolve(dir)
-  let file = normalize(join(root, decodeURIComponent(urlPath)))
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(urlPath)
+  } catch {
+    sendJson(res, 400, { error: { code: 'bad-input', message: 'malformed percent-encoding in the path' } })
+    return
+  }
+  let file = normalize(join(root, decoded))
   if (file !== root && !file.startsWith(root + sep)) {
     sendJson(res, 403, { error: { code: 'bad-input', message: 'path outside the app' } })
     return
@@ -115,13 +122,40 @@ function serveStatic(dir: string, urlPath: string, res: ServerResponse): void {
   createReadStream(file).pipe(res)
 }
 
+/** The request target as a URL; null when it is not one (e.g. a malformed absolute-form target). */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost')
+  } catch {
+    return null
+  }
+}
+
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const { lab } = opts
   const token = opts.token ?? randomBytes(24).toString('base64url')
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR
 
+  // One request, however malformed, must never take the host (and the runs it holds) down.
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    try {
+      route(req, res)
+    } catch (err) {
+      if (res.headersSent) res.destroy()
+      else sendJson(res, 400, { error: { code: 'bad-input', message: `malformed request: ${(err as Error).message}` } })
+    }
+  })
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const url = parseTarget(req.url)
+    if (!url) {
+      sendJson(res, 400, { error: { code: 'bad-input', message: 'malformed request target' } })
+      return
+    }
     if (url.pathname.startsWith('/api/')) {
       const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '')
       if (!sameToken(bearer, token)) {
@@ -141,12 +175,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return
     }
     serveStatic(staticDir, url.pathname, res)
-  })
+  }
 
   const wss = new WebSocketServer({ noServer: true })
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname !== '/api/events' || !sameToken(url.searchParams.get('token'), token)) {
+    socket.on('error', () => socket.destroy())
+    const url = parseTarget(req.url)
+    if (!url || url.pathname !== '/api/events' || !sameToken(url.searchParams.get('token'), token)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
       socket.destroy()
       return

@@ -347,7 +347,12 @@ export class RunRepository {
 
   /** Runs not in the bin, newest first. */
   listRuns(): RunSummary[] {
-    return (this.db.prepare(`SELECT * FROM runs WHERE deleted_at IS NULL ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
+    const cells = this.db.prepare(`SELECT run_id, matrix_id FROM matrix_cells WHERE run_id IS NOT NULL`).all() as { run_id: number; matrix_id: number }[]
+    const matrixOf = new Map(cells.map((c) => [c.run_id, c.matrix_id]))
+    return (this.db.prepare(`SELECT * FROM runs WHERE deleted_at IS NULL ORDER BY id DESC`).all() as RunRow[]).map((r) => {
+      const m = matrixOf.get(r.id)
+      return m === undefined ? toSummary(r) : { ...toSummary(r), matrixId: m }
+    })
   }
 
   /** Sets name, notes and/or tags (already validated by the caller). */
@@ -453,7 +458,8 @@ export class RunRepository {
   getSummary(runId: number): RunSummary {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined
     if (!row) throw notFound(`no run with id ${runId}`)
-    return toSummary(row)
+    const cell = this.db.prepare(`SELECT matrix_id FROM matrix_cells WHERE run_id = ? LIMIT 1`).get(runId) as { matrix_id: number } | undefined
+    return cell ? { ...toSummary(row), matrixId: cell.matrix_id } : toSummary(row)
   }
 
   getRun(runId: number): RunDetail {
@@ -551,6 +557,18 @@ export class RunRepository {
          WHERE c.matrix_id = ? AND p.status = 'violated' ORDER BY p.run_id, p.position`,
       )
       .all(row.id) as { run_id: number; name: string }[]
+    // Worst steps to converge of a cell = the largest over its converges properties (kept in the details JSON).
+    const convergeRows = this.db
+      .prepare(
+        `SELECT p.run_id, p.details FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
+         WHERE c.matrix_id = ? AND p.kind = 'converges' AND p.details IS NOT NULL`,
+      )
+      .all(row.id) as { run_id: number; details: string }[]
+    const worst = new Map<number, number>()
+    for (const r of convergeRows) {
+      const w = (JSON.parse(r.details) as Partial<PropertyResult>).convergence?.worstSteps
+      if (typeof w === 'number') worst.set(r.run_id, Math.max(w, worst.get(r.run_id) ?? 0))
+    }
     const violated = new Map<number, string[]>()
     for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
     const cells: MatrixCell[] = cellRows.map((c) => ({
@@ -566,8 +584,11 @@ export class RunRepository {
       complete: c.complete === 1,
       error: c.error ?? null,
       ...firstViolationOf(c.search),
+      worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
     }))
-    const count = (v: Verdict): number => cells.filter((c) => c.verdict === v).length
+    const ended = (c: MatrixCell): boolean => c.status !== 'pending' && c.status !== 'running'
+    // Verdicts count ended cells only: a running or pending cell is neither unknown nor anything else yet.
+    const count = (v: Verdict): number => cells.filter((c) => ended(c) && c.verdict === v).length
     return {
       id: row.id,
       spec: JSON.parse(row.spec) as Required<MatrixSpec>,
@@ -575,7 +596,9 @@ export class RunRepository {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       cellCount: cells.length,
-      finished: cells.filter((c) => c.status !== 'pending' && c.status !== 'running').length,
+      finished: cells.filter(ended).length,
+      running: cells.filter((c) => c.status === 'running').length,
+      pending: cells.filter((c) => c.status === 'pending').length,
       holds: count('holds'),
       violated: count('violated'),
       unknown: count('unknown'),
