@@ -294,6 +294,8 @@ export interface MatrixSpec {
   maxDepth?: number
   /** Cells run at once (one worker each); default min(cores, 2). */
   concurrency?: number
+  /** Parameters set in every cell (say nodeRestarts or history), over the scenarios' defaults. */
+  params?: ParamValues
 }
 
 /** 'pending' until its run starts; then the run's status. */

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os'
 import { defaultParams, STRATEGIES } from '../../src-shared/config.ts'
 import { badInput } from '../../src-shared/errors.ts'
-import type {
+import type { ParamValues,
   LabEvent,
   Matrix,
   MatrixCell,
@@ -103,6 +103,7 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
     timeoutPerCell: wholeNumber('timeoutPerCell', raw.timeoutPerCell ?? 0, 0, 7 * 24 * 3600),
     maxDepth: wholeNumber('maxDepth', raw.maxDepth ?? 0, 0, 1_000_000),
     concurrency: wholeNumber('concurrency', raw.concurrency ?? defaultMatrixConcurrency(), 1, Math.max(1, availableParallelism())),
+    params: matrixParams(raw.params, scenarios),
   }
   const cells: MatrixCellKey[] = []
   for (const m of scenarios) for (const n of instances) for (const c of levels) cells.push({ scenario: m.id, consistency: c, instances: n })
@@ -110,11 +111,26 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
   return { spec, cells }
 }
 
+/** Fixed parameters for every cell: each must be a parameter of every scenario (values are checked per run). */
+function matrixParams(input: unknown, scenarios: readonly ModelInfo[]): ParamValues {
+  if (input === undefined) return {}
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badInput('params must be an object of parameter values')
+  const out: ParamValues = {}
+  for (const [k, v] of Object.entries(input)) {
+    if (k === 'consistency' || k === 'instances') throw badInput(`params.${k}: ${k} is an axis of the matrix, not a fixed parameter`)
+    const missing = scenarios.find((m) => !m.params.some((p) => p.name === k))
+    if (missing) throw badInput(`params.${k}: scenario "${missing.id}" has no parameter "${k}"; its parameters: ${missing.params.map((p) => p.name).join(', ')}`)
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw badInput(`params.${k} must be a number, a string or a boolean`)
+    out[k] = v
+  }
+  return out
+}
+
 /** The run a cell starts: the scenario's defaults with the cell's consistency and instances. */
 export function cellRunConfig(model: ModelInfo, spec: Required<MatrixSpec>, cell: MatrixCellKey): RunConfig {
   return {
     model: model.id,
-    params: { ...defaultParams(model), consistency: cell.consistency, instances: cell.instances },
+    params: { ...defaultParams(model), ...spec.params, consistency: cell.consistency, instances: cell.instances },
     strategy: spec.strategy,
     workers: 1,
     maxDepth: spec.maxDepth,

@@ -32,26 +32,29 @@ interface Cell {
   controllerRestarts?: number
   /** Time to the first violation (BFS stopping on it) rather than a complete verdict. */
   firstViolation?: boolean
+  /** Parameters only this checkout has, set to the baseline's behaviour (e.g. no spare pod). */
+  nowOnly?: Record<string, string>
 }
 
 const BASKET: Cell[] = [
   { scenario: 'job-single', consistency: 'resettable-session', instances: 2, nodes: 1 },
-  { scenario: 'statefulset-scale', consistency: 'monotonic-session', instances: 2, nodes: 1 },
+  { scenario: 'statefulset-scale', consistency: 'monotonic-session', instances: 2, nodes: 1, userActions: 0 },
   { scenario: 'replicaset-scale', consistency: 'optimistic', instances: 1, nodes: 1 },
   { scenario: 'deployment-create', consistency: 'optimistic', instances: 1, nodes: 1 },
   { scenario: 'statefulset-available', consistency: 'resettable-session', instances: 2, nodes: 1 },
   { scenario: 'deployment-paused', consistency: 'synchronous', instances: 2, nodes: 1 },
-  { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, nodes: 2, firstViolation: true },
-  { scenario: 'statefulset-stale-reads', consistency: 'optimistic', instances: 2, nodes: 2, firstViolation: true },
+  { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, nodes: 2, nodeRestarts: 1, firstViolation: true, nowOnly: { sparePod: 'false' } },
+  { scenario: 'statefulset-stale-reads', consistency: 'optimistic', instances: 2, nodes: 2, nodeRestarts: 1, firstViolation: true, nowOnly: { sparePod: 'false' } },
 ]
 
-function argsOf(c: Cell, db: string): string[] {
+function argsOf(c: Cell, db: string, now: boolean): string[] {
   const set = (k: string, v: number | undefined): string[] => (v === undefined ? [] : ['--set', `${k}=${v}`])
   return [
     'check', c.scenario, '--consistency', c.consistency, '--workers', '1', '--timeout', String(timeout), '--db', db, '--json',
     ...set('instances', c.instances), ...set('nodes', c.nodes), ...set('replicas', c.replicas), ...set('history', c.history ?? 3),
     ...set('userActions', c.userActions), ...set('nodeRestarts', c.nodeRestarts), ...set('controllerRestarts', c.controllerRestarts ?? 0),
     ...(c.firstViolation ? ['--stop-on-violation'] : []),
+    ...(now ? Object.entries(c.nowOnly ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]) : []),
   ]
 }
 
@@ -67,7 +70,7 @@ interface Run {
 function runOnce(checkout: string, c: Cell): Run {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-bench-models-'))
   const t = performance.now()
-  const r = spawnSync(process.execPath, [join(checkout, 'bin', 'stabilis.js'), ...argsOf(c, join(dir, 'b.db'))], { encoding: 'utf8', maxBuffer: 256 << 20 })
+  const r = spawnSync(process.execPath, [join(checkout, 'bin', 'stabilis.js'), ...argsOf(c, join(dir, 'b.db'), checkout === root)], { encoding: 'utf8', maxBuffer: 256 << 20 })
   const seconds = (performance.now() - t) / 1000
   rmSync(dir, { recursive: true, force: true })
   if (r.status !== 0 && r.status !== 1) throw new Error(`${checkout}: ${c.scenario} exited ${r.status}: ${r.stderr.slice(-500)}`)

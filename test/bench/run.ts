@@ -1,9 +1,9 @@
 // `npm run bench`: every benchmark in turn, each as its own process so one does not warm or load the other.
-// Results: bench-results/checker.json and bench-results/store.json.
+// Results: bench-results/checker.json, models.json and store.json.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-const benches = ['checker.ts', 'store.ts']
+const benches = ['checker.ts', 'models.ts', 'store.ts']
 let failed = 0
 for (const b of benches) {
   process.stderr.write(`\n== ${b}\n`)

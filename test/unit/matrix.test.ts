@@ -55,6 +55,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     const off = lab.onEvent((e) => events.push(e))
     const spec: MatrixSpec = {
       scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 60, strategy: 'bfs',
+      params: { nodeRestarts: 1, history: 3, sparePod: false },
     }
     const started = await lab.startMatrix(spec)
     expect(started).toMatchObject({ status: 'running', cellCount: 3, finished: 0, spec: { scenario: 'statefulset-stale-reads', instances: [1], timeoutPerCell: 60 } })
@@ -68,7 +69,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     expect(brief).toEqual([
       { scenario: 'statefulset-stale-reads', consistency: 'synchronous', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 205, complete: true },
       { scenario: 'statefulset-stale-reads', consistency: 'monotonic-session', instances: 1, status: 'done', verdict: 'holds', violated: [], unique: 1467, complete: true },
-      { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['sts-one-pod-per-ordinal'], unique: 5337, complete: true },
+      { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, status: 'done', verdict: 'violated', violated: ['pod-on-one-node', 'sts-one-pod-per-ordinal'], unique: 5337, complete: true },
     ])
 
     // Each cell is an ordinary run: listed, tagged with the matrix, with its counterexample trace.
@@ -95,20 +96,20 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     expect((await lab.listMatrices())[0]).toMatchObject({ id: started.id, status: 'done', cellCount: 3 })
 
     // Text forms used by the CLI.
-    expect(cellVerdictText(done.cells[2])).toBe('violated: sts-one-pod-per-ordinal')
+    expect(cellVerdictText(done.cells[2])).toBe('violated: pod-on-one-node, sts-one-pod-per-ordinal')
     expect(formatMatrixTable(done)).toMatch(/statefulset-stale-reads\s+1\s+synchronous\s+holds\s+205/)
     const md = formatMatrixMarkdown(done).split('\n')
     expect(md[0]).toBe('| scenario | inst | synchronous | monotonic-session | resettable-session |')
-    expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 205 · [\d.]+ s \| ✅ holds · 1,467 · [\d.]+ s \| ❌ sts-one-pod-per-ordinal · 5,337 · /)
+    expect(md[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 205 · [\d.]+ s \| ✅ holds · 1,467 · [\d.]+ s \| ❌ pod-on-one-node, sts-one-pod-per-ordinal · 5,337 · /)
   })
 
   it('runs cells with the portfolio by default: the same verdicts, exact counts where it holds, the first violation shrunk', async () => {
-    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'resettable-session'], instances: [1], timeoutPerCell: 60 }
+    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'resettable-session'], instances: [1], timeoutPerCell: 60, params: { nodeRestarts: 1, history: 3, sparePod: false } }
     const done = await lab.waitForMatrix((await lab.startMatrix(spec)).id)
     expect(done).toMatchObject({ status: 'done', holds: 1, violated: 1, unknown: 0, spec: { strategy: 'auto' } })
     expect(done.cells.map((c) => [c.verdict, c.violated, c.complete])).toEqual([
       ['holds', [], true],
-      ['violated', ['sts-one-pod-per-ordinal'], false],
+      ['violated', ['pod-on-one-node', 'sts-one-pod-per-ordinal'], false],
     ])
     expect(done.cells[0].unique).toBe(205)
     expect(done.cells[1].firstViolationMs).toBeGreaterThan(0)

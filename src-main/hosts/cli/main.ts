@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { parseParamValue, parseShard } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
-import type { CsvReport, ModelInfo, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
+import type { CsvReport, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
@@ -384,6 +384,18 @@ function statSafe(path: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
+/** `--set key=value` for a matrix: numbers and booleans as such, anything else as text (checked per cell). */
+function matrixSets(sets: string[]): ParamValues {
+  const out: ParamValues = {}
+  for (const kv of sets) {
+    const eq = kv.indexOf('=')
+    if (eq <= 0) throw badInput(`--set needs key=value, got "${kv}"`)
+    const v = kv.slice(eq + 1)
+    out[kv.slice(0, eq)] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v
+  }
+  return out
+}
+
 /** Runs a matrix to its end: a line per finished cell on stderr, then the table (or JSON / Markdown) on stdout. */
 async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
   const [scenario, ...extra] = args.positional
@@ -408,6 +420,7 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
       timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? 0,
       maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) ?? 0,
       ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
+      ...(args.flags.set ? { params: matrixSets(args.flags.set as string[]) } : {}),
     })
     io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time\n`)
     const off = lab.onEvent((e) => {
@@ -497,6 +510,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
     flags: {
       consistency: { type: 'string' }, instances: { type: 'string' }, strategy: { type: 'string' }, 'timeout-per-cell': { type: 'string' },
       'max-depth': { type: 'string' }, concurrency: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' },
+      set: { type: 'list' },
     },
     run: cmdMatrix,
   },

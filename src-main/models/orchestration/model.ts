@@ -9,7 +9,7 @@ import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
 import { canon } from './canon.ts'
 import type { Controller } from './controllers/types.ts'
-import { headView, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
+import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
 import { list, type AnyObject, type Cluster, type Kind } from './resources.ts'
 import { decodeState, encodeState } from './state-codec.ts'
@@ -123,6 +123,9 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     let wrote = false
     if (res.write) {
       const out = land(level, s.h, view, res.write)
+      // Causal: at most `window` concurrent heads. A write that would open one more branch is not taken — a bound on
+      // how far apart the replicas may drift, as the window bounds staleness; no head is ever dropped (history.ts).
+      if (out.result.ok && level === 'causal' && heads(out.h).length > window) return undefined
       h = out.h
       wrote = out.result.ok
     }

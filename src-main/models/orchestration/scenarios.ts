@@ -16,7 +16,7 @@ import { LEVELS, type Level } from './history.ts'
 import { createOrchestration, type UserAction } from './model.ts'
 import { renumber } from './renumber.ts'
 import { makeProperties, propertyInfo, workloadConverges, type PropertyId, type WorkloadKind } from './properties.ts'
-import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
+import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type Pod, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
 
 export interface ScenarioParams {
   consistency: Level
@@ -27,6 +27,8 @@ export interface ScenarioParams {
   userActions: number
   nodeRestarts: number
   controllerRestarts: number
+  /** statefulset-stale-reads: the unowned spare pod waiting to be scheduled. */
+  sparePod: boolean
 }
 
 interface Scenario {
@@ -34,10 +36,12 @@ interface Scenario {
   title: string
   description: string
   controllers: Exclude<ControllerKind, 'kubelet' | 'custom'>[]
-  defaults: { nodes: number; replicas: number; userActions: number; nodeRestarts: number; minReplicas?: number }
+  defaults: { nodes: number; replicas: number; userActions: number; nodeRestarts: number; minReplicas?: number; history?: number; controllerRestarts?: number }
   initial(p: ScenarioParams): Partial<{ [K in Kind]: KindMap[K][] }>
   userActions(p: ScenarioParams): UserAction[]
   properties: PropertyId[]
+  /** Parameters of this scenario alone. */
+  extraParams?: ParamSpec[]
   /** Workloads that also get their own `converges-<name>` (scenarios with more than one). */
   convergesEach?: [WorkloadKind, string][]
 }
@@ -78,6 +82,11 @@ function deployment(name: string, replicas: number, paused: boolean): Deployment
   }
   if (paused) d.meta.annotations = { [PAUSED_AT]: '1' }
   return d
+}
+
+/** An unowned pod waiting to be scheduled (Themelios' stale-reads test has one): the scheduler has work beside it. */
+function sparePod(): Pod {
+  return { meta: meta('Pod', 'zspare-pod', { app: 'spare' }), spec: { image: 'pause:1' }, status: { phase: 'Pending', ready: false } }
 }
 
 function job(name: string, parallelism: number, completions: number): Job {
@@ -173,10 +182,22 @@ const SCENARIOS: Scenario[] = [
     id: 'statefulset-stale-reads',
     title: 'StatefulSet with stale reads',
     description:
-      'One StatefulSet pod, two nodes, one node restart: a kubelet acting on a stale view restarts a pod that was already replaced elsewhere, so two pods of one ordinal run at once (kubernetes/kubernetes#59848).',
+      'One StatefulSet pod and an unowned spare pod waiting to be scheduled, two nodes, node restarts: a kubelet acting on a stale view restarts a pod that was already replaced elsewhere, so two pods of one ordinal run at once (kubernetes/kubernetes#59848).',
     controllers: ['scheduler', 'statefulset', 'podgc'],
-    defaults: { nodes: 2, replicas: 1, userActions: 0, nodeRestarts: 1 },
-    initial: (p) => ({ StatefulSet: [statefulSet('db', p.replicas, false)] }),
+    // As published (Themelios' test_stale_reads): 1 replica, 2 nodes and the unscheduled "zspare-pod". Two node
+    // restarts and a window of 4 let a kubelet's stale view outlive the replacement of its pod, which is what
+    // #59848 needs under monotonic sessions (with one restart or a window of 3, that cell holds).
+    defaults: { nodes: 2, replicas: 1, userActions: 0, nodeRestarts: 2, history: 4 },
+    initial: (p) => ({ StatefulSet: [statefulSet('db', p.replicas, false)], Pod: p.sparePod ? [sparePod()] : [] }),
+    extraParams: [
+      {
+        name: 'sparePod',
+        kind: 'bool',
+        label: 'Spare pod',
+        description: 'An unowned pod waiting to be scheduled, as in the published test (about 15–50× more states).',
+        default: true,
+      },
+    ],
     userActions: () => [],
     properties: [...STS_SAFETY, 'sts-ready', 'converges'],
   },
@@ -231,10 +252,10 @@ const SCENARIOS: Scenario[] = [
   {
     id: 'job-parallel',
     title: 'Job (parallel)',
-    description: 'A Job with parallelism 2 runs `replicas` completions; the user may suspend / resume it.',
+    description: 'A Job with parallelism 5 (as published) runs `replicas` completions, so every pod it needs runs at once; the user may suspend / resume it.',
     controllers: ['scheduler', 'job', 'podgc'],
     defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0, minReplicas: 1 },
-    initial: (p) => ({ Job: [job('batch', 2, p.replicas)] }),
+    initial: (p) => ({ Job: [job('batch', 5, p.replicas)] }),
     userActions: () => suspendActions('batch'),
     properties: [...JOB_SAFETY, 'job-complete', 'converges'],
   },
@@ -288,10 +309,11 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     // of every controller, kubelets included, as in the published model (Themelios).
     nodes: num('nodes', 0) || Math.max(sc.defaults.nodes, num('instances', 1)),
     replicas: num('replicas', sc.defaults.replicas),
-    history: num('history', 3),
+    history: num('history', sc.defaults.history ?? 3),
     userActions: num('userActions', sc.defaults.userActions),
     nodeRestarts: num('nodeRestarts', sc.defaults.nodeRestarts),
-    controllerRestarts: num('controllerRestarts', 0),
+    controllerRestarts: num('controllerRestarts', sc.defaults.controllerRestarts ?? 0),
+    sparePod: v.sparePod === undefined ? true : v.sparePod === true || v.sparePod === 'true',
   }
 }
 
@@ -321,7 +343,7 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
       kind: 'int',
       label: 'History window',
       description: 'Datastore states kept for stale reads (weaker levels); older ones are compacted away.',
-      default: 3,
+      default: sc.defaults.history ?? 3,
       min: 1,
       max: 8,
     },
@@ -332,10 +354,11 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
       kind: 'int',
       label: 'Controller restarts',
       description: 'How many controller restarts (session lost) may happen.',
-      default: 0,
+      default: sc.defaults.controllerRestarts ?? 0,
       min: 0,
       max: 2,
     },
+    ...(sc.extraParams ?? []),
   ]
 }
 

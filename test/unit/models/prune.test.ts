@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Model } from '../../../src-main/checker/model.ts'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
-import { headView, heads, type Level } from '../../../src-main/models/orchestration/history.ts'
+import { headView, heads, prune, type History, type Level } from '../../../src-main/models/orchestration/history.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import type { AnyObject } from '../../../src-main/models/orchestration/resources.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
@@ -69,26 +69,38 @@ function reach(m: Model<OState, OAction>, level: Level): Reach {
   return out
 }
 
-const CASES: [string, Level, Record<string, number>][] = [
-  ['statefulset-stale-reads', 'causal', {}],
-  ['job-single', 'causal', {}],
-  ['replicaset-scale', 'causal', { userActions: 0 }],
-  ['statefulset-stale-reads', 'resettable-session', {}],
-  ['job-single', 'optimistic', {}],
-]
-
 describe('pruning the history never loses a write', () => {
-  for (const [id, level, extra] of CASES) {
-    it(`${id} under ${level}: with windows 2 and 3, head resource sets and violations ⊆ the unbounded history's`, () => {
-      const full = reach(createScenario(id, { consistency: level, history: 1000, ...extra }), level)
-      for (const window of [2, 3]) {
+  it('prune keeps every causal head and every session entry whatever the window; it caps only the rest', () => {
+    const c = createScenario('replicaset-scale', { consistency: 'causal' }).init()[0].h.e[0].c
+    // 1 ← 2, 1 ← 3, 1 ← 4: three concurrent heads, each the only copy of its write; a session at 2.
+    const h: History = {
+      e: [1, 2, 3, 4].map((rev) => ({ rev, p: rev === 1 ? [] : [1], c })),
+      latest: 4,
+      next: 5,
+    }
+    const p = prune('causal', h, [[2], null], 1)
+    expect(p.h.e.map((e) => e.rev)).toEqual([2, 3, 4])
+    expect(heads(p.h)).toEqual([2, 3, 4])
+    expect(p.sessions).toEqual([[2], null])
+    // Linear levels keep only the latest within window 1.
+    expect(prune('monotonic-session', { e: [1, 2].map((rev) => ({ rev, p: rev === 1 ? [] : [1], c })), latest: 2, next: 3 }, [null], 1).h.e.map((e) => e.rev)).toEqual([2])
+  })
+
+  for (const [id, level, extra, windows, full] of [
+    ['replicaset-scale', 'causal', { replicas: 1, userActions: 0 }, [2, 3], 4],
+    ['statefulset-scale', 'resettable-session', { replicas: 1, userActions: 0 }, [1, 2], 1000],
+    ['replicaset-scale', 'optimistic', { replicas: 1, userActions: 0 }, [1, 2], 1000],
+  ] as [string, Level, Record<string, number>, number[], number][]) {
+    it(`${id} under ${level}: with windows ${windows.join(' and ')}, head resource sets and violations ⊆ window ${full}'s`, () => {
+      const wide = reach(createScenario(id, { consistency: level, history: full, ...extra }), level)
+      for (const window of windows) {
         const w = reach(createScenario(id, { consistency: level, history: window, ...extra }), level)
-        const extraSets = [...w.sets].filter((x) => !full.sets.has(x))
-        expect(extraSets.slice(0, 1)).toEqual([])
-        expect([...w.violated].filter((p) => !full.violated.has(p))).toEqual([])
-        if (level === 'causal') expect(w.maxEntries).toBeGreaterThanOrEqual(w.maxHeads)
+        expect([...w.sets].filter((x) => !wide.sets.has(x)).slice(0, 1)).toEqual([])
+        expect([...w.violated].filter((p) => !wide.violated.has(p))).toEqual([])
+        expect(w.states).toBeLessThanOrEqual(wide.states)
+        if (level === 'causal') expect(w.maxHeads).toBeLessThanOrEqual(window)
       }
-      expect(full.states).toBeGreaterThan(50)
+      expect(wide.states).toBeGreaterThan(10)
     })
   }
 })
