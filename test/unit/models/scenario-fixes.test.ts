@@ -68,7 +68,7 @@ describe('published parameters', () => {
   it('job-parallel runs with parallelism 5; statefulset-stale-reads has the unscheduled spare pod (switchable)', () => {
     const job = createScenario('job-parallel').describe(createScenario('job-parallel').init()[0]) as { resources: { Job: Record<string, { spec: { parallelism: number } }> } }
     expect(job.resources.Job.batch.spec.parallelism).toBe(5)
-    const pods = (p: Record<string, unknown>): string[] => {
+    const pods = (p: Record<string, boolean>): string[] => {
       const m = createScenario('statefulset-stale-reads', p)
       return Object.keys((m.describe(m.init()[0]) as { resources: { Pod?: Record<string, unknown> } }).resources.Pod ?? {})
     }
