@@ -1,0 +1,316 @@
+// One live run: start the store, write the scenario's initial objects, attach every controller instance to a
+// member (instance i to member i mod N, each with its own client and informer), apply the fault plan, let the
+// monitor judge, and end at the duration, on a stop, or once the run has converged after its last fault.
+import type { LiveConfig, LiveEvent, LiveFault, LiveResult, LiveStore } from '../../src-shared/live-types.ts'
+import type { Controller } from '../models/orchestration/controllers/types.ts'
+import { padRev } from '../models/orchestration/resources.ts'
+import { startEtcdBackend, startStoreBackend, type Backend } from './backends.ts'
+import { EtcdClient } from './etcd-client.ts'
+import { parsePlan, presetPlan, PRESETS, rng } from './faults.ts'
+import { Informer } from './informer.ts'
+import { Monitor, tagRev } from './monitor.ts'
+import { liveProperties } from './properties.ts'
+import { Reconciler, type StepRecord } from './reconciler.ts'
+import { apiWrite, seedCluster, type Identity } from './registry.ts'
+import { liveScenario, type LiveScenario } from './scenario-setup.ts'
+
+export interface ResolvedLiveConfig {
+  scenario: string
+  store: LiveStore
+  replicas: number
+  plan: LiveFault[]
+  faultsLabel: string
+  durationMs: number
+  seed: number
+  lagMs: number
+  jitterMs: number
+  settleMs: number
+  reads: 'informer' | 'linearizable'
+  sc: LiveScenario
+}
+
+const LIVE_KEYS = new Set(['lagMs', 'jitterMs', 'settleMs', 'reads'])
+
+/** Checks a request (bad input throws an Error naming the field); `readPlan` loads a plan file. */
+export function resolveLiveConfig(cfg: LiveConfig, readPlan: (file: string) => unknown): ResolvedLiveConfig {
+  if (cfg.store !== 'etcd' && cfg.store !== 'stabilis') throw new Error(`--store must be stabilis or etcd, got ${JSON.stringify(cfg.store)}`)
+  const replicas = cfg.replicas ?? (cfg.store === 'etcd' ? 1 : 3)
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) throw new Error(`--replicas must be a whole number from 1 to 7, got ${JSON.stringify(cfg.replicas)}`)
+  const params = { ...(cfg.params ?? {}) }
+  const live: Record<string, unknown> = {}
+  for (const k of Object.keys(params)) {
+    if (LIVE_KEYS.has(k)) {
+      live[k] = params[k]
+      delete params[k]
+    } else if (!['nodes', 'replicas', 'instances'].includes(k)) throw new Error(`unknown setting "${k}" for a live run; known: nodes, replicas, instances, ${[...LIVE_KEYS].join(', ')}`)
+  }
+  const sc = liveScenario(cfg.scenario, params)
+  const num = (k: string, d: number, max: number): number => {
+    const v = live[k] === undefined ? d : Number(live[k])
+    if (!Number.isFinite(v) || v < 0 || v > max) throw new Error(`${k} must be a number from 0 to ${max}, got ${JSON.stringify(live[k])}`)
+    return v
+  }
+  const reads = String(live.reads ?? 'informer')
+  if (reads !== 'informer' && reads !== 'linearizable') throw new Error(`reads must be informer or linearizable, got ${JSON.stringify(reads)}`)
+  const durationS = cfg.durationS ?? 10
+  if (typeof durationS !== 'number' || !(durationS > 0) || durationS > 3600) throw new Error(`--duration must be seconds from 1 to 3600, got ${JSON.stringify(cfg.durationS)}`)
+  const seed = cfg.seed ?? 1
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number ≥ 0, got ${JSON.stringify(cfg.seed)}`)
+  let plan: LiveFault[]
+  let faultsLabel: string
+  const f = cfg.faults ?? 'none'
+  if (Array.isArray(f)) {
+    plan = parsePlan(f)
+    faultsLabel = 'plan'
+  } else if (typeof f === 'string') {
+    const p = presetPlan(f)
+    if (p) plan = p
+    else if (/[./]/.test(f)) plan = parsePlan(readPlan(f), `fault plan ${f}`)
+    else throw new Error(`--faults must be a preset (${Object.keys(PRESETS).join(', ')}) or a plan file, got ${JSON.stringify(f)}`)
+    faultsLabel = f
+  } else throw new Error('faults must be a preset name or a list of {atMs, kind, target}')
+  return { scenario: cfg.scenario, store: cfg.store, replicas, plan, faultsLabel, durationMs: durationS * 1000, seed, lagMs: num('lagMs', 0, 10_000), jitterMs: num('jitterMs', 0, 10_000), settleMs: num('settleMs', 300, 10_000), reads, sc }
+}
+
+/** Which model consistency level a set-up realises (docs/live.md). */
+export function levelOf(c: Pick<ResolvedLiveConfig, 'store' | 'replicas' | 'reads' | 'lagMs'>): string {
+  if (c.store === 'stabilis') return c.replicas > 1 ? 'causal' : c.reads === 'linearizable' ? 'synchronous' : 'monotonic-session'
+  if (c.reads === 'linearizable') return 'synchronous'
+  return c.replicas > 1 ? 'resettable-session' : 'monotonic-session'
+}
+
+export interface LiveHooks {
+  onEvent?(e: LiveEvent): void
+  signal?: AbortSignal
+  etcdBin?: string
+  replicaEntry?: string
+  /** Receives the function that injects a fault while the run is live. */
+  control?(inject: (f: LiveFault) => Promise<void>): void
+}
+
+export type LiveOutcome = Omit<LiveResult, 'runId'> & { events: LiveEvent[] }
+
+const MAX_EVENTS = 50_000
+
+export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): Promise<LiveOutcome> {
+  let t0 = performance.now()
+  const now = (): number => performance.now() - t0
+  const rand = rng(cfg.seed)
+  const backend: Backend = cfg.store === 'etcd' ? await startEtcdBackend(cfg.replicas, hooks.etcdBin) : await startStoreBackend(cfg.replicas, hooks.replicaEntry)
+  const perMember = cfg.store === 'stabilis'
+  const events: LiveEvent[] = []
+  const emit = (e: Omit<LiveEvent, 'seq' | 'atMs'>): void => {
+    const ev = { seq: events.length, atMs: Math.round(now()), ...e } as LiveEvent
+    if (events.length < MAX_EVENTS) events.push(ev)
+    hooks.onEvent?.(ev)
+  }
+  const clients: EtcdClient[] = []
+  const informers: Informer[] = []
+  const reconcilers: Reconciler[] = []
+  const writes = { total: 0, accepted: 0, rejected: 0, unavailable: 0, byController: {} as Record<string, number> }
+  const faults: LiveOutcome['faults'] = []
+  let uidSeq = 0
+  const identity: Identity = {
+    uid: () => `u${padRev(++uidSeq)}`,
+    suffix: () => Array.from({ length: 5 }, () => 'bcdfghjklmnpqrstvwxz2456789'[Math.floor(rand() * 27)]).join(''),
+  }
+  try {
+    const client = (ep: number): EtcdClient => {
+      const c = new EtcdClient(backend.endpoints[ep])
+      clients.push(c)
+      return c
+    }
+    const members = backend.names
+    const userClients = backend.endpoints.map((_, i) => client(i))
+    await seedCluster(userClients[0], cfg.sc.initial)
+    const monitorInf = backend.endpoints.map((_, i) => {
+      const inf = new Informer(client(i), { keep: 512 })
+      informers.push(inf)
+      return inf
+    })
+    let monitor: Monitor | null = null
+    let scheduled = false
+    const evaluateSoon = (): void => {
+      if (scheduled) return
+      scheduled = true
+      setTimeout(() => {
+        scheduled = false
+        monitor?.evaluate()
+      }, 10)
+    }
+    const onStep = (r: StepRecord): void => {
+      if (r.write) {
+        writes.total++
+        writes.byController[r.who] = (writes.byController[r.who] ?? 0) + 1
+        if (r.unavailable) writes.unavailable++
+        else if (r.ok) writes.accepted++
+        else writes.rejected++
+        if (!r.unavailable) monitor?.wrote()
+      }
+      const what = [r.what, r.started?.length ? `start ${r.started.join(', ')}` : '', r.stopped?.length ? `stop ${r.stopped.join(', ')}` : ''].filter(Boolean).join('; ')
+      emit({ type: r.write ? (r.unavailable ? 'error' : 'write') : 'containers', who: r.who, endpoint: r.endpoint, viewRev: r.viewRev, what, ok: r.ok, reason: r.reason })
+      evaluateSoon()
+    }
+    cfg.sc.controllers.forEach((spec, i) => {
+      const ep = i % backend.endpoints.length
+      const lag = cfg.lagMs + (cfg.jitterMs > 0 ? Math.round(rand() * cfg.jitterMs) : 0)
+      const inf = new Informer(client(ep), { lagMs: lag, serializable: cfg.store === 'etcd' && cfg.replicas > 1 })
+      informers.push(inf)
+      reconcilers.push(
+        new Reconciler({
+          name: spec.name, make: spec.make, endpoint: ep, client: client(ep), informer: inf, identity,
+          tag: (rev) => tagRev(rev, ep, perMember), onStep, onRunning: evaluateSoon,
+          linearizable: cfg.reads === 'linearizable',
+        }),
+      )
+    })
+    const pure: Controller[] = cfg.sc.controllers.map((c) => c.make())
+    monitor = new Monitor({
+      members, informers: monitorInf, perMemberRevisions: perMember, properties: liveProperties(cfg.sc.properties), controllers: pure,
+      running: () => new Map(reconcilers.filter((r) => r.node !== undefined).map((r) => [r.node!, r.running])),
+      loopsIdle: () => reconcilers.every((r) => r.idle()),
+      now, lastSeq: () => events.length - 1,
+      onViolation: (p) => emit({ type: 'violation', who: 'monitor', what: `${p.name} violated on ${p.where}` }),
+      onConverged: (d) => emit({ type: 'converged', who: 'monitor', what: `converged after "${d.label}": ${d.steps} writes, ${d.ms} ms` }),
+    })
+    for (const inf of monitorInf) inf.onChange(evaluateSoon)
+    // Times (fault plan, convergence, events) count from here: the store is up and seeded.
+    t0 = performance.now()
+    monitor.disturbances[0].atMs = 0
+    for (const inf of informers) inf.start()
+    const mon = monitor
+
+    const memberOf = (target: string): string => {
+      if (target.startsWith('@')) {
+        const t = target.slice(1)
+        const idx = /^[0-9]+$/.test(t) ? Number(t) : reconcilers.findIndex((r) => r.name === t)
+        const r = reconcilers[idx]
+        if (!r) throw new Error(`no controller ${t}; controllers: ${reconcilers.map((x) => x.name).join(', ')}`)
+        return members[r.endpoint]
+      }
+      if (!members.includes(target)) throw new Error(`no store member ${target}; members: ${members.join(', ')}`)
+      return target
+    }
+    let isolated: string[] = []
+    const down = new Set<string>()
+    const writer = (): number => {
+      const i = members.findIndex((m) => !isolated.includes(m) && !down.has(m))
+      return i < 0 ? 0 : i
+    }
+    const inject = async (f: LiveFault): Promise<void> => {
+      const rec: LiveOutcome['faults'][number] = { ...f, appliedMs: Math.round(now()) }
+      faults.push(rec)
+      const label = `${f.kind}${f.target ? ' ' + f.target : ''}`
+      try {
+        await applyFault(f)
+        emit({ type: 'fault', who: 'fault', what: label, ok: true })
+      } catch (e) {
+        rec.error = (e as Error).message
+        emit({ type: 'fault', who: 'fault', what: label, ok: false, reason: rec.error })
+      }
+      mon.disturb(label, now())
+      for (const r of reconcilers) r.kick()
+      evaluateSoon()
+    }
+    const applyFault = async (f: LiveFault): Promise<void> => {
+      const t = f.target ?? ''
+      switch (f.kind) {
+        case 'partition': {
+          if (members.length < 2) throw new Error('a partition needs at least 2 members')
+          isolated = t.split(',').map((x) => memberOf(x.trim()))
+          backend.partition(isolated)
+          return
+        }
+        case 'heal':
+          isolated = []
+          backend.heal()
+          return
+        case 'kill': {
+          const m = memberOf(t)
+          down.add(m)
+          await backend.kill(m)
+          return
+        }
+        case 'restart': {
+          const m = memberOf(t)
+          await backend.restart(m)
+          down.delete(m)
+          return
+        }
+        case 'node-restart': {
+          const k = reconcilers.find((r) => r.node === t)
+          if (!k) throw new Error(`no node ${t}; nodes: ${reconcilers.filter((r) => r.node).map((r) => r.node).join(', ')}`)
+          k.loseContainers()
+          const w = writer()
+          const node = monitorInf[w].cluster.objs.Node[t]
+          if (node) {
+            const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: node.meta.uid }, identity)
+            emit({ type: 'write', who: 'fault', endpoint: w, viewRev: monitorInf[w].rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
+          }
+          return
+        }
+        case 'controller-restart': {
+          const targets = t === '*' ? reconcilers.filter((r) => r.kind !== 'kubelet') : reconcilers.filter((r) => r.name === t)
+          if (targets.length === 0) throw new Error(`no controller ${t}; controllers: ${reconcilers.map((x) => x.name).join(', ')}`)
+          for (const r of targets) r.restart()
+          return
+        }
+        case 'user': {
+          const a = cfg.sc.userActions.find((x) => x.label === t)
+          if (!a) throw new Error(`no user action "${t}"; this scenario has: ${cfg.sc.userActions.map((x) => x.label).join(', ') || 'none'}`)
+          const w = writer()
+          const write = a.write(monitorInf[w].cluster)
+          if (!write) throw new Error(`user action "${t}" does not apply now`)
+          const out = await apiWrite(userClients[w], write, identity)
+          emit({ type: 'write', who: 'user', endpoint: w, viewRev: monitorInf[w].rev, what: t, ok: out.ok, reason: out.reason })
+          if (!out.ok) throw new Error(`rejected: ${out.reason}`)
+          return
+        }
+      }
+    }
+    hooks.control?.(inject)
+
+    const plan = cfg.plan.map((f) => ({ ...f, atMs: f.atMs + (cfg.jitterMs > 0 ? Math.round(rand() * cfg.jitterMs) : 0) }))
+    let next = 0
+    let quietSince = -1
+    let stopped = false
+    while (now() < cfg.durationMs) {
+      if (hooks.signal?.aborted) {
+        stopped = true
+        break
+      }
+      while (next < plan.length && plan[next].atMs <= now()) await inject(plan[next++])
+      const settled = mon.evaluate()
+      const d = mon.current()
+      if (settled && d.converged && next >= plan.length) {
+        if (quietSince < 0) quietSince = now()
+        if (now() - quietSince >= cfg.settleMs) break
+      } else quietSince = -1
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    mon.evaluate()
+    mon.finish()
+    const last = mon.current()
+    return {
+      status: stopped ? 'stopped' : 'done',
+      scenario: cfg.scenario,
+      store: cfg.store,
+      replicas: cfg.replicas,
+      seed: cfg.seed,
+      properties: mon.results,
+      convergence: { converged: last.converged, steps: last.steps, ms: last.ms },
+      disturbances: mon.disturbances,
+      faults,
+      writes,
+      oscillations: mon.oscillations,
+      level: levelOf(cfg),
+      seconds: Math.round(now()) / 1000,
+      events,
+    }
+  } finally {
+    for (const r of reconcilers) r.stop()
+    for (const inf of informers) inf.stop()
+    for (const c of clients) c.close()
+    await backend.close()
+  }
+}
