@@ -83,6 +83,15 @@ export interface LiveResult {
   error?: string
 }
 
+/** The checker's prediction for a live run: the newest saved check of its scenario at the level it realises. */
+export interface LivePrediction {
+  level: string
+  runId?: number
+  verdict?: 'holds' | 'violated' | 'unknown'
+  complete?: boolean
+  violated?: string[]
+}
+
 export interface LiveRunSummary {
   id: number
   kind: 'live'
@@ -94,4 +103,8 @@ export interface LiveRunSummary {
   finishedAt: string | null
   result: LiveResult | null
   config: LiveConfig
+  /** Why a failed run failed. */
+  error: string | null
+  /** getLiveRun only. */
+  prediction?: LivePrediction
 }

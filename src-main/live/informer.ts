@@ -75,6 +75,8 @@ export class Informer {
 
   private failed(gen: number): void {
     if (gen !== this.generation || this.stopped) return
+    // Until the relist succeeds this cache is not a view of the endpoint (it may be down).
+    this.synced = false
     this.retry = setTimeout(() => {
       this.retry = null
       void this.relist()

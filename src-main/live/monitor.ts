@@ -48,7 +48,7 @@ export class Monitor {
   }
 
   disturb(label: string, atMs: number): void {
-    this.disturbances.push({ label, atMs, converged: false, steps: 0, ms: 0 })
+    this.disturbances.push({ label, atMs: Math.round(atMs), converged: false, steps: 0, ms: 0 })
     this.writesSince = 0
   }
 

@@ -132,7 +132,7 @@ const toSummary = (r: RunRow): RunSummary => ({
   ...(r.collision_probability !== null && r.collision_probability !== undefined ? { collisionProbability: r.collision_probability } : {}),
 })
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -185,6 +185,11 @@ export class RunRepository {
 
   close(): void {
     this.db.close()
+  }
+
+  /** The open database, for the repositories of other run kinds (db/live-repository.ts). */
+  get database(): Database.Database {
+    return this.db
   }
 
   /** Runs left "running" by a process that no longer exists become "interrupted"; returns how many. */
