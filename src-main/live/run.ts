@@ -11,7 +11,7 @@ import { Informer } from './informer.ts'
 import { Monitor, tagRev } from './monitor.ts'
 import { liveProperties } from './properties.ts'
 import { Reconciler, type StepRecord } from './reconciler.ts'
-import { apiWrite, seedCluster, type Identity } from './registry.ts'
+import { apiWrite, decodeObject, keyOf, seedCluster, type Identity } from './registry.ts'
 import { liveScenario, type LiveScenario } from './scenario-setup.ts'
 
 export interface ResolvedLiveConfig {
@@ -241,11 +241,12 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
           const k = reconcilers.find((r) => r.node === t)
           if (!k) throw new Error(`no node ${t}; nodes: ${reconcilers.filter((r) => r.node).map((r) => r.node).join(', ')}`)
           k.loseContainers()
+          // The Node object is deleted at the latest state of a reachable member (not from any cache).
           const w = writer()
-          const node = monitorInf[w].cluster.objs.Node[t]
-          if (node) {
-            const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: node.meta.uid }, identity)
-            emit({ type: 'write', who: 'fault', endpoint: w, viewRev: monitorInf[w].rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
+          const got = await userClients[w].get(keyOf('Node', t))
+          if (got.kv) {
+            const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: decodeObject(got.kv).meta.uid }, identity)
+            emit({ type: 'write', who: 'fault', endpoint: w, viewRev: got.rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
           }
           return
         }
