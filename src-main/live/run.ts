@@ -201,6 +201,8 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
       const rec: LiveOutcome['faults'][number] = { ...f, appliedMs: Math.round(now()) }
       faults.push(rec)
       const label = `${f.kind}${f.target ? ' ' + f.target : ''}`
+      // The disturbance starts before the fault acts: writes it causes count towards its own convergence.
+      mon.disturb(label, now())
       try {
         await applyFault(f)
         emit({ type: 'fault', who: 'fault', what: label, ok: true })
@@ -208,7 +210,6 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
         rec.error = (e as Error).message
         emit({ type: 'fault', who: 'fault', what: label, ok: false, reason: rec.error })
       }
-      mon.disturb(label, now())
       for (const r of reconcilers) r.kick()
       evaluateSoon()
     }
