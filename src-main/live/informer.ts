@@ -24,6 +24,8 @@ export class Informer {
   private readonly opts: InformerOptions
   private readonly listeners = new Set<() => void>()
   private readonly snapshots = new Map<number, Cluster>()
+  /** When this informer last saw each object change or go ("Kind/name" → ms): the monitor's merge picks the newest. */
+  readonly seenAt = new Map<string, number>()
   private watch: WatchHandle | null = null
   private stopped = false
   private generation = 0
@@ -59,6 +61,11 @@ export class Informer {
       if (gen !== this.generation || this.stopped) return
       this.cluster = clusterOf(kvs)
       this.rev = rev
+      // A relist may hide what was seen before; everything listed counts as seen now only if it is new to us.
+      const now = performance.now()
+      for (const kind of Object.keys(this.cluster.objs) as (keyof Cluster['objs'])[]) {
+        for (const name of Object.keys(this.cluster.objs[kind])) if (!this.seenAt.has(`${kind}/${name}`)) this.seenAt.set(`${kind}/${name}`, now)
+      }
       this.synced = true
       this.snap()
       this.notify()
@@ -100,6 +107,7 @@ export class Informer {
         objs[k.kind] = { ...objs[k.kind] }
         touched.add(k.kind)
       }
+      this.seenAt.set(`${k.kind}/${k.name}`, performance.now())
       if (e.type === 'DELETE') delete objs[k.kind][k.name]
       else {
         try {

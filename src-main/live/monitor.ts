@@ -5,7 +5,7 @@
 // status written through one replica is judged against the view it was computed from whichever member shows it.
 import { canon } from '../models/orchestration/canon.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
-import { KINDS, type AnyObject, type Cluster } from '../models/orchestration/resources.ts'
+import { emptyCluster, KINDS, type AnyObject, type Cluster, type Kind } from '../models/orchestration/resources.ts'
 import type { LiveDisturbance, LivePropertyResult } from '../../src-shared/live-types.ts'
 import type { Informer } from './informer.ts'
 import { goalHolds, type LiveProperty, type LiveState } from './properties.ts'
@@ -75,19 +75,43 @@ export class Monitor {
     }
   }
 
-  /** Judges every property on every member; returns true when the current disturbance has converged. */
+  /**
+   * The merged state (several members only): every object as the member that saw it change last holds it (a
+   * deletion seen last removes it) — what the replicas are heading for once they have exchanged everything. It has
+   * no revision of its own, so the "when stable" checks (which need one) skip it.
+   */
+  private merged(running: ReadonlyMap<string, readonly string[]>): LiveState | null {
+    const infs = this.o.informers.filter((inf) => inf.synced)
+    if (infs.length < 2) return null
+    const c = emptyCluster()
+    const keys = new Set<string>()
+    for (const inf of infs) for (const k of inf.seenAt.keys()) keys.add(k)
+    for (const key of keys) {
+      let best: Informer | null = null
+      for (const inf of infs) if ((inf.seenAt.get(key) ?? -1) > (best?.seenAt.get(key) ?? -1)) best = inf
+      const [kind, name] = key.split('/') as [Kind, string]
+      const o = (best!.cluster.objs[kind] as Record<string, AnyObject>)[name]
+      if (o) (c.objs[kind] as Record<string, AnyObject>)[name] = o
+    }
+    return { cluster: c, rev: -1, running, at: () => undefined, quiescent: () => quiescent(this.o.controllers, c, 0, running) }
+  }
+
+  /** Judges every property on every member (and the merged state); returns true when the current disturbance has converged. */
   evaluate(): boolean {
     const running = this.o.running()
     const states = this.o.informers.map((inf, i) => (inf.synced ? this.stateOf(i, running) : null))
+    const merged = this.merged(running)
+    const judged: [LiveState | null, string][] = [...states.map((s, i): [LiveState | null, string] => [s, this.o.members[i]]), [merged, 'merged']]
     this.o.properties.forEach((p, k) => {
       const r = this.results[k]
-      states.forEach((s, i) => {
+      judged.forEach(([s, where]) => {
         if (!s) return
+        if (p.kind === 'converges' && where === 'merged') return
         const ok = p.check(s)
         if (p.kind === 'always' && !ok && r.status !== 'violated') {
           r.status = 'violated'
           r.firstViolationMs = Math.round(this.o.now())
-          r.where = this.o.members[i]
+          r.where = where
           r.atSeq = this.o.lastSeq()
           this.o.onViolation(r)
         }
