@@ -1,6 +1,6 @@
 // Hash routes. Hash routing works unchanged from file:// (Electron) and the web host.
 //   #/runs  #/new  #/run/<id>  #/run/<id>/trace/<property>  #/compare/<id>,<id>[,…]  #/comparisons
-//   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store  #/live
+//   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store  #/live  #/live/<id>
 export type Route =
   | { page: 'runs' }
   | { page: 'new' }
@@ -11,7 +11,7 @@ export type Route =
   | { page: 'comparison'; id: number }
   | { page: 'chart-perf' }
   | { page: 'store' }
-  | { page: 'live' }
+  | { page: 'live'; id?: number }
   | { page: 'matrices' }
   | { page: 'matrix'; id: number }
   | { page: 'not-found'; path: string }
@@ -25,6 +25,8 @@ export function parseHash(hash: string): Route {
   if (path === '/diagnostics/chart') return { page: 'chart-perf' }
   if (path === '/store') return { page: 'store' }
   if (path === '/live') return { page: 'live' }
+  const live = /^\/live\/(\d+)$/.exec(path)
+  if (live) return { page: 'live', id: Number(live[1]) }
   let m = /^\/run\/(\d+)$/.exec(path)
   if (m) return { page: 'run', id: Number(m[1]) }
   m = /^\/run\/(\d+)\/trace\/([^/]+)$/.exec(path)
