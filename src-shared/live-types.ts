@@ -90,6 +90,8 @@ export interface LivePrediction {
   verdict?: 'holds' | 'violated' | 'unknown'
   complete?: boolean
   violated?: string[]
+  /** The checker's worst-case steps to converge (its `converges` property), when it reported them. */
+  worstSteps?: number
 }
 
 export interface LiveRunSummary {

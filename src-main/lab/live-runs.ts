@@ -162,12 +162,14 @@ export class LiveService {
     if (!check) return { level }
     try {
       const detail = this.o.repo.getRun(check.id)
+      const worst = detail.properties.find((p) => p.name === 'converges')?.convergence?.worstSteps
       return {
         level,
         runId: check.id,
         verdict: check.verdict,
         complete: check.complete,
         violated: detail.properties.filter((p) => p.status === 'violated').map((p) => p.name),
+        ...(worst !== undefined ? { worstSteps: worst } : {}),
       }
     } catch (e) {
       if (e instanceof Error && /no run/.test(e.message)) throw notFound(e.message)

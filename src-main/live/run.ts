@@ -91,6 +91,8 @@ export interface LiveHooks {
 export type LiveOutcome = Omit<LiveResult, 'runId'> & { events: LiveEvent[] }
 
 const MAX_EVENTS = 50_000
+/** How long a fault's own write (a node restart's Node delete) is retried while the store does not answer. */
+const FAULT_RETRY_MS = 5000
 
 export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): Promise<LiveOutcome> {
   let t0 = performance.now()
@@ -242,14 +244,23 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
           const k = reconcilers.find((r) => r.node === t)
           if (!k) throw new Error(`no node ${t}; nodes: ${reconcilers.filter((r) => r.node).map((r) => r.node).join(', ')}`)
           k.loseContainers()
-          // The Node object is deleted at the latest state of a reachable member (not from any cache).
-          const w = writer()
-          const got = await userClients[w].get(keyOf('Node', t))
-          if (got.kv) {
-            const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: decodeObject(got.kv).meta.uid }, identity)
-            emit({ type: 'write', who: 'fault', endpoint: w, viewRev: got.rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
+          // The Node object is deleted at the latest state of a reachable member (not from any cache), retried
+          // while the store cannot answer (an etcd leader election after a partition, a restarting replica).
+          const until = now() + FAULT_RETRY_MS
+          for (;;) {
+            const w = writer()
+            try {
+              const got = await userClients[w].get(keyOf('Node', t))
+              if (got.kv) {
+                const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: decodeObject(got.kv).meta.uid }, identity)
+                emit({ type: 'write', who: 'fault', endpoint: w, viewRev: got.rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
+              }
+              return
+            } catch (e) {
+              if (now() > until) throw new Error(`Node/${t} could not be deleted: ${(e as Error).message}`)
+              await new Promise((r) => setTimeout(r, 100))
+            }
           }
-          return
         }
         case 'controller-restart': {
           const targets = t === '*' ? reconcilers.filter((r) => r.kind !== 'kubelet') : reconcilers.filter((r) => r.name === t)

@@ -81,6 +81,8 @@ describe('live runs in the Lab', () => {
     expect(stopped.result!.seconds).toBeLessThan(20)
     const got = await lab.getLiveRun(started.id)
     expect(got.prediction).toMatchObject({ level: 'monotonic-session', runId: check.id, verdict: 'holds', violated: [] })
+    // The checker's worst case against what was observed.
+    expect(got.prediction!.worstSteps).toBeGreaterThanOrEqual(got.result!.convergence.steps)
   })
 
   it('refuses bad input with a clear message and saves nothing', async () => {
