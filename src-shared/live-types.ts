@@ -51,6 +51,8 @@ export interface LivePropertyResult {
   where?: string
   /** Sequence number of the event after which it was first seen violated (its trace is the events up to there). */
   atSeq?: number
+  /** always properties: when it stopped and started holding again (on any member or the merge), [ms, holds]. */
+  changes?: [number, boolean][]
 }
 
 export interface LiveDisturbance {

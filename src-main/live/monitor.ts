@@ -104,10 +104,12 @@ export class Monitor {
     const judged: [LiveState | null, string][] = [...states.map((s, i): [LiveState | null, string] => [s, this.o.members[i]]), [merged, 'merged']]
     this.o.properties.forEach((p, k) => {
       const r = this.results[k]
+      let holdsNow = true
       judged.forEach(([s, where]) => {
         if (!s) return
         if (p.kind === 'converges' && where === 'merged') return
         const ok = p.check(s)
+        if (!ok) holdsNow = false
         if (p.kind === 'always' && !ok && r.status !== 'violated') {
           r.status = 'violated'
           r.firstViolationMs = Math.round(this.o.now())
@@ -117,6 +119,11 @@ export class Monitor {
         }
         if (p.kind === 'sometimes' && ok) r.status = 'holds'
       })
+      if (p.kind === 'always') {
+        const changes = (r.changes ??= [])
+        const last = changes.length > 0 ? changes[changes.length - 1][1] : true
+        if (holdsNow !== last) changes.push([Math.round(this.o.now()), holdsNow])
+      }
     })
     this.watchSpecs()
     const d = this.current()

@@ -89,6 +89,8 @@ describe('live runs on the store', () => {
       expect(v).toBeDefined()
       expect(p.atSeq).toBeLessThan(v!.seq)
       expect(p.firstViolationMs).toBeLessThanOrEqual(v!.atMs)
+      // Over time: it stopped holding at the first violation (and, with the heal, held again).
+      expect(p.changes![0]).toEqual([p.firstViolationMs, false])
     }
     expect(out.convergence.converged).toBe(true)
   })
