@@ -106,4 +106,17 @@ describe('the registry layout and API writes on etcd', () => {
     await expect(seedCluster(client, sc.initial)).rejects.toThrow(/already holds/)
     inf.stop()
   })
+
+  it('an informer with lagMs applies each watch event that much later (stale reads on purpose)', async () => {
+    const inf = new Informer(client, { lagMs: 400 })
+    inf.start()
+    for (let i = 0; i < 200 && !inf.synced; i++) await new Promise((r) => setTimeout(r, 10))
+    const w = await apiWrite(client, { op: 'create', kind: 'Pod', obj: pod('lagged') }, id)
+    expect(w.ok).toBe(true)
+    expect(inf.cluster.objs.Pod.lagged).toBeUndefined()
+    expect(inf.rev).toBeLessThan(w.rev)
+    for (let i = 0; i < 200 && inf.rev < w.rev; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(inf.cluster.objs.Pod.lagged).toBeDefined()
+    inf.stop()
+  })
 })
