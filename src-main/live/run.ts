@@ -11,7 +11,8 @@ import { Informer } from './informer.ts'
 import { Monitor, tagRev } from './monitor.ts'
 import { liveProperties } from './properties.ts'
 import { Reconciler, type StepRecord } from './reconciler.ts'
-import { apiWrite, decodeObject, keyOf, seedCluster, type Identity } from './registry.ts'
+import { seedCluster, type Identity } from './registry.ts'
+import { faultApplier } from './fault-injector.ts'
 import { liveScenario, type LiveScenario } from './scenario-setup.ts'
 
 export interface ResolvedLiveConfig {
@@ -91,8 +92,26 @@ export interface LiveHooks {
 export type LiveOutcome = Omit<LiveResult, 'runId'> & { events: LiveEvent[] }
 
 const MAX_EVENTS = 50_000
-/** How long a fault's own write (a node restart's Node delete) is retried while the store does not answer. */
-const FAULT_RETRY_MS = 5000
+
+/**
+ * Applies the plan at its times and lets the monitor judge, until the duration, a stop (returns true), or once
+ * the run has stayed converged for settleMs after its last planned fault.
+ */
+async function drive(cfg: ResolvedLiveConfig, plan: LiveFault[], inject: (f: LiveFault) => Promise<void>, mon: Monitor, now: () => number, signal?: AbortSignal): Promise<boolean> {
+  let next = 0
+  let quietSince = -1
+  while (now() < cfg.durationMs) {
+    if (signal?.aborted) return true
+    while (next < plan.length && plan[next].atMs <= now()) await inject(plan[next++])
+    const settled = mon.evaluate()
+    if (settled && mon.current().converged && next >= plan.length) {
+      if (quietSince < 0) quietSince = now()
+      if (now() - quietSince >= cfg.settleMs) return false
+    } else quietSince = -1
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return false
+}
 
 export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): Promise<LiveOutcome> {
   let t0 = performance.now()
@@ -182,23 +201,7 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
     for (const inf of informers) inf.start()
     const mon = monitor
 
-    const memberOf = (target: string): string => {
-      if (target.startsWith('@')) {
-        const t = target.slice(1)
-        const idx = /^[0-9]+$/.test(t) ? Number(t) : reconcilers.findIndex((r) => r.name === t)
-        const r = reconcilers[idx]
-        if (!r) throw new Error(`no controller ${t}; controllers: ${reconcilers.map((x) => x.name).join(', ')}`)
-        return members[r.endpoint]
-      }
-      if (!members.includes(target)) throw new Error(`no store member ${target}; members: ${members.join(', ')}`)
-      return target
-    }
-    let isolated: string[] = []
-    const down = new Set<string>()
-    const writer = (): number => {
-      const i = members.findIndex((m) => !isolated.includes(m) && !down.has(m))
-      return i < 0 ? 0 : i
-    }
+    const applyFault = faultApplier({ backend, reconcilers, clients: userClients, informers: monitorInf, identity, userActions: cfg.sc.userActions, emit, now })
     const inject = async (f: LiveFault): Promise<void> => {
       const rec: LiveOutcome['faults'][number] = { ...f, appliedMs: Math.round(now()) }
       faults.push(rec)
@@ -215,92 +218,10 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
       for (const r of reconcilers) r.kick()
       evaluateSoon()
     }
-    const applyFault = async (f: LiveFault): Promise<void> => {
-      const t = f.target ?? ''
-      switch (f.kind) {
-        case 'partition': {
-          if (members.length < 2) throw new Error('a partition needs at least 2 members')
-          isolated = t.split(',').map((x) => memberOf(x.trim()))
-          backend.partition(isolated)
-          return
-        }
-        case 'heal':
-          isolated = []
-          backend.heal()
-          return
-        case 'kill': {
-          const m = memberOf(t)
-          down.add(m)
-          await backend.kill(m)
-          return
-        }
-        case 'restart': {
-          const m = memberOf(t)
-          await backend.restart(m)
-          down.delete(m)
-          return
-        }
-        case 'node-restart': {
-          const k = reconcilers.find((r) => r.node === t)
-          if (!k) throw new Error(`no node ${t}; nodes: ${reconcilers.filter((r) => r.node).map((r) => r.node).join(', ')}`)
-          k.loseContainers()
-          // The Node object is deleted at the latest state of a reachable member (not from any cache), retried
-          // while the store cannot answer (an etcd leader election after a partition, a restarting replica).
-          const until = now() + FAULT_RETRY_MS
-          for (;;) {
-            const w = writer()
-            try {
-              const got = await userClients[w].get(keyOf('Node', t))
-              if (got.kv) {
-                const out = await apiWrite(userClients[w], { op: 'delete', kind: 'Node', name: t, uid: decodeObject(got.kv).meta.uid }, identity)
-                emit({ type: 'write', who: 'fault', endpoint: w, viewRev: got.rev, what: `delete Node/${t}`, ok: out.ok, reason: out.reason })
-              }
-              return
-            } catch (e) {
-              if (now() > until) throw new Error(`Node/${t} could not be deleted: ${(e as Error).message}`)
-              await new Promise((r) => setTimeout(r, 100))
-            }
-          }
-        }
-        case 'controller-restart': {
-          const targets = t === '*' ? reconcilers.filter((r) => r.kind !== 'kubelet') : reconcilers.filter((r) => r.name === t)
-          if (targets.length === 0) throw new Error(`no controller ${t}; controllers: ${reconcilers.map((x) => x.name).join(', ')}`)
-          for (const r of targets) r.restart()
-          return
-        }
-        case 'user': {
-          const a = cfg.sc.userActions.find((x) => x.label === t)
-          if (!a) throw new Error(`no user action "${t}"; this scenario has: ${cfg.sc.userActions.map((x) => x.label).join(', ') || 'none'}`)
-          const w = writer()
-          const write = a.write(monitorInf[w].cluster)
-          if (!write) throw new Error(`user action "${t}" does not apply now`)
-          const out = await apiWrite(userClients[w], write, identity)
-          emit({ type: 'write', who: 'user', endpoint: w, viewRev: monitorInf[w].rev, what: t, ok: out.ok, reason: out.reason })
-          if (!out.ok) throw new Error(`rejected: ${out.reason}`)
-          return
-        }
-      }
-    }
     hooks.control?.(inject)
 
     const plan = cfg.plan.map((f) => ({ ...f, atMs: f.atMs + (cfg.jitterMs > 0 ? Math.round(rand() * cfg.jitterMs) : 0) }))
-    let next = 0
-    let quietSince = -1
-    let stopped = false
-    while (now() < cfg.durationMs) {
-      if (hooks.signal?.aborted) {
-        stopped = true
-        break
-      }
-      while (next < plan.length && plan[next].atMs <= now()) await inject(plan[next++])
-      const settled = mon.evaluate()
-      const d = mon.current()
-      if (settled && d.converged && next >= plan.length) {
-        if (quietSince < 0) quietSince = now()
-        if (now() - quietSince >= cfg.settleMs) break
-      } else quietSince = -1
-      await new Promise((r) => setTimeout(r, 25))
-    }
+    const stopped = await drive(cfg, plan, inject, mon, now, hooks.signal)
     mon.evaluate()
     mon.finish()
     const last = mon.current()
