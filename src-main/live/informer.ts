@@ -55,6 +55,8 @@ export class Informer {
     const gen = ++this.generation
     this.watch?.cancel()
     this.watch = null
+    // The old cache is dropped: nobody acts on it until the new list is in.
+    this.synced = false
     if (this.stopped) return
     try {
       const { rev, kvs } = await this.client.list(REGISTRY_PREFIX, this.opts.serializable)
