@@ -43,6 +43,20 @@ interface Member {
   frozen: boolean
 }
 
+/**
+ * Starts a store; a start that lost a race for its free ports (another process took a port between our probe and
+ * the member's bind) is retried on fresh ports, up to 3 attempts.
+ */
+export async function startBackend(store: StoreKind, members: number, opts: { etcdBin?: string; replicaEntry?: string } = {}): Promise<Backend> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return store === 'etcd' ? await startEtcdBackend(members, opts.etcdBin) : await startStoreBackend(members, opts.replicaEntry)
+    } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE|address already in use|exited at start|did not start/.test((e as Error).message)) throw e
+    }
+  }
+}
+
 export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promise<Backend> {
   if (!Number.isInteger(members) || members < 1 || members > 7) throw new Error(`--replicas for etcd must be 1..7, got ${members}`)
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-live-etcd-'))
@@ -51,6 +65,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
   const initial = ms.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',')
   const token = `live-${process.pid}-${Date.now()}`
   let failed: string | null = null
+  let started = false
   const launch = (m: Member): void => {
     const p = spawn(etcdBin, [
       '--name', m.name, '--data-dir', join(dir, m.name),
@@ -61,8 +76,9 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
     ], { stdio: 'ignore' })
     m.proc = p
     p.once('error', (e) => (failed = failed ?? `cannot run ${etcdBin}: ${e.message}`))
-    p.once('exit', () => {
+    p.once('exit', (code, sig) => {
       if (m.proc === p) m.proc = null
+      if (!started) failed = failed ?? `etcd member ${m.name} exited at start (code ${code}, signal ${sig})`
     })
   }
   const find = (name: string): Member => {
@@ -95,6 +111,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
   const endpoints = ms.map((m) => `127.0.0.1:${m.client}`)
   try {
     await waitReady(endpoints, () => failed)
+    started = true
   } catch (e) {
     await close()
     throw e

@@ -4,7 +4,7 @@
 import type { LiveConfig, LiveEvent, LiveFault, LiveResult, LiveStore } from '../../src-shared/live-types.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
 import { padRev } from '../models/orchestration/resources.ts'
-import { startEtcdBackend, startStoreBackend, type Backend } from './backends.ts'
+import { startBackend, type Backend } from './backends.ts'
 import { EtcdClient } from './etcd-client.ts'
 import { parsePlan, presetPlan, PRESETS, rng } from './faults.ts'
 import { Informer } from './informer.ts'
@@ -117,7 +117,7 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
   let t0 = performance.now()
   const now = (): number => performance.now() - t0
   const rand = rng(cfg.seed)
-  const backend: Backend = cfg.store === 'etcd' ? await startEtcdBackend(cfg.replicas, hooks.etcdBin) : await startStoreBackend(cfg.replicas, hooks.replicaEntry)
+  const backend: Backend = await startBackend(cfg.store, cfg.replicas, { etcdBin: hooks.etcdBin, replicaEntry: hooks.replicaEntry })
   const perMember = cfg.store === 'stabilis'
   const events: LiveEvent[] = []
   const emit = (e: Omit<LiveEvent, 'seq' | 'atMs'>): void => {
