@@ -3,7 +3,7 @@
 // monitor judge, and end at the duration, on a stop, or once the run has converged after its last fault.
 import type { LiveConfig, LiveEvent, LiveFault, LiveResult, LiveStore } from '../../src-shared/live-types.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
-import { padRev } from '../models/orchestration/resources.ts'
+import { padRev, type Cluster } from '../models/orchestration/resources.ts'
 import { startBackend, type Backend } from './backends.ts'
 import { EtcdClient } from './etcd-client.ts'
 import { parsePlan, presetPlan, PRESETS, rng } from './faults.ts'
@@ -11,7 +11,7 @@ import { Informer } from './informer.ts'
 import { Monitor, tagRev } from './monitor.ts'
 import { liveProperties } from './properties.ts'
 import { Reconciler, type StepRecord } from './reconciler.ts'
-import { seedCluster, type Identity } from './registry.ts'
+import { REGISTRY_PREFIX, seedCluster, type Identity } from './registry.ts'
 import { faultApplier } from './fault-injector.ts'
 import { liveScenario, type LiveScenario } from './scenario-setup.ts'
 
@@ -93,6 +93,23 @@ export type LiveOutcome = Omit<LiveResult, 'runId'> & { events: LiveEvent[] }
 
 const MAX_EVENTS = 50_000
 
+function objectCount(c: Cluster): number {
+  return Object.values(c.objs).reduce((n, m) => n + Object.keys(m).length, 0)
+}
+
+/** Waits until every member holds the initial objects (the model starts from one state everywhere). */
+async function untilEverywhere(clients: readonly EtcdClient[], count: number): Promise<void> {
+  const deadline = Date.now() + 10_000
+  for (const c of clients) {
+    for (;;) {
+      const { kvs } = await c.list(REGISTRY_PREFIX)
+      if (kvs.length >= count) break
+      if (Date.now() > deadline) throw new Error(`member ${c.endpoint} still holds ${kvs.length} of the ${count} initial objects after 10 s`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+}
+
 /**
  * Applies the plan at its times and lets the monitor judge, until the duration, a stop (returns true), or once
  * the run has stayed converged for settleMs after its last planned fault.
@@ -144,6 +161,7 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
     const members = backend.names
     const userClients = backend.endpoints.map((_, i) => client(i))
     await seedCluster(userClients[0], cfg.sc.initial)
+    await untilEverywhere(userClients, objectCount(cfg.sc.initial))
     const monitorInf = backend.endpoints.map((_, i) => {
       const inf = new Informer(client(i), { keep: 512 })
       informers.push(inf)
