@@ -102,6 +102,7 @@ export class Monitor {
     const states = this.o.informers.map((inf, i) => (inf.synced ? this.stateOf(i, running) : null))
     const merged = this.merged(running)
     const judged: [LiveState | null, string][] = [...states.map((s, i): [LiveState | null, string] => [s, this.o.members[i]]), [merged, 'merged']]
+    const at = Math.round(this.o.now())
     this.o.properties.forEach((p, k) => {
       const r = this.results[k]
       let holdsNow = true
@@ -112,7 +113,7 @@ export class Monitor {
         if (!ok) holdsNow = false
         if (p.kind === 'always' && !ok && r.status !== 'violated') {
           r.status = 'violated'
-          r.firstViolationMs = Math.round(this.o.now())
+          r.firstViolationMs = at
           r.where = where
           r.atSeq = this.o.lastSeq()
           this.o.onViolation(r)
@@ -122,7 +123,7 @@ export class Monitor {
       if (p.kind === 'always') {
         const changes = (r.changes ??= [])
         const last = changes.length > 0 ? changes[changes.length - 1][1] : true
-        if (holdsNow !== last) changes.push([Math.round(this.o.now()), holdsNow])
+        if (holdsNow !== last) changes.push([at, holdsNow])
       }
     })
     this.watchSpecs()
