@@ -3,7 +3,7 @@
 // runs, and saves the result. Several may run at once; closing the lab stops them (saved as stopped). Each run is
 // shown beside the checker's prediction: the newest saved check of the same scenario at the level the set-up realises.
 import { readFileSync } from 'node:fs'
-import { badInput, notFound } from '../../src-shared/errors.ts'
+import { badInput } from '../../src-shared/errors.ts'
 import type { LiveConfig, LiveEvent, LiveFault, LivePrediction, LiveRunSummary } from '../../src-shared/live-types.ts'
 import type { LabEvent } from '../../src-shared/types.ts'
 import { parsePlan } from '../live/faults.ts'
@@ -154,26 +154,21 @@ export class LiveService {
   /** The newest saved check of this scenario at the level the set-up realises (instances as configured). */
   private prediction(run: LiveRunSummary): LivePrediction | undefined {
     const params = run.config.params ?? {}
-    const level = run.result?.level ?? levelOf({ store: run.store, replicas: run.replicas, reads: String(params.reads ?? 'informer') as 'informer', lagMs: 0 })
+    const level = run.result?.level ?? levelOf({ store: run.store, replicas: run.replicas, reads: String(params.reads ?? 'informer') as 'informer' })
     const instances = Number(params.instances ?? 1)
     const check = this.o.repo
       .listRuns()
       .find((r) => r.model === run.scenario && r.status === 'done' && String(r.config.params.consistency ?? 'synchronous') === level && Number(r.config.params.instances ?? 1) === instances)
     if (!check) return { level }
-    try {
-      const detail = this.o.repo.getRun(check.id)
-      const worst = detail.properties.find((p) => p.name === 'converges')?.convergence?.worstSteps
-      return {
-        level,
-        runId: check.id,
-        verdict: check.verdict,
-        complete: check.complete,
-        violated: detail.properties.filter((p) => p.status === 'violated').map((p) => p.name),
-        ...(worst !== undefined ? { worstSteps: worst } : {}),
-      }
-    } catch (e) {
-      if (e instanceof Error && /no run/.test(e.message)) throw notFound(e.message)
-      return { level, runId: check.id, verdict: check.verdict, complete: check.complete, violated: [] }
+    const detail = this.o.repo.getRun(check.id)
+    const worst = detail.properties.find((p) => p.name === 'converges')?.convergence?.worstSteps
+    return {
+      level,
+      runId: check.id,
+      verdict: check.verdict,
+      complete: check.complete,
+      violated: detail.properties.filter((p) => p.status === 'violated').map((p) => p.name),
+      ...(worst !== undefined ? { worstSteps: worst } : {}),
     }
   }
 

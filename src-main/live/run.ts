@@ -74,7 +74,7 @@ export function resolveLiveConfig(cfg: LiveConfig, readPlan: (file: string) => u
 }
 
 /** Which model consistency level a set-up realises (docs/live.md). */
-export function levelOf(c: Pick<ResolvedLiveConfig, 'store' | 'replicas' | 'reads' | 'lagMs'>): string {
+export function levelOf(c: Pick<ResolvedLiveConfig, 'store' | 'replicas' | 'reads'>): string {
   if (c.store === 'stabilis') return c.replicas > 1 ? 'causal' : c.reads === 'linearizable' ? 'synchronous' : 'monotonic-session'
   if (c.reads === 'linearizable') return 'synchronous'
   return c.replicas > 1 ? 'resettable-session' : 'monotonic-session'
