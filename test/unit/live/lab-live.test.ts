@@ -85,6 +85,19 @@ describe('live runs in the Lab', () => {
     expect(got.prediction!.worstSteps).toBeGreaterThanOrEqual(got.result!.convergence.steps)
   })
 
+  it('a live run left running by a process that died reads as interrupted', async () => {
+    const db = join(dir, 'crashed.db')
+    const first = openLab(db, { modelsDir: null })
+    first.repo.database
+      .prepare(`INSERT INTO live_runs (scenario, store, replicas, config, status, started_at, owner_pid) VALUES ('job-single', 'etcd', 1, '{"scenario":"job-single","store":"etcd"}', 'running', '2026-01-01T00:00:00Z', 2147483646)`)
+      .run()
+    await first.close()
+    const again = openLab(db, { modelsDir: null })
+    opened.push(again)
+    const runs = await again.lab.listLiveRuns()
+    expect(runs.map((r) => [r.scenario, r.status, r.finishedAt !== null])).toEqual([['job-single', 'interrupted', true]])
+  })
+
   it('refuses bad input with a clear message and saves nothing', async () => {
     const { lab } = open()
     const before = (await lab.listLiveRuns()).length
