@@ -17,6 +17,7 @@ import type {
   RunPatch,
   RunSummary,
 } from './types.ts'
+import type { LiveConfig, LiveEvent, LiveFault, LiveRunSummary } from './live-types.ts'
 import type { StoreBenchOptions, StoreBenchRun, StoreFault, StoreKeyValue, StorePutResult, StoreView } from './store-types.ts'
 
 export interface LabApi {
@@ -83,6 +84,18 @@ export interface LabApi {
   listMatrices(): Promise<MatrixSummary[]>
   /** Stops a running matrix: running cells stop (saved as stopped), pending cells never start. */
   stopMatrix(matrixId: number): Promise<void>
+  /** Validates, saves (kind "live") and starts a live run; resolves once saved. Its timeline arrives as live-events. */
+  startLive(config: LiveConfig): Promise<LiveRunSummary>
+  /** Stops a running live run; resolves once it is saved as stopped. */
+  stopLive(runId: number): Promise<LiveRunSummary>
+  /** Applies a fault to a running live run now. */
+  liveFault(runId: number, fault: LiveFault): Promise<void>
+  /** Saved live runs, newest first. */
+  listLiveRuns(): Promise<LiveRunSummary[]>
+  /** A live run with its result and the checker's prediction for it. */
+  getLiveRun(runId: number): Promise<LiveRunSummary>
+  /** A live run's timeline from event `fromSeq` on. */
+  getLiveEvents(runId: number, fromSeq?: number): Promise<LiveEvent[]>
   /** Subscribes to run and store events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void
 }
@@ -119,6 +132,12 @@ export const LAB_METHODS = [
   'getMatrix',
   'listMatrices',
   'stopMatrix',
+  'startLive',
+  'stopLive',
+  'liveFault',
+  'listLiveRuns',
+  'getLiveRun',
+  'getLiveEvents',
 ] as const
 export type LabMethod = (typeof LAB_METHODS)[number]
 

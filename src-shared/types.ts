@@ -1,4 +1,5 @@
 // DTOs shared by every layer and host. Plain data only: everything here crosses IPC, HTTP and worker boundaries.
+import type { LiveEvent, LiveRunSummary } from './live-types.ts'
 import type { StoreBenchRun, StoreView } from './store-types.ts'
 
 /** A parameter a model or scenario accepts, enough to generate a form and to validate input. */
@@ -278,6 +279,10 @@ export type LabEvent =
   /** A matrix cell started or finished (cell is the cell's current state). */
   | { type: 'matrix-progress'; matrix: MatrixSummary; cell: MatrixCell }
   | { type: 'matrix-finished'; matrix: MatrixSummary }
+  /** New events of a live run's timeline (batched). */
+  | { type: 'live-events'; runId: number; events: LiveEvent[] }
+  /** A live run ended (done, stopped, failed) and was saved. */
+  | { type: 'live-finished'; run: LiveRunSummary }
 
 /** What startMatrix runs: one scenario (or "all") × consistency levels × instance counts; each cell is a saved run. */
 export interface MatrixSpec {

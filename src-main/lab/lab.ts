@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { checkpointMismatch, readCheckpointMeta } from '../checker/checkpoint.ts'
+import type { LiveConfig, LiveEvent, LiveFault, LiveRunSummary } from '../../src-shared/live-types.ts'
+import { LiveService } from './live-runs.ts'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
 import { badInput } from '../../src-shared/errors.ts'
@@ -578,7 +580,45 @@ export class Lab implements LabApi {
     return this.benches.wait(id)
   }
 
+  private liveService: LiveService | null = null
+
+  /** Created on first use; it marks live runs left running by a dead process as interrupted. */
+  private get lives(): LiveService {
+    this.liveService ??= new LiveService({ repo: this.repo, emit: (event) => this.emit(event), findEtcd: this.opts.findEtcd, replicaEntry: this.opts.store?.replicaEntry })
+    return this.liveService
+  }
+
+  async startLive(config: LiveConfig): Promise<LiveRunSummary> {
+    return this.lives.start(config)
+  }
+
+  async stopLive(runId: number): Promise<LiveRunSummary> {
+    return this.lives.stop(runId)
+  }
+
+  async liveFault(runId: number, fault: LiveFault): Promise<void> {
+    return this.lives.fault(runId, fault)
+  }
+
+  async listLiveRuns(): Promise<LiveRunSummary[]> {
+    return this.lives.list()
+  }
+
+  async getLiveRun(runId: number): Promise<LiveRunSummary> {
+    return this.lives.get(runId)
+  }
+
+  async getLiveEvents(runId: number, fromSeq?: number): Promise<LiveEvent[]> {
+    return this.lives.events(runId, fromSeq)
+  }
+
+  /** Resolves when the live run has ended and been saved. */
+  async waitForLive(runId: number): Promise<LiveRunSummary> {
+    return this.lives.wait(runId)
+  }
+
   async close(): Promise<void> {
+    await this.liveService?.stopAll()
     await this.matrixService?.stopAll()
     await this.benchService?.stopAll()
     await this.store.stop()

@@ -1,6 +1,6 @@
 // Hash routes. Hash routing works unchanged from file:// (Electron) and the web host.
 //   #/runs  #/new  #/run/<id>  #/run/<id>/trace/<property>  #/compare/<id>,<id>[,…]  #/comparisons
-//   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store
+//   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store  #/live  #/live/<id>
 //   #/run/<id>/explore?init=<k>&path=<JSON array of action names>   (explore by hand)
 export type Route =
   | { page: 'runs' }
@@ -12,6 +12,7 @@ export type Route =
   | { page: 'comparison'; id: number }
   | { page: 'chart-perf' }
   | { page: 'store' }
+  | { page: 'live'; id?: number }
   | { page: 'matrices' }
   | { page: 'matrix'; id: number }
   | { page: 'explore'; id: number; init?: number; property?: string; path: string[] }
@@ -41,6 +42,9 @@ export function parseHash(hash: string): Route {
   if (path === '/matrix') return { page: 'matrices' }
   if (path === '/diagnostics/chart') return { page: 'chart-perf' }
   if (path === '/store') return { page: 'store' }
+  if (path === '/live') return { page: 'live' }
+  const live = /^\/live\/(\d+)$/.exec(path)
+  if (live) return { page: 'live', id: Number(live[1]) }
   let m = /^\/run\/(\d+)$/.exec(path)
   if (m) return { page: 'run', id: Number(m[1]) }
   m = /^\/run\/(\d+)\/trace\/([^/]+)$/.exec(path)

@@ -45,6 +45,9 @@ const USAGE = `usage: stabilis <command> [options]
   serve [--host 127.0.0.1] [--port N] [--new-token] [--db FILE]
                                           the lab in a browser (port 7357; the token is kept beside the database)
   store up --replicas N [--dir D] | store bench [...]  the replicated store
+  live <scenario> --store stabilis|etcd [--replicas N] [--faults none|partition|kill|restart|stale-node|FILE]
+        [--duration S] [--set key=value]... [--seed N] [--db FILE] [--json]
+                                          the scenario's controllers against a real store, judged live (docs/live.md)
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
 `
@@ -523,12 +526,16 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.out(USAGE)
       return command ? 0 : 2
     }
+    if (command === 'live') {
+      const { liveCommand, LIVE_FLAGS } = await import('./live-command.ts')
+      return await liveCommand(parseArgs(rest, LIVE_FLAGS, 'live'), io)
+    }
     if (command === 'store') {
       const { storeCommand } = await import('./store-command.ts')
       return await storeCommand([...rest])
     }
     const cmd = COMMANDS[command]
-    if (!cmd) throw badInput(`unknown command "${command}"; commands: ${[...Object.keys(COMMANDS), 'store'].join(', ')}`)
+    if (!cmd) throw badInput(`unknown command "${command}"; commands: ${[...Object.keys(COMMANDS), 'store', 'live'].join(', ')}`)
     return await cmd.run(parseArgs(rest, cmd.flags, command), io)
   } catch (err) {
     if (err instanceof LabError) {

@@ -131,4 +131,34 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN search TEXT;
   `,
+  // live runs (kind "live"): the models' controllers against a real store; the result (JSON) and the event timeline.
+  `
+  CREATE TABLE live_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL DEFAULT 'live',
+    scenario TEXT NOT NULL,
+    store TEXT NOT NULL,
+    replicas INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','done','failed','stopped','interrupted')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    owner_pid INTEGER,
+    result TEXT,
+    error TEXT
+  );
+  CREATE TABLE live_events (
+    run_id INTEGER NOT NULL REFERENCES live_runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    who TEXT NOT NULL,
+    endpoint INTEGER,
+    view_rev INTEGER,
+    what TEXT NOT NULL,
+    ok INTEGER,
+    reason TEXT,
+    PRIMARY KEY (run_id, seq)
+  );
+  `,
 ]

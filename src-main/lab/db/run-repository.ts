@@ -150,7 +150,7 @@ function searchOf(f: RunFinish): string | null {
   return Object.keys(d).length ? JSON.stringify(d) : null
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -278,6 +278,11 @@ export class RunRepository {
   close(): void {
     this.db.close()
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true })
+  }
+
+  /** The open database, for the repositories of other run kinds (db/live-repository.ts). */
+  get database(): Database.Database {
+    return this.db
   }
 
   /** Runs left "running" by a process that no longer exists become "interrupted"; returns how many. */

@@ -270,6 +270,13 @@ function suspendActions(name: string): UserAction[] {
 
 export const SCENARIO_IDS = SCENARIOS.map((s) => s.id)
 
+/** The node count a scenario runs with: `nodes` when set (> 0), else one per instance, at least its own count. */
+export function scenarioNodes(id: string, nodes: number, instances: number): number {
+  const sc = SCENARIOS.find((s) => s.id === id)
+  if (!sc) throw new Error(`unknown scenario "${id}"`)
+  return nodes > 0 ? nodes : Math.max(sc.defaults.nodes, instances)
+}
+
 function controllersFor(sc: Scenario, p: ScenarioParams): Controller[] {
   const make: Record<Exclude<ControllerKind, 'kubelet' | 'custom'>, (n: string) => Controller> = {
     scheduler,
