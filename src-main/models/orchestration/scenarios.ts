@@ -277,6 +277,26 @@ export function scenarioNodes(id: string, nodes: number, instances: number): num
   return nodes > 0 ? nodes : Math.max(sc.defaults.nodes, instances)
 }
 
+/**
+ * A scenario as data, for runtimes other than the checker (live mode): its resolved parameters, a factory per
+ * controller instance (a restart makes a fresh one), the initial cluster and the user actions — the same the model
+ * explores, declared once here.
+ */
+export function scenarioSetup(id: string, values: ParamValues = {}): {
+  id: string
+  title: string
+  params: ScenarioParams
+  controllers: { name: string; make(): Controller }[]
+  initial: Cluster
+  userActions: UserAction[]
+} {
+  const sc = SCENARIOS.find((s) => s.id === id)
+  if (!sc) throw new Error(`unknown scenario "${id}"`)
+  const p = paramsOf(sc, values)
+  const controllers = controllersFor(sc, p).map((c, i) => ({ name: c.name, make: () => controllersFor(sc, p)[i] }))
+  return { id, title: sc.title, params: p, controllers, initial: initialCluster(sc, p), userActions: sc.userActions(p) }
+}
+
 function controllersFor(sc: Scenario, p: ScenarioParams): Controller[] {
   const make: Record<Exclude<ControllerKind, 'kubelet' | 'custom'>, (n: string) => Controller> = {
     scheduler,

@@ -104,7 +104,7 @@ describe('live configuration', () => {
     expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', faults: [{ atMs: -1, kind: 'kill', target: 'e1' }] }, noFile)).toThrow(/entry 0: atMs/)
     expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', faults: [{ atMs: 5, kind: 'melt' as 'kill' }] }, noFile)).toThrow(/kind must be one of/)
     expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', params: { colour: 'red' } }, noFile)).toThrow(/unknown setting "colour"/)
-    expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', params: { nodes: 9 } }, noFile)).toThrow(/nodes must be from 1 to 4/)
+    expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', params: { nodes: 9 } }, noFile)).toThrow(/nodes must be from 0 to 4/)
     expect(() => resolveLiveConfig({ scenario: 'job-single', store: 'etcd', faults: 'plan.json' }, noFile)).toThrow(/no file plan.json/)
   })
 
