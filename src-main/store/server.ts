@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from './document.ts'
 import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Handler, type Msg } from './grpc-server.ts'
-import { ChangeLog, encodeUnit, loadIdentity, type Identity } from './log.ts'
+import { ChangeLog, encodeUnit, loadIdentity, readLog, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
 import { stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
 
@@ -58,7 +58,8 @@ export class Replica {
   readonly identity: Identity
   readonly memberId: string
   readonly clusterId: string
-  readonly doc: StoreDocument
+  /** Replaced only when a failed log append rolls memory back to what is on disk (fence). */
+  doc: StoreDocument
   readonly log: ChangeLog
   readonly mesh: PeerMesh
   private server: GrpcServer | null = null
@@ -75,12 +76,15 @@ export class Replica {
     this.identity = loadIdentity(config.dataDir, config.name, this.memberId)
     this.log = new ChangeLog(config.dataDir)
     const units = this.log.open()
-    this.doc = StoreDocument.restore(this.identity.actor, units)
+    // A fresh actor on every start (see Identity.actor): a sequence number is never reused.
+    this.doc = StoreDocument.restore(freshActor(), units)
     this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u))
   }
 
   async start(protoDir = PROTO_DIR): Promise<void> {
-    await this.mesh.listen(this.config.peerPort)
+    // A replica that cannot write its log takes no part in replication: what it cannot persist it must not hold.
+    if (this.log.failure) this.fence()
+    else await this.mesh.listen(this.config.peerPort)
     const server = new GrpcServer({ maxMessageBytes: 16 * 1024 * 1024 })
     addServices(server, this, loadProtos(protoDir))
     await server.listen('127.0.0.1', this.config.clientPort)
@@ -182,6 +186,7 @@ export class Replica {
             done()
           },
           (e: Error) => {
+            this.fence()
             const err = new RpcError(grpc.status.UNAVAILABLE, e.message)
             results.forEach((r, i) => items[i].reject('error' in r ? r.error : err))
             this.outstanding--
@@ -195,8 +200,29 @@ export class Replica {
   private persistRemote(unit: Unit): void {
     this.log.append(encodeUnit(unit), true).then(
       () => this.publish(unit),
-      (e: Error) => process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`),
+      (e: Error) => {
+        this.fence()
+        process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`)
+      },
     )
+  }
+
+  private fenced = false
+
+  /**
+   * The log failed: writes answered UNAVAILABLE must not stay applied. Runs before the event loop turns again
+   * (a rejected append's callback), so no peer has been sent what failed: leave the mesh, and roll memory back
+   * to the records an fdatasync has confirmed. Reads keep working on that state; writes are refused.
+   */
+  private fence(): void {
+    if (this.fenced) return
+    this.fenced = true
+    void this.mesh.close()
+    try {
+      this.doc = StoreDocument.restore(freshActor(), readLog(this.log.file, this.log.durableBytes).units)
+    } catch (e) {
+      process.stderr.write(`${this.config.name}: could not reload ${this.log.file}: ${(e as Error).message}\n`)
+    }
   }
 
   private publish(unit: Unit): void {
@@ -534,6 +560,10 @@ export class Replica {
       clientURLs: [`http://127.0.0.1:${m.clientPort}`], isLearner: false,
     }))
   }
+}
+
+function freshActor(): string {
+  return randomBytes(16).toString('hex')
 }
 
 function unsupported(service: string, method: string, why: string): Handler {
