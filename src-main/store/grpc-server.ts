@@ -100,7 +100,8 @@ export function frameOf(body: Uint8Array): Buffer {
 
 /** Splits a request body into messages, decompressing per the call's grpc-encoding. */
 class MessageReader {
-  private buf: Buffer = Buffer.alloc(0)
+  private chunks: Buffer[] = []
+  private have = 0
   private readonly encoding: string
   private readonly maxBytes: number
 
@@ -109,23 +110,36 @@ class MessageReader {
     this.maxBytes = maxBytes
   }
 
-  /** The messages completed by this chunk; throws an RpcError on a bad frame. */
+  /**
+   * The messages completed by this chunk; throws an RpcError on a bad frame or one above the limit (known from
+   * its first five bytes, before the rest arrives). Chunks are joined once per message, not once per chunk.
+   */
   push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk])
+    this.chunks.push(chunk)
+    this.have += chunk.length
     const out: Buffer[] = []
-    while (this.buf.length >= 5) {
-      const len = this.buf.readUInt32BE(1)
-      if (len > this.maxBytes) throw new RpcError(status.RESOURCE_EXHAUSTED, `request message larger than max (${len} vs. ${this.maxBytes} bytes)`)
-      if (this.buf.length < 5 + len) break
-      out.push(this.decode(this.buf[0], this.buf.subarray(5, 5 + len)))
-      this.buf = this.buf.subarray(5 + len)
+    while (this.have >= 5) {
+      const head = this.chunks[0].length >= 5 ? this.chunks[0] : this.join()
+      const len = head.readUInt32BE(1)
+      if (len > this.maxBytes) throw new RpcError(status.RESOURCE_EXHAUSTED, `stabilis store: request of ${len} bytes is above the limit of ${this.maxBytes} bytes (raise it with --max-request-bytes)`)
+      if (this.have < 5 + len) break
+      const buf = this.join()
+      out.push(this.decode(buf[0], buf.subarray(5, 5 + len)))
+      const rest = buf.subarray(5 + len)
+      this.chunks = rest.length > 0 ? [rest] : []
+      this.have = rest.length
     }
     return out
   }
 
+  private join(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)]
+    return this.chunks[0]
+  }
+
   /** Bytes of an unfinished message left at the end of the stream. */
   get leftover(): number {
-    return this.buf.length
+    return this.have
   }
 
   private decode(flag: number, body: Buffer): Buffer {

@@ -63,21 +63,69 @@ function frame(type: number, payload: Uint8Array): Buffer {
   return b
 }
 
-/** Splits a byte stream into frames. */
-function framer(onFrame: (type: number, payload: Buffer) => void): (chunk: Buffer) => void {
-  let buf: Buffer = Buffer.alloc(0)
+/** Largest peer frame: a first sync of a large history goes in one Automerge sync message. */
+export const MAX_PEER_FRAME = 256 * 1024 * 1024
+/** Largest frame before a connection has said which member it is (a HELLO is a name). */
+const MAX_HELLO_FRAME = 1024
+
+/**
+ * Splits a byte stream into frames. A frame's length is checked against `maxLength()` from its first four
+ * bytes, and its chunks are kept in a list and joined once (joining on every chunk cost quadratic time on a
+ * frame of hundreds of megabytes).
+ */
+export function framer(onFrame: (type: number, payload: Buffer) => void, maxLength: () => number = () => MAX_PEER_FRAME): (chunk: Buffer) => void {
+  let chunks: Buffer[] = []
+  let have = 0
+  let need = -1
   return (chunk) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk])
-    while (buf.length >= 4) {
-      const len = buf.readUInt32BE(0)
-      if (len === 0 || len > 512 * 1024 * 1024) throw new Error(`bad peer frame length ${len}`)
-      if (buf.length < 4 + len) break
-      const type = buf[4]
-      const payload = buf.subarray(5, 4 + len)
-      buf = buf.subarray(4 + len)
+    chunks.push(chunk)
+    have += chunk.length
+    for (;;) {
+      if (need < 0) {
+        if (have < 4) return
+        const head = chunks[0].length >= 4 ? chunks[0] : Buffer.concat(chunks)
+        const len = head.readUInt32BE(0)
+        const max = maxLength()
+        if (len === 0 || len > max) throw new Error(`bad peer frame length ${len} (1..${max})`)
+        need = 4 + len
+      }
+      if (have < need) return
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+      const type = all[4]
+      const payload = all.subarray(5, need)
+      const rest = all.subarray(need)
+      chunks = rest.length > 0 ? [rest] : []
+      have = rest.length
+      need = -1
       onFrame(type, payload)
     }
   }
+}
+
+/** A CHANGES frame's payload: u32 h, h × 32-byte heads, u32 n, n × (u32 len, change). Counts and lengths are checked against the payload. */
+export function decodeChanges(payload: Buffer): { heads: string[]; changes: Uint8Array[] } {
+  const bad = (why: string): Error => new Error(`bad CHANGES frame of ${payload.length} bytes: ${why}`)
+  if (payload.length < 8) throw bad('shorter than its two counts')
+  let off = 0
+  const nh = payload.readUInt32BE(off)
+  off += 4
+  if (nh > (payload.length - 8) / 32) throw bad(`${nh} heads do not fit`)
+  const heads: string[] = []
+  for (let i = 0; i < nh; i++, off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
+  const n = payload.readUInt32BE(off)
+  off += 4
+  if (n > (payload.length - off) / 4) throw bad(`${n} changes do not fit`)
+  const changes: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    if (off + 4 > payload.length) throw bad(`change ${i} has no length`)
+    const len = payload.readUInt32BE(off)
+    off += 4
+    if (len > payload.length - off) throw bad(`change ${i} of ${len} bytes runs past the end`)
+    changes.push(new Uint8Array(payload.buffer, payload.byteOffset + off, len).slice())
+    off += len
+  }
+  if (off !== payload.length) throw bad(`${payload.length - off} bytes after the last change`)
+  return { heads, changes }
 }
 
 export class PeerMesh {
@@ -168,7 +216,7 @@ export class PeerMesh {
       if (type === SYNC || type === SYNC_REQ) this.receive(peer, payload, type === SYNC_REQ)
       else if (type === CHANGES) this.receiveChanges(peer, payload)
       else if (type === RESET) this.restart(peer, false)
-    })
+    }, () => (peer ? MAX_PEER_FRAME : MAX_HELLO_FRAME))
     socket.on('data', (chunk: Buffer) => {
       try {
         onData(chunk)
@@ -220,20 +268,7 @@ export class PeerMesh {
   private receiveChanges(p: Peer, payload: Buffer): void {
     this.messagesIn++
     p.lastProgress = Date.now()
-    let off = 0
-    const nh = payload.readUInt32BE(off)
-    off += 4
-    const heads: string[] = []
-    for (let i = 0; i < nh; i++, off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
-    const n = payload.readUInt32BE(off)
-    off += 4
-    const changes: Uint8Array[] = []
-    for (let i = 0; i < n; i++) {
-      const len = payload.readUInt32BE(off)
-      off += 4
-      changes.push(new Uint8Array(payload.buffer, payload.byteOffset + off, len).slice())
-      off += len
-    }
+    const { heads, changes } = decodeChanges(payload)
     p.theirHeads = heads.sort()
     // Applied together with whatever else arrives in this turn of the event loop: applyChanges has a
     // sizeable fixed cost per call.

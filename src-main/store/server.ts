@@ -8,7 +8,7 @@ import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from
 import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Handler, type Msg } from './grpc-server.ts'
 import { ChangeLog, encodeUnit, loadIdentity, readLog, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
-import { stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
+import { DEFAULT_MAX_REQUEST_BYTES, stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
 
 export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 
@@ -85,7 +85,7 @@ export class Replica {
     // A replica that cannot write its log takes no part in replication: what it cannot persist it must not hold.
     if (this.log.failure) this.fence()
     else await this.mesh.listen(this.config.peerPort)
-    const server = new GrpcServer({ maxMessageBytes: 16 * 1024 * 1024 })
+    const server = new GrpcServer({ maxMessageBytes: this.config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES })
     addServices(server, this, loadProtos(protoDir))
     await server.listen('127.0.0.1', this.config.clientPort)
     this.server = server

@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   basePort?: number
   /** Echo replica stderr to ours. */
   verbose?: boolean
+  /** Largest client request a replica accepts (bytes; default 1.5 MiB as etcd). */
+  maxRequestBytes?: number
 }
 
 export interface ReplicaView {
@@ -96,6 +98,7 @@ export class StoreSupervisor extends EventEmitter {
     const config: ReplicaConfig = {
       name: s.member.name, dataDir: s.dataDir, clientPort: s.member.clientPort, peerPort: s.member.peerPort,
       members: this.slots.map((x) => x.member), clusterToken: this.clusterToken, links: s.links,
+      ...(this.options.maxRequestBytes ? { maxRequestBytes: this.options.maxRequestBytes } : {}),
     }
     const child = fork(this.entry, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
     s.child = child
