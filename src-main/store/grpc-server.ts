@@ -11,7 +11,7 @@ import net from 'node:net'
 import { inflateSync, gunzipSync } from 'node:zlib'
 import { status } from '@grpc/grpc-js'
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
-import { H2_ERROR, H2Connection, type H2Stream } from './h2-connection.ts'
+import { H2_ERROR, H2Connection, SERVER_QUEUE_LIMIT, type H2Stream, type OutputBudget } from './h2-connection.ts'
 import { encodeHeaders, type HeaderList } from './hpack.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -204,6 +204,8 @@ export class GrpcServer {
   private readonly calls = new Set<Call>()
   private server: net.Server | null = null
   private readonly maxBytes: number
+  /** Answer bytes waiting for clients' windows, over every connection (bounded: see h2-connection.ts). */
+  readonly budget: OutputBudget = { queued: 0, limit: SERVER_QUEUE_LIMIT }
 
   constructor(opts: GrpcServerOptions = {}) {
     this.maxBytes = opts.maxMessageBytes ?? 4 * 1024 * 1024
@@ -230,7 +232,7 @@ export class GrpcServer {
 
   async listen(host: string, port: number): Promise<void> {
     const server = net.createServer((socket) => {
-      const c = new H2Connection(socket, (stream) => this.onStream(stream))
+      const c = new H2Connection(socket, (stream) => this.onStream(stream), this.budget)
       this.connections.add(c)
       c.onGone = () => this.connections.delete(c)
     })
