@@ -102,6 +102,26 @@ export function framer(onFrame: (type: number, payload: Buffer) => void, maxLeng
   }
 }
 
+/** A CHANGES frame's payload (see decodeChanges). */
+export function encodeChanges(heads: string[], changes: Uint8Array[]): Buffer {
+  let size = 8 + heads.length * 32
+  for (const c of changes) size += 4 + c.length
+  const b = Buffer.allocUnsafe(size)
+  let off = 0
+  b.writeUInt32BE(heads.length, off)
+  off += 4
+  for (const h of heads) off += b.write(h, off, 'hex')
+  b.writeUInt32BE(changes.length, off)
+  off += 4
+  for (const c of changes) {
+    b.writeUInt32BE(c.length, off)
+    off += 4
+    b.set(c, off)
+    off += c.length
+  }
+  return b
+}
+
 /** A CHANGES frame's payload: u32 h, h × 32-byte heads, u32 n, n × (u32 len, change). Counts and lengths are checked against the payload. */
 export function decodeChanges(payload: Buffer): { heads: string[]; changes: Uint8Array[] } {
   const bad = (why: string): Error => new Error(`bad CHANGES frame of ${payload.length} bytes: ${why}`)
@@ -324,23 +344,8 @@ export class PeerMesh {
     this.sendChanges(heads, changes)
   }
 
-  private sendChanges(headsIn: string[], changesIn: Uint8Array[]): void {
-    const unit = { heads: headsIn, changes: changesIn }
-    let size = 8 + unit.heads.length * 32
-    for (const c of unit.changes) size += 4 + c.length
-    const b = Buffer.allocUnsafe(size)
-    let off = 0
-    b.writeUInt32BE(unit.heads.length, off)
-    off += 4
-    for (const h of unit.heads) off += b.write(h, off, 'hex')
-    b.writeUInt32BE(unit.changes.length, off)
-    off += 4
-    for (const c of unit.changes) {
-      b.writeUInt32BE(c.length, off)
-      off += 4
-      b.set(c, off)
-      off += c.length
-    }
+  private sendChanges(heads: string[], changes: Uint8Array[]): void {
+    const b = encodeChanges(heads, changes)
     for (const p of this.peers.values()) this.send(p, CHANGES, b)
   }
 
