@@ -5,7 +5,14 @@
 // (so the link i→j is the connection i dialled). Inbound connections only deliver the peer's messages.
 // Frames: u32 length (of type + payload), u8 type, payload. Types: 1 hello (sender's name),
 // 2 Automerge sync message, 3 reset (the sender restarted its sync state: restart ours too), 4 changes
-// pushed eagerly (u32 h, h × 32-byte sender heads, u32 n, n × (u32 len, change bytes)).
+// pushed eagerly (u32 h, h × 32-byte sender heads, u32 n, n × (u32 len, change bytes)), 5 a sync message that
+// asks for an answer, 6 heads request (u32 id), 7 heads answer (u32 id, h × 32-byte heads).
+//
+// Session order (catchUp): before a replica serves a client request it asks every peer it can reach for the
+// heads that peer has acknowledged (durable), and waits until it holds them. A client that spreads its
+// requests over the replicas then reads its own writes and never reads older state than it has seen, while
+// the replicas can reach each other. A peer that does not answer within CATCH_UP_MS is skipped until it is
+// heard from again, so a partition costs one such wait per peer and the replica stays available.
 //
 // A replica pushes each durable local unit (one Automerge change per group-commit batch) straight to
 // every peer; the sync protocol runs on connect, on a tick and after a heal, and repairs whatever a push
@@ -29,6 +36,10 @@ const CHANGES = 4
 const PUSH_DELAY_MS = 50
 /** A sync message sent during the sender's sync session: the receiver must answer. */
 const SYNC_REQ = 5
+const HEADS_REQ = 6
+const HEADS = 7
+/** How long a catch-up waits for a peer's heads, and then for the changes behind them. */
+export const CATCH_UP_MS = 500
 /** A sync session ends when it has run this long (the next one starts on a later tick if still needed). */
 const SESSION_MAX_MS = 3000
 /** Without a session, start one when heads differ and the last one began this long ago. */
@@ -53,6 +64,8 @@ interface Peer {
   /** theirHeads as seen at the previous tick (a peer whose heads do not move is quiet). */
   headsAtTick: string
   retry: NodeJS.Timeout | null
+  /** Did not answer a heads request in time: skipped by catch-ups until any frame arrives from it. */
+  silent: boolean
 }
 
 function frame(type: number, payload: Uint8Array): Buffer {
@@ -159,16 +172,23 @@ export class PeerMesh {
   messagesIn = 0
   messagesOut = 0
 
-  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void) {
+  /** Resolves once everything this replica holds now is durable (a peer's acknowledged state). */
+  private readonly durable: () => Promise<void>
+
+  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void, durable: () => Promise<void> = () => Promise.resolve()) {
     this.self = self
     this.doc = doc
-    this.onUnit = onUnit
+    this.durable = durable
+    this.onUnit = (unit) => {
+      onUnit(unit)
+      this.checkWaiters()
+    }
     for (const m of members) {
       if (m.name === self) continue
       this.peers.set(m.name, {
         name: m.name, port: m.peerPort, out: null, outConnected: false, inbound: new Set(), sync: newSyncState(),
         theirHeads: null, link: { ...OPEN_LINK, ...(links[m.name] ?? {}) }, lastProgress: Date.now(), retry: null,
-        session: null, lastSession: 0, headsAtTick: '',
+        session: null, lastSession: 0, headsAtTick: '', silent: false,
       })
     }
   }
@@ -233,7 +253,10 @@ export class PeerMesh {
         return
       }
       if (!peer) return
+      peer.silent = false
       if (type === SYNC || type === SYNC_REQ) this.receive(peer, payload, type === SYNC_REQ)
+      else if (type === HEADS_REQ) this.answerHeads(peer, payload)
+      else if (type === HEADS) this.headsAnswered(peer, payload)
       else if (type === CHANGES) this.receiveChanges(peer, payload)
       else if (type === RESET) this.restart(peer, false)
     }, () => (peer ? MAX_PEER_FRAME : MAX_HELLO_FRAME))
@@ -324,6 +347,121 @@ export class PeerMesh {
     if ((this.doc.am.getMissingDeps() as string[]).length > 0) for (const p of from) if (!p.session) this.startSession(p)
   }
 
+  // ---- session order ----
+
+  private round: Promise<void> | null = null
+  private nextRound: Promise<void> | null = null
+  private requestId = 0
+  private readonly asked = new Map<string, (heads: string[] | null) => void>()
+  private waiters: { hashes: string[]; resolve: () => void }[] = []
+
+  private reachable(p: Peer): boolean {
+    return p.outConnected && p.inbound.size > 0 && !p.link.cut && !p.silent
+  }
+
+  /**
+   * Resolves once this replica holds what every reachable peer had acknowledged when it was asked; null when
+   * no peer is reachable (nothing to wait for). Requests arriving while a round is under way share the next one.
+   */
+  catchUp(): Promise<void> | null {
+    if (this.closing) return null
+    if (this.round) {
+      this.nextRound = this.nextRound ?? this.round.then(() => {
+        this.nextRound = null
+        return this.catchUp() ?? undefined
+      })
+      return this.nextRound
+    }
+    const peers = [...this.peers.values()].filter((p) => this.reachable(p))
+    if (peers.length === 0) return null
+    const round = this.runRound(peers).finally(() => {
+      this.round = null
+    })
+    this.round = round
+    return round
+  }
+
+  private async runRound(peers: Peer[]): Promise<void> {
+    const answers = await Promise.all(peers.map((p) => this.askHeads(p)))
+    const missing = new Set<string>()
+    answers.forEach((heads, i) => {
+      if (!heads) return
+      const lacking = heads.filter((h) => !this.doc.has(h))
+      for (const h of lacking) missing.add(h)
+      // The changes are usually on their way already (the peer pushes before it answers); pull if not.
+      if (lacking.length > 0 && !peers[i].session) setTimeout(() => this.pullIfMissing(peers[i], lacking), 20)
+    })
+    if (missing.size === 0) return
+    await new Promise<void>((resolve) => {
+      const w = { hashes: [...missing], resolve }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        resolve()
+      }, CATCH_UP_MS)
+      w.resolve = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.waiters.push(w)
+    })
+  }
+
+  private pullIfMissing(p: Peer, hashes: string[]): void {
+    if (!this.closing && !p.session && hashes.some((h) => !this.doc.has(h))) this.startSession(p)
+  }
+
+  private checkWaiters(): void {
+    if (this.waiters.length === 0) return
+    const still: typeof this.waiters = []
+    for (const w of this.waiters) {
+      if (w.hashes.every((h) => this.doc.has(h))) w.resolve()
+      else still.push(w)
+    }
+    this.waiters = still
+  }
+
+  private askHeads(p: Peer): Promise<string[] | null> {
+    const id = ++this.requestId >>> 0
+    const key = `${p.name}/${id}`
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asked.delete(key)
+        p.silent = true
+        resolve(null)
+      }, CATCH_UP_MS)
+      this.asked.set(key, (heads) => {
+        clearTimeout(timer)
+        this.asked.delete(key)
+        resolve(heads)
+      })
+      const b = Buffer.allocUnsafe(4)
+      b.writeUInt32BE(id, 0)
+      this.send(p, HEADS_REQ, b)
+    })
+  }
+
+  /** A peer asks for our acknowledged heads: once what we hold is durable, push what waits, then answer. */
+  private answerHeads(p: Peer, payload: Buffer): void {
+    if (payload.length !== 4) throw new Error(`bad HEADS_REQ frame of ${payload.length} bytes`)
+    const id = payload.readUInt32BE(0)
+    const heads = this.doc.heads().slice()
+    this.durable().then(() => {
+      this.flushOutbox()
+      const b = Buffer.allocUnsafe(4 + heads.length * 32)
+      b.writeUInt32BE(id, 0)
+      heads.forEach((h, i) => b.write(h, 4 + i * 32, 'hex'))
+      this.send(p, HEADS, b)
+    }, () => {})
+  }
+
+  private headsAnswered(p: Peer, payload: Buffer): void {
+    if (payload.length < 4 || (payload.length - 4) % 32 !== 0) throw new Error(`bad HEADS frame of ${payload.length} bytes`)
+    const id = payload.readUInt32BE(0)
+    const heads: string[] = []
+    for (let off = 4; off < payload.length; off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
+    this.asked.get(`${p.name}/${id}`)?.(heads)
+  }
+
   private outbox: Uint8Array[] = []
   private outboxHeads: string[] = []
   private outboxTimer: NodeJS.Timeout | null = null
@@ -336,6 +474,7 @@ export class PeerMesh {
   }
 
   private flushOutbox(): void {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer)
     this.outboxTimer = null
     const changes = this.outbox
     const heads = this.outboxHeads
@@ -433,6 +572,9 @@ export class PeerMesh {
 
   async close(): Promise<void> {
     this.closing = true
+    for (const w of this.waiters) w.resolve()
+    this.waiters = []
+    for (const answer of [...this.asked.values()]) answer(null)
     if (this.tick) clearInterval(this.tick)
     if (this.outboxTimer) clearTimeout(this.outboxTimer)
     this.outboxTimer = null

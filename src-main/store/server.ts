@@ -78,7 +78,7 @@ export class Replica {
     const units = this.log.open()
     // A fresh actor on every start (see Identity.actor): a sequence number is never reused.
     this.doc = StoreDocument.restore(freshActor(), units)
-    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u))
+    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.readBarrier())
   }
 
   async start(protoDir = PROTO_DIR): Promise<void> {
@@ -105,6 +105,15 @@ export class Replica {
   /** A response header; a write's answer carries the write's own revision, as etcd's does (lock recipes use it). */
   header(rev = this.doc.rev): Msg {
     return { cluster_id: this.clusterId, member_id: this.memberId, revision: rev, raft_term: 1, heads: this.doc.heads() }
+  }
+
+  /**
+   * Session order for a client that spreads its requests over the replicas: first hold what every reachable
+   * peer has acknowledged (PeerMesh.catchUp), then serve. Under a partition a replica serves what it has.
+   */
+  async caughtUp(): Promise<void> {
+    const c = this.mesh.catchUp()
+    if (c) await c
   }
 
   /** Wait until nothing written so far is still in flight to disk (reads never see undurable data). */
@@ -291,6 +300,7 @@ export class Replica {
   }
 
   range(req: Msg): Msg {
+    this.checkRecipe(req, 'range')
     const key = latin1(req.key)
     const end = latin1(req.range_end)
     if (key === '') throw invalid('etcdserver: key is not provided')
@@ -399,7 +409,26 @@ export class Replica {
   }
 
   /** Txn: compares and reads see the state before the transaction; all writes form one change. */
+  /**
+   * etcd's lock and election recipes (clientv3/concurrency) order contenders by create revision: a Txn
+   * comparing a key's CREATE revision, a Range sorted by or bounded on create revision. Their mutual exclusion
+   * needs one serial order of every contender's writes, which replicas that merge concurrent writes do not
+   * have (both sides of a partition would grant the lock). So in a cluster of more than one replica these
+   * requests are served only by the replica named `recipesHome`, whose own writes are serial; every other
+   * replica refuses them with FAILED_PRECONDITION saying where to go.
+   */
+  checkRecipe(req: Msg, kind: 'txn' | 'range'): void {
+    const members = this.config.members.length
+    if (members <= 1 || this.config.recipesHome === this.config.name || !isRecipe(req, kind)) return
+    const home = this.config.members.find((m) => m.name === this.config.recipesHome)
+    const where = home
+      ? `send them to the recipes home, replica ${home.name} (only its endpoint: --endpoints=127.0.0.1:${home.clientPort})`
+      : 'start the store with --recipes-home NAME and send them to that replica only (etcdctl --endpoints=ONE)'
+    throw new RpcError(grpc.status.FAILED_PRECONDITION, `stabilis store: lock and election recipes (a create-revision compare or order) need a linearizable store, and these ${members} replicas merge concurrent writes (two clients could both hold a lock); ${where}. See docs/store.md, "Locks, elections and leases"`)
+  }
+
   async txn(req: Msg): Promise<Msg> {
+    this.checkRecipe(req, 'txn')
     type Plan = { kind: 'range'; resp: Msg } | { kind: 'put'; req: Msg; prev: KvEntry | undefined } | { kind: 'del'; req: Msg; keys: string[]; prev: KvEntry[] } | { kind: 'txn'; succeeded: boolean; plans: Plan[] }
     const seen = new Set<string>()
     const plan = (r: Msg): { succeeded: boolean; plans: Plan[] } => {
@@ -562,6 +591,13 @@ export class Replica {
   }
 }
 
+/** A request of etcd's lock / election recipes (see Replica.checkRecipe); nested txns and ranges included. */
+function isRecipe(req: Msg, kind: 'txn' | 'range'): boolean {
+  if (kind === 'range') return String(req.sort_target ?? 'KEY') === 'CREATE' || Number(req.max_create_revision ?? 0) > 0
+  if ((req.compare ?? []).some((c: Msg) => String(c.target) === 'CREATE')) return true
+  return [...(req.success ?? []), ...(req.failure ?? [])].some((op: Msg) => (op.request_range && isRecipe(op.request_range, 'range')) || (op.request_txn && isRecipe(op.request_txn, 'txn')))
+}
+
 function freshActor(): string {
   return randomBytes(16).toString('hex')
 }
@@ -575,12 +611,22 @@ const serviceOf = (pkg: grpc.GrpcObject, name: string): grpc.ServiceDefinition =
 function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void {
   server.addService(serviceOf(pkg, 'etcdserverpb.KV'), {
     Range: unary(async (req) => {
+      await r.caughtUp()
       await r.readBarrier()
       return r.range(req)
     }),
-    Put: unary((req) => r.put(req)),
-    DeleteRange: unary((req) => r.deleteRange(req)),
-    Txn: unary((req) => r.txn(req)),
+    Put: unary(async (req) => {
+      await r.caughtUp()
+      return r.put(req)
+    }),
+    DeleteRange: unary(async (req) => {
+      await r.caughtUp()
+      return r.deleteRange(req)
+    }),
+    Txn: unary(async (req) => {
+      await r.caughtUp()
+      return r.txn(req)
+    }),
     Compact: unary((req) => {
       const rev = Number(req.revision ?? 0)
       if (rev > r.doc.rev) throw new RpcError(grpc.status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision is a future revision')
@@ -594,8 +640,14 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
   })
 
   server.addService(serviceOf(pkg, 'etcdserverpb.Lease'), {
-    LeaseGrant: unary((req) => r.leaseGrant(req)),
-    LeaseRevoke: unary((req) => r.leaseRevoke(req)),
+    LeaseGrant: unary(async (req) => {
+      await r.caughtUp()
+      return r.leaseGrant(req)
+    }),
+    LeaseRevoke: unary(async (req) => {
+      await r.caughtUp()
+      return r.leaseRevoke(req)
+    }),
     LeaseKeepAlive: streaming((call) => {
       let chain = Promise.resolve()
       call.on('data', (req: Msg) => {
@@ -606,8 +658,12 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
       })
       call.on('end', () => { chain.then(() => call.end(), () => {}) })
     }),
-    LeaseTimeToLive: unary((req) => r.timeToLive(req)),
+    LeaseTimeToLive: unary(async (req) => {
+      await r.caughtUp()
+      return r.timeToLive(req)
+    }),
     LeaseLeases: unary(async () => {
+      await r.caughtUp()
       await r.readBarrier()
       return { header: r.header(), leases: [...r.doc.leases.keys()].map((ID) => ({ ID })) }
     }),

@@ -30,6 +30,8 @@ export interface ReplicaConfig {
   links?: Record<string, LinkSpec>
   /** Largest request message accepted, in bytes (default DEFAULT_MAX_REQUEST_BYTES, as etcd's --max-request-bytes). */
   maxRequestBytes?: number
+  /** The replica that serves etcd's lock / election recipes in a multi-replica cluster (others refuse them). */
+  recipesHome?: string
 }
 
 /** etcd's default request limit: 1.5 MiB. */

@@ -8,19 +8,20 @@ import { badInput } from '../../../src-shared/errors.ts'
 import { formatCount } from '../../../src-shared/format.ts'
 import { intFlag, parseArgs, stringFlag } from './args.ts'
 
-const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-bytes N]
+const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-bytes N] [--recipes-home rN]
        stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]
 `
 
 export async function storeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'up') {
-    const { positional, flags } = parseArgs(rest, { replicas: { type: 'string' }, dir: { type: 'string' }, 'max-request-bytes': { type: 'string' } }, 'store up')
+    const { positional, flags } = parseArgs(rest, { replicas: { type: 'string' }, dir: { type: 'string' }, 'max-request-bytes': { type: 'string' }, 'recipes-home': { type: 'string' } }, 'store up')
     if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
     const n = intFlag(flags, 'replicas', 1, 15) ?? 3
     const maxRequestBytes = intFlag(flags, 'max-request-bytes', 1024, 256 * 1024 * 1024)
     const dir = stringFlag(flags, 'dir') ?? mkdtempSync(join(tmpdir(), 'stabilis-store-'))
-    const sup = new StoreSupervisor({ replicas: n, dir, ...(maxRequestBytes ? { maxRequestBytes } : {}) })
+    const recipesHome = stringFlag(flags, 'recipes-home')
+    const sup = new StoreSupervisor({ replicas: n, dir, ...(maxRequestBytes ? { maxRequestBytes } : {}), ...(recipesHome ? { recipesHome } : {}) })
     try {
       await sup.start()
     } catch (e) {

@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   verbose?: boolean
   /** Largest client request a replica accepts (bytes; default 1.5 MiB as etcd). */
   maxRequestBytes?: number
+  /** Replica that serves lock / election recipes (docs/store.md, "Locks, elections and leases"). */
+  recipesHome?: string
 }
 
 export interface ReplicaView {
@@ -78,6 +80,9 @@ export class StoreSupervisor extends EventEmitter {
   async start(): Promise<void> {
     const n = this.options.replicas
     if (!Number.isInteger(n) || n < 1 || n > 15) throw new Error(`--replicas must be 1..15, got ${n}`)
+    const home = this.options.recipesHome
+    if (home !== undefined && !/^r\d+$/.test(home)) throw new Error(`--recipes-home names a replica (r1..r${n}), got "${home}"`)
+    if (home !== undefined && Number(home.slice(1)) > n) throw new Error(`--recipes-home ${home}: there are only ${n} replicas (r1..r${n})`)
     mkdirSync(this.options.dir, { recursive: true })
     for (let i = 0; i < n; i++) {
       const name = `r${i + 1}`
@@ -99,6 +104,7 @@ export class StoreSupervisor extends EventEmitter {
       name: s.member.name, dataDir: s.dataDir, clientPort: s.member.clientPort, peerPort: s.member.peerPort,
       members: this.slots.map((x) => x.member), clusterToken: this.clusterToken, links: s.links,
       ...(this.options.maxRequestBytes ? { maxRequestBytes: this.options.maxRequestBytes } : {}),
+      ...(this.options.recipesHome ? { recipesHome: this.options.recipesHome } : {}),
     }
     const child = fork(this.entry, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
     s.child = child
