@@ -31,7 +31,8 @@ import { replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
 import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
-import type { StoreBenchOptions, StoreBenchRun } from '../../src-shared/store-types.ts'
+import { StoreChaosService } from './store-chaos-runs.ts'
+import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun } from '../../src-shared/store-types.ts'
 import { MatrixService } from './matrix.ts'
 import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
 
@@ -476,9 +477,38 @@ export class Lab implements LabApi {
     return this.benches.wait(id)
   }
 
+  private chaosService: StoreChaosService | null = null
+
+  private get chaos(): StoreChaosService {
+    this.chaosService ??= new StoreChaosService({ repo: this.repo, emit: (event) => this.emit(event), replicaEntry: this.opts.store?.replicaEntry })
+    return this.chaosService
+  }
+
+  async storeChaos(options?: StoreChaosOptions): Promise<StoreChaosRun> {
+    return this.chaos.start(options)
+  }
+
+  async listChaosRuns(): Promise<StoreChaosRun[]> {
+    return this.chaos.list()
+  }
+
+  async getChaosRun(id: number): Promise<StoreChaosRun> {
+    return this.chaos.get(id)
+  }
+
+  async stopChaosRun(id: number): Promise<StoreChaosRun> {
+    return this.chaos.stop(id)
+  }
+
+  /** Resolves when the chaos run has ended and been saved. */
+  async waitForChaos(id: number): Promise<StoreChaosRun> {
+    return this.chaos.wait(id)
+  }
+
   async close(): Promise<void> {
     await this.matrixService?.stopAll()
     await this.benchService?.stopAll()
+    await this.chaosService?.stopAll()
     await this.store.stop()
     const runs = [...this.active.entries()]
     for (const [id] of runs) await this.stopRun(id)

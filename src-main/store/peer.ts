@@ -406,6 +406,17 @@ export class PeerMesh {
     })
   }
 
+  /**
+   * Resolves once every peer is connected both ways, or after `ms` (peers that are down). A restarted replica
+   * waits for this before it serves, so its first requests catch up with its peers too.
+   */
+  async connected(ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    while (!this.closing && Date.now() < deadline && [...this.peers.values()].some((p) => !p.link.cut && !(p.outConnected && p.inbound.size > 0))) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
   private pullIfMissing(p: Peer, hashes: string[]): void {
     if (!this.closing && !p.session && hashes.some((h) => !this.doc.has(h))) this.startSession(p)
   }

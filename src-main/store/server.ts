@@ -87,6 +87,7 @@ export class Replica {
     else await this.mesh.listen(this.config.peerPort)
     const server = new GrpcServer({ maxMessageBytes: this.config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES })
     addServices(server, this, loadProtos(protoDir))
+    await this.mesh.connected(1000)
     await server.listen('127.0.0.1', this.config.clientPort)
     this.server = server
     this.leaseTimer = setInterval(() => this.expireLeases(), 250)

@@ -40,7 +40,7 @@ const USAGE = `usage: stabilis <command> [options]
         [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
   serve [--host 127.0.0.1] [--port N] [--db FILE]   the lab in a browser
-  store up --replicas N [--dir D] | store bench [...]  the replicated store
+  store up --replicas N [--dir D] | store bench [...] | store chaos [...]  the replicated store
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
 `

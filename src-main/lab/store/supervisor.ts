@@ -167,6 +167,16 @@ export class StoreSupervisor extends EventEmitter {
     await this.waitExit(child)
   }
 
+  /** SIGSTOP: the replica process freezes (its connections stay open, nothing answers). */
+  pause(name: string): void {
+    this.slot(name).child?.kill('SIGSTOP')
+  }
+
+  /** SIGCONT after pause(). */
+  resume(name: string): void {
+    this.slot(name).child?.kill('SIGCONT')
+  }
+
   async restart(name: string): Promise<void> {
     const s = this.slot(name)
     if (s.child) await this.stop(name)
