@@ -111,8 +111,23 @@ function u32(v: number): Buffer {
   return b
 }
 
+/** What a gRPC server needs of a request stream: ours (H2Stream) or node:http2's (node-h2-transport.ts). */
+export interface ServerStream {
+  readonly headers: Record<string, string>
+  onData: ((chunk: Buffer) => void) | null
+  onEnd: (() => void) | null
+  onClose: (() => void) | null
+  readonly closed: boolean
+  headersSent: boolean
+  respond(block: Buffer): void
+  respondAndEnd(block: Buffer): void
+  write(data: Buffer): void
+  end(trailers: Buffer): void
+  reset(code?: number): void
+}
+
 /** One request stream. The caller sets the callbacks in its stream handler, before any data arrives. */
-export class H2Stream {
+export class H2Stream implements ServerStream {
   readonly id: number
   /** Request headers; a repeated name's values joined with ", ". */
   readonly headers: Record<string, string>

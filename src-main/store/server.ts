@@ -85,7 +85,7 @@ export class Replica {
     // A replica that cannot write its log takes no part in replication: what it cannot persist it must not hold.
     if (this.log.failure) this.fence()
     else await this.mesh.listen(this.config.peerPort)
-    const server = new GrpcServer({ maxMessageBytes: this.config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES })
+    const server = new GrpcServer({ maxMessageBytes: this.config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, http2: this.config.http2 ?? 'raw' })
     addServices(server, this, loadProtos(protoDir))
     await this.mesh.connected(1000)
     await server.listen('127.0.0.1', this.config.clientPort)

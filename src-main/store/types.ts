@@ -32,6 +32,8 @@ export interface ReplicaConfig {
   maxRequestBytes?: number
   /** The replica that serves etcd's lock / election recipes in a multi-replica cluster (others refuse them). */
   recipesHome?: string
+  /** HTTP/2 implementation of the client port: ours (default) or node:http2. */
+  http2?: 'raw' | 'node'
 }
 
 /** etcd's default request limit: 1.5 MiB. */

@@ -11,7 +11,7 @@ import { defaultDbFile } from '../../lab/data-dir.ts'
 import { openLab } from '../../lab/open-lab.ts'
 import type { ChaosFault, ChaosNemesis, StoreChaosOptions, StoreChaosRun } from '../../../src-shared/store-types.ts'
 
-const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-bytes N] [--recipes-home rN]
+const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-bytes N] [--recipes-home rN] [--http2 raw|node]
        stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]
        stabilis store chaos [--replicas 3] [--duration 60] [--nemesis kill,partition,pause] [--clients 6] [--seed N] [--db FILE] [--json]
 `
@@ -19,13 +19,15 @@ const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-by
 export async function storeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'up') {
-    const { positional, flags } = parseArgs(rest, { replicas: { type: 'string' }, dir: { type: 'string' }, 'max-request-bytes': { type: 'string' }, 'recipes-home': { type: 'string' } }, 'store up')
+    const { positional, flags } = parseArgs(rest, { replicas: { type: 'string' }, dir: { type: 'string' }, 'max-request-bytes': { type: 'string' }, 'recipes-home': { type: 'string' }, http2: { type: 'string' } }, 'store up')
     if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
     const n = intFlag(flags, 'replicas', 1, 15) ?? 3
     const maxRequestBytes = intFlag(flags, 'max-request-bytes', 1024, 256 * 1024 * 1024)
     const dir = stringFlag(flags, 'dir') ?? mkdtempSync(join(tmpdir(), 'stabilis-store-'))
     const recipesHome = stringFlag(flags, 'recipes-home')
-    const sup = new StoreSupervisor({ replicas: n, dir, ...(maxRequestBytes ? { maxRequestBytes } : {}), ...(recipesHome ? { recipesHome } : {}) })
+    const http2 = stringFlag(flags, 'http2')
+    if (http2 !== undefined && http2 !== 'raw' && http2 !== 'node') throw badInput(`--http2 takes raw (ours, the default) or node (node:http2), got "${http2}"`)
+    const sup = new StoreSupervisor({ replicas: n, dir, ...(maxRequestBytes ? { maxRequestBytes } : {}), ...(recipesHome ? { recipesHome } : {}), ...(http2 ? { http2 } : {}) })
     try {
       await sup.start()
     } catch (e) {
