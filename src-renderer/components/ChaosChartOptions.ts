@@ -22,20 +22,25 @@ export function chaosData(report: StoreChaosReport): uPlot.AlignedData {
   return [t.map((s) => s.second), t.map((s) => s.ok), t.map((s) => s.failed), t.map((s) => s.unknown)]
 }
 
-/** A draw hook that shades each fault's span (seconds) under the series. */
+/** The rectangle (canvas pixels) each fault shades: its span in seconds mapped by `toX`, the plot's full height. */
+export function faultSpans(faults: ChaosFault[], toX: (seconds: number) => number, top: number, height: number): { kind: ChaosFault['kind']; x: number; y: number; w: number; h: number }[] {
+  return faults.map((f) => {
+    const x0 = toX(f.startMs / 1000)
+    return { kind: f.kind, x: x0, y: top, w: Math.max(1, toX(f.endMs / 1000) - x0), h: height }
+  })
+}
+
+/** A draw hook that shades each fault's span under the series. */
 export function shadeFaults(faults: ChaosFault[], text: string): (u: uPlot) => void {
   return (u) => {
     const ctx = u.ctx
-    const { top, height } = u.bbox
     ctx.save()
-    for (const f of faults) {
-      const x0 = u.valToPos(f.startMs / 1000, 'x', true)
-      const x1 = u.valToPos(f.endMs / 1000, 'x', true)
-      ctx.fillStyle = FAULT_SHADES[f.kind]
-      ctx.fillRect(x0, top, Math.max(1, x1 - x0), height)
+    for (const r of faultSpans(faults, (s) => u.valToPos(s, 'x', true), u.bbox.top, u.bbox.height)) {
+      ctx.fillStyle = FAULT_SHADES[r.kind]
+      ctx.fillRect(r.x, r.y, r.w, r.h)
       ctx.fillStyle = text
       ctx.font = `${10 * devicePixelRatio}px sans-serif`
-      ctx.fillText(f.kind, x0 + 2 * devicePixelRatio, top + 12 * devicePixelRatio)
+      ctx.fillText(r.kind, r.x + 2 * devicePixelRatio, r.y + 12 * devicePixelRatio)
     }
     ctx.restore()
   }

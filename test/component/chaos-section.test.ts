@@ -2,9 +2,8 @@
 // (with a shaded span per fault), starting a run with the chosen nemesis, and the finished event updating the view.
 import { fireEvent, render, waitFor } from '@testing-library/svelte'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import uPlot from 'uplot'
 import ChaosSection from '../../src-renderer/components/ChaosSection.svelte'
-import { chaosData, chaosOptions } from '../../src-renderer/components/ChaosChartOptions.ts'
+import { chaosData, chaosOptions, faultSpans } from '../../src-renderer/components/ChaosChartOptions.ts'
 import { setLab } from '../../src-renderer/lib/lab.ts'
 import { toasts } from '../../src-renderer/lib/toast.svelte.ts'
 import type { StoreChaosReport, StoreChaosRun } from '../../src-shared/store-types.ts'
@@ -51,10 +50,8 @@ describe('chaos section', () => {
     const data = chaosData(r)
     expect(data[1]).toEqual(r.timeline.map((s) => s.ok))
     expect(data[2][1]).toBe(5)
-    const hook = chaosOptions('light', r).hooks!.drawClear![0]
-    const rects: number[][] = []
-    const ctx = { save() {}, restore() {}, fillRect: (...a: number[]) => rects.push(a), fillText() {}, fillStyle: '', font: '' }
-    hook({ ctx, bbox: { top: 0, height: 100 }, valToPos: (v: number) => v * 10 } as unknown as uPlot)
+    expect(chaosOptions('light', r).hooks?.drawClear).toHaveLength(1)
+    const rects = faultSpans(r.faults, (sec) => sec * 10, 0, 100).map(({ x, y, w, h }) => [x, y, w, h])
     expect(rects).toEqual([[10, 0, 20, 100], [50, 0, 20, 100]])
   })
 
