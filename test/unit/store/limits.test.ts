@@ -89,3 +89,33 @@ describe('the peer port', () => {
     }
   })
 })
+
+describe('a watcher that never reads', () => {
+  it('is reset with ENHANCE_YOUR_CALM once its unsent events pass the bound, and the replica goes on', async () => {
+    const http2 = await import('node:http2')
+    const { loadProtos, protoService } = await import('../../../src-main/store/server.ts')
+    const { frameOf } = await import('../../../src-main/store/grpc-server.ts')
+    const sup = await startCluster(1)
+    const ep = sup.endpoints()[0]
+    const watchDef = protoService(loadProtos(), 'etcdserverpb.Watch').service.Watch
+    const session = http2.connect(`http://${ep}`)
+    session.on('error', () => {})
+    const c = createStoreClient(ep, 10_000)
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/etcdserverpb.Watch/Watch', 'content-type': 'application/grpc', te: 'trailers' })
+      stream.on('error', () => {})
+      const closed = new Promise<number>((resolve) => stream.on('close', () => resolve(stream.rstCode ?? -1)))
+      stream.write(frameOf(watchDef.requestSerialize({ create_request: { key: b('slow/'), range_end: b('slow0') } })))
+      // Read the first bytes (the "created" answer), then never again.
+      await new Promise<void>((resolve) => stream.once('data', () => resolve()))
+      stream.pause()
+      const value = Buffer.alloc(1024 * 1024, 7)
+      for (let i = 0; i < 24; i++) await c.put({ key: b(`slow/${i}`), value })
+      expect(await closed).toBe(11)
+      expect((await c.range({ key: b('slow/'), range_end: b('slow0'), count_only: true })).count).toBe('24')
+    } finally {
+      c.close()
+      session.destroy()
+    }
+  })
+})
