@@ -9,7 +9,7 @@
 // asks for an answer, 6 heads request (u32 id), 7 heads answer (u32 id, h × 32-byte heads).
 //
 // Session order (catchUp): before a replica serves a client request it asks every peer it can reach for the
-// heads that peer has acknowledged (durable), and waits until it holds them. A client that spreads its
+// heads that peer has acknowledged (durable; answered at once), and waits until it holds them. A client that spreads its
 // requests over the replicas then reads its own writes and never reads older state than it has seen, while
 // the replicas can reach each other. A peer that does not answer within CATCH_UP_MS is skipped until it is
 // heard from again, so a partition costs one such wait per peer and the replica stays available.
@@ -172,13 +172,13 @@ export class PeerMesh {
   messagesIn = 0
   messagesOut = 0
 
-  /** Resolves once everything this replica holds now is durable (a peer's acknowledged state). */
-  private readonly durable: () => Promise<void>
+  /** The heads of everything this replica has made durable (what it has acknowledged or may show a client). */
+  private readonly ackedHeads: () => string[]
 
-  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void, durable: () => Promise<void> = () => Promise.resolve()) {
+  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void, ackedHeads: () => string[] = () => doc.heads()) {
     this.self = self
     this.doc = doc
-    this.durable = durable
+    this.ackedHeads = ackedHeads
     this.onUnit = (unit) => {
       onUnit(unit)
       this.checkWaiters()
@@ -451,18 +451,19 @@ export class PeerMesh {
     })
   }
 
-  /** A peer asks for our acknowledged heads: once what we hold is durable, push what waits, then answer. */
+  /**
+   * A peer asks for our acknowledged heads: push the durable changes still waiting in the outbox (so they arrive
+   * first, on the same connection), then answer at once with the heads of what is durable here.
+   */
   private answerHeads(p: Peer, payload: Buffer): void {
     if (payload.length !== 4) throw new Error(`bad HEADS_REQ frame of ${payload.length} bytes`)
     const id = payload.readUInt32BE(0)
-    const heads = this.doc.heads().slice()
-    this.durable().then(() => {
-      this.flushOutbox()
-      const b = Buffer.allocUnsafe(4 + heads.length * 32)
-      b.writeUInt32BE(id, 0)
-      heads.forEach((h, i) => b.write(h, 4 + i * 32, 'hex'))
-      this.send(p, HEADS, b)
-    }, () => {})
+    const heads = this.ackedHeads()
+    this.flushOutbox()
+    const b = Buffer.allocUnsafe(4 + heads.length * 32)
+    b.writeUInt32BE(id, 0)
+    heads.forEach((h, i) => b.write(h, 4 + i * 32, 'hex'))
+    this.send(p, HEADS, b)
   }
 
   private headsAnswered(p: Peer, payload: Buffer): void {

@@ -63,6 +63,11 @@ export class Replica {
   readonly log: ChangeLog
   readonly mesh: PeerMesh
   private server: GrpcServer | null = null
+  /**
+   * Heads after the last unit whose log append completed: appends complete in log order, so this is the durable
+   * state — what this replica has acknowledged and may show a client (peers catch up with it: PeerMesh.catchUp).
+   */
+  private ackedHeads: string[]
   private readonly history: HistoryEntry[] = []
   private readonly subscribers = new Set<Subscriber>()
   private leaseTimer: NodeJS.Timeout | null = null
@@ -78,7 +83,8 @@ export class Replica {
     const units = this.log.open()
     // A fresh actor on every start (see Identity.actor): a sequence number is never reused.
     this.doc = StoreDocument.restore(freshActor(), units)
-    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.readBarrier())
+    this.ackedHeads = this.doc.heads()
+    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.ackedHeads)
   }
 
   async start(protoDir = PROTO_DIR): Promise<void> {
@@ -192,6 +198,7 @@ export class Replica {
         this.writes += unit.revs
         this.log.append(encodeUnit(unit)).then(
           () => {
+            this.ackedHeads = unit.heads
             this.mesh.push(unit)
             done()
           },
@@ -209,7 +216,10 @@ export class Replica {
 
   private persistRemote(unit: Unit): void {
     this.log.append(encodeUnit(unit), true).then(
-      () => this.publish(unit),
+      () => {
+        this.ackedHeads = unit.heads
+        this.publish(unit)
+      },
       (e: Error) => {
         this.fence()
         process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`)
