@@ -118,9 +118,8 @@ export class Replica {
    * Session order for a client that spreads its requests over the replicas: first hold what every reachable
    * peer has acknowledged (PeerMesh.catchUp), then serve. Under a partition a replica serves what it has.
    */
-  async caughtUp(): Promise<void> {
-    const c = this.mesh.catchUp()
-    if (c) await c
+  caughtUp(): Promise<void> | null {
+    return this.mesh.catchUp()
   }
 
   /** Wait until nothing written so far is still in flight to disk (reads never see undurable data). */
@@ -609,6 +608,14 @@ function isRecipe(req: Msg, kind: 'txn' | 'range'): boolean {
   return [...(req.success ?? []), ...(req.failure ?? [])].some((op: Msg) => (op.request_range && isRecipe(op.request_range, 'range')) || (op.request_txn && isRecipe(op.request_txn, 'txn')))
 }
 
+/** A unary handler served in session order: after the replica has caught up with its peers (when it has any to ask). */
+function inSession(r: Replica, fn: (req: Msg) => Msg | Promise<Msg>): Handler {
+  return unary((req) => {
+    const c = r.caughtUp()
+    return c ? c.then(() => fn(req)) : fn(req)
+  })
+}
+
 function freshActor(): string {
   return randomBytes(16).toString('hex')
 }
@@ -621,23 +628,13 @@ const serviceOf = (pkg: grpc.GrpcObject, name: string): grpc.ServiceDefinition =
 
 function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void {
   server.addService(serviceOf(pkg, 'etcdserverpb.KV'), {
-    Range: unary(async (req) => {
-      await r.caughtUp()
+    Range: inSession(r, async (req) => {
       await r.readBarrier()
       return r.range(req)
     }),
-    Put: unary(async (req) => {
-      await r.caughtUp()
-      return r.put(req)
-    }),
-    DeleteRange: unary(async (req) => {
-      await r.caughtUp()
-      return r.deleteRange(req)
-    }),
-    Txn: unary(async (req) => {
-      await r.caughtUp()
-      return r.txn(req)
-    }),
+    Put: inSession(r, (req) => r.put(req)),
+    DeleteRange: inSession(r, (req) => r.deleteRange(req)),
+    Txn: inSession(r, (req) => r.txn(req)),
     Compact: unary((req) => {
       const rev = Number(req.revision ?? 0)
       if (rev > r.doc.rev) throw new RpcError(grpc.status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision is a future revision')
@@ -651,14 +648,8 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
   })
 
   server.addService(serviceOf(pkg, 'etcdserverpb.Lease'), {
-    LeaseGrant: unary(async (req) => {
-      await r.caughtUp()
-      return r.leaseGrant(req)
-    }),
-    LeaseRevoke: unary(async (req) => {
-      await r.caughtUp()
-      return r.leaseRevoke(req)
-    }),
+    LeaseGrant: inSession(r, (req) => r.leaseGrant(req)),
+    LeaseRevoke: inSession(r, (req) => r.leaseRevoke(req)),
     LeaseKeepAlive: streaming((call) => {
       let chain = Promise.resolve()
       call.on('data', (req: Msg) => {
@@ -669,12 +660,8 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
       })
       call.on('end', () => { chain.then(() => call.end(), () => {}) })
     }),
-    LeaseTimeToLive: unary(async (req) => {
-      await r.caughtUp()
-      return r.timeToLive(req)
-    }),
-    LeaseLeases: unary(async () => {
-      await r.caughtUp()
+    LeaseTimeToLive: inSession(r, (req) => r.timeToLive(req)),
+    LeaseLeases: inSession(r, async () => {
       await r.readBarrier()
       return { header: r.header(), leases: [...r.doc.leases.keys()].map((ID) => ({ ID })) }
     }),

@@ -158,6 +158,17 @@ describe('HTTP/2 limits', () => {
     expect(c.frames.filter((f) => f.type === 6).length).toBeLessThan(1100)
   })
 
+  it('ends a SETTINGS flood with ENHANCE_YOUR_CALM', async () => {
+    const port = await serve(echo)
+    const c = await rawClient(port)
+    const floods: Buffer[] = []
+    for (let i = 0; i < 5000; i++) floods.push(frame(4, 0, 0))
+    c.sock.write(Buffer.concat(floods))
+    const goaway = await c.next(7)
+    expect(goawayCode(goaway)).toBe(11)
+    expect(c.frames.filter((f) => f.type === 4 && f.flags === 1).length).toBeLessThan(1100)
+  })
+
   it('ends a rapid-reset attack (streams opened and reset at once) with ENHANCE_YOUR_CALM', async () => {
     let opened = 0
     const port = await serve(() => { opened++ })
