@@ -85,7 +85,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
   return 2
 }
 
-/** `store chaos`: saved as a run through the lab; exit 0 when the verdict is pass, 1 when it is fail. */
+/** `store chaos`: saved as a run through the lab; exit 0 when the verdict is pass, 1 when it is fail, 130 when stopped by Ctrl-C. */
 async function chaos(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(
     argv,
@@ -127,6 +127,7 @@ async function chaos(argv: string[]): Promise<number> {
       for (const k of r.lostKeys) process.stdout.write(`  lost: ${k}\n`)
       for (const v of r.violations.slice(0, 10)) process.stdout.write(`  ${v.kind} (client ${v.client}): ${v.detail}\n`)
     }
+    if (run.status === 'stopped') return 130
     return run.status === 'done' && r?.verdict === 'pass' ? 0 : 1
   } finally {
     process.off('SIGINT', onInt)
