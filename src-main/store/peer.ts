@@ -78,6 +78,8 @@ function frame(type: number, payload: Uint8Array): Buffer {
 
 /** Largest peer frame: a first sync of a large history goes in one Automerge sync message. */
 export const MAX_PEER_FRAME = 256 * 1024 * 1024
+/** Inbound connections kept per peer name. */
+const MAX_INBOUND_PER_PEER = 3
 /** Largest frame before a connection has said which member it is (a HELLO is a name). */
 const MAX_HELLO_FRAME = 1024
 
@@ -246,6 +248,13 @@ export class PeerMesh {
         if (!peer) {
           socket.destroy()
           return
+        }
+        // A peer holds one live inbound connection (a few while reconnecting): the oldest goes, so connections
+        // claiming one name cannot pile up frame buffers.
+        if (peer.inbound.size >= MAX_INBOUND_PER_PEER) {
+          const oldest = peer.inbound.values().next().value as Socket
+          peer.inbound.delete(oldest)
+          oldest.destroy()
         }
         peer.inbound.add(socket)
         // The peer (re)connected: it may have restarted and forgotten what it had told us.

@@ -78,6 +78,14 @@ describe('the peer port', () => {
     expect(await closedBy(port, peerFrame(2, Buffer.alloc(1000), 500 * 1024 * 1024), 3000)).toBe(true)
     // After HELLO, frames above 256 MiB are refused too.
     expect(await closedBy(port, Buffer.concat([hello, peerFrame(2, Buffer.alloc(1000), 300 * 1024 * 1024)]), 3000)).toBe(true)
+    // Connections claiming one peer's name do not pile up: past three, the oldest is dropped.
+    const claims = await Promise.all([0, 1, 2, 3, 4].map(() => new Promise<net.Socket>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write(hello, () => resolve(s)))
+      s.resume()
+      s.on('error', () => {})
+    })))
+    await until('the oldest claims dropped', async () => claims.filter((s) => s.destroyed || s.readableEnded).length >= 2, 3000)
+    for (const s of claims) s.destroy()
     // The replica is unharmed and still replicates.
     const [c1, c2] = sup.endpoints().map((e) => createStoreClient(e, 3000))
     try {
