@@ -488,6 +488,14 @@ export class Lab implements LabApi {
     return this.chaos.start(options)
   }
 
+  /**
+   * storeChaos that also writes the recorded history to a file, one operation per line. Not a LabApi method:
+   * only a host on the user's own machine (the CLI) may name files to write.
+   */
+  async storeChaosRecording(options: StoreChaosOptions | undefined, historyFile: string): Promise<StoreChaosRun> {
+    return this.chaos.start(options, historyFile)
+  }
+
   async listChaosRuns(): Promise<StoreChaosRun[]> {
     return this.chaos.list()
   }

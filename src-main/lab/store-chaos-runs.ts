@@ -22,7 +22,7 @@ export class StoreChaosService {
   }
 
   /** Saves the run as running and starts it; resolves at once. One chaos run at a time. */
-  start(input?: StoreChaosOptions): StoreChaosRun {
+  start(input?: StoreChaosOptions, historyFile?: string): StoreChaosRun {
     if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) throw badInput('chaos options must be an object')
     let options: StoreChaosRun['options']
     try {
@@ -40,6 +40,7 @@ export class StoreChaosService {
           log: (line) => emit({ type: 'store-chaos-progress', runId: id, message: line.trim() }),
           signal: abort.signal,
           replicaEntry: this.deps.replicaEntry,
+          historyFile,
         })
         repo.finishChaosRun(id, { status: abort.signal.aborted ? 'stopped' : 'done', report, error: null })
       } catch (err) {

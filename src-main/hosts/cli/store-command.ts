@@ -1,7 +1,7 @@
 // `stabilis store up`, `stabilis store bench` and `stabilis store chaos` (see USAGE).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { formatReport, runStoreBench, DEFAULT_BENCH } from '../../lab/store/bench.ts'
 import { StoreSupervisor } from '../../lab/store/supervisor.ts'
 import { badInput } from '../../../src-shared/errors.ts'
@@ -13,7 +13,7 @@ import type { ChaosFault, ChaosNemesis, StoreChaosOptions, StoreChaosRun } from 
 
 const USAGE = `usage: stabilis store up --replicas N [--dir D] [--max-request-bytes N] [--recipes-home rN] [--http2 raw|node]
        stabilis store bench [--etcd] [--replicas 1,3] [--ops N] [--rounds N] [--json]
-       stabilis store chaos [--replicas 3] [--duration 60] [--nemesis kill,partition,pause] [--clients 6] [--seed N] [--db FILE] [--json]
+       stabilis store chaos [--replicas 3] [--duration 60] [--nemesis kill,partition,pause] [--clients 6] [--seed N] [--history FILE] [--db FILE] [--json]
 `
 
 export async function storeCommand(argv: string[]): Promise<number> {
@@ -89,7 +89,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
 async function chaos(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(
     argv,
-    { replicas: { type: 'string' }, duration: { type: 'string' }, nemesis: { type: 'string' }, clients: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' } },
+    { replicas: { type: 'string' }, duration: { type: 'string' }, nemesis: { type: 'string' }, clients: { type: 'string' }, seed: { type: 'string' }, history: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' } },
     'store chaos',
   )
   if (positional.length) throw badInput(`unexpected argument "${positional[0]}"`)
@@ -114,7 +114,8 @@ async function chaos(argv: string[]): Promise<number> {
   }
   let started: StoreChaosRun
   try {
-    started = await lab.storeChaos(options)
+    const history = stringFlag(flags, 'history')
+    started = history ? await lab.storeChaosRecording(options, resolve(history)) : await lab.storeChaos(options)
     process.on('SIGINT', onInt)
     const run = await lab.waitForChaos(started.id)
     const r = run.report

@@ -8,7 +8,7 @@
 // converged (same heads), and per client read-your-writes and monotonic reads. The store promises session order
 // only while the replicas can reach each other (docs/store.md), so a session violation whose operations overlap
 // a fault (plus a grace for the heal to spread) is counted apart; any other fails the run.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChaosFault, ChaosNemesis, ChaosSample, ChaosViolation, StoreChaosOptions, StoreChaosReport } from '../../../src-shared/store-types.ts'
@@ -32,6 +32,17 @@ export interface ChaosHooks {
   replicaEntry?: string
   /** Data folder for the replicas (default: a new temp folder, removed when the run passes). */
   dir?: string
+  /** Write the recorded history here, one operation per line (JSON), ordered by start time. */
+  historyFile?: string
+}
+
+/** One line of the history file: the operation as recorded (a read lists the sequence numbers it saw). */
+export function historyLines(history: Op[]): string {
+  return history
+    .slice()
+    .sort((a, b) => a.t0 - b.t0)
+    .map((op) => JSON.stringify(op.type === 'read' ? { ...op, seqs: [...op.seqs].sort((a, b) => a - b) } : op))
+    .join('\n') + '\n'
 }
 
 function xorshift(seed: number): () => number {
@@ -276,6 +287,7 @@ export async function runChaos(input: StoreChaosOptions, hooks: ChaosHooks = {})
       converged ? `replicas converged ${convergeMs} ms after heal` : 'replicas did not converge within 30 s of heal',
       `${violations.length} session violations outside faults, ${duringFaults} during faults (no guarantee under a fault)`,
     ]
+    if (hooks.historyFile) writeFileSync(hooks.historyFile, historyLines(history))
     const verdict = lost === 0 && converged && violations.length === 0 ? 'pass' : 'fail'
     removeDir = verdict === 'pass' && !hooks.dir
     return {
