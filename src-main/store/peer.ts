@@ -18,6 +18,7 @@
 // every peer; the sync protocol runs on connect, on a tick and after a heal, and repairs whatever a push
 // missed (a cut or lossy link, a restart). Changes whose dependencies are missing wait inside Automerge.
 import { connect, createServer, type Server, type Socket } from 'node:net'
+import * as A from '@automerge/automerge'
 import { headsOfSyncMessage, newSyncState, type StoreDocument, type Unit } from './document.ts'
 import { OPEN_LINK, type LinkSpec, type MemberSpec, type PeerStatus, type Relation } from './types.ts'
 
@@ -117,6 +118,36 @@ export function framer(onFrame: (type: number, payload: Buffer) => void, maxLeng
   }
 }
 
+const NONE: ReadonlySet<string> = new Set()
+
+/**
+ * An Automerge sync message without the changes named in `drop` (the sender's local changes not yet durable: a
+ * write whose fdatasync then fails must not have reached a peer). The receiver sees heads it lacks and gets those
+ * changes later, by push once they are durable, or by the sync protocol.
+ */
+export function withoutChanges(msg: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
+  const m = A.decodeSyncMessage(msg)
+  const keep: Uint8Array[] = []
+  let dropped = false
+  for (const c of m.changes) {
+    let hash: string | null = null
+    try {
+      hash = A.decodeChange(c).hash
+    } catch {
+      // Not one change but a whole document (what a first sync with an empty peer sends): its changes, one by one.
+      for (const one of A.getAllChanges(A.load(c))) {
+        if (drop.has(A.decodeChange(one).hash)) dropped = true
+        else keep.push(one)
+      }
+      continue
+    }
+    if (drop.has(hash)) dropped = true
+    else keep.push(c)
+  }
+  if (!dropped) return msg
+  return A.encodeSyncMessage({ ...m, changes: keep })
+}
+
 /** A CHANGES frame's payload (see decodeChanges). */
 export function encodeChanges(heads: string[], changes: Uint8Array[]): Buffer {
   let size = 8 + heads.length * 32
@@ -176,11 +207,17 @@ export class PeerMesh {
 
   /** The heads of everything this replica has made durable (what it has acknowledged or may show a client). */
   private readonly ackedHeads: () => string[]
+  /** Hashes of local changes applied here whose log append has not completed: never sent to a peer. */
+  private readonly undurable: () => ReadonlySet<string>
 
-  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void, ackedHeads: () => string[] = () => doc.heads()) {
+  constructor(
+    self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void,
+    ackedHeads: () => string[] = () => doc.heads(), undurable: () => ReadonlySet<string> = () => NONE,
+  ) {
     this.self = self
     this.doc = doc
     this.ackedHeads = ackedHeads
+    this.undurable = undurable
     this.onUnit = (unit) => {
       onUnit(unit)
       this.checkWaiters()
@@ -520,7 +557,10 @@ export class PeerMesh {
 
   private syncTo(p: Peer): void {
     if (!p.outConnected) return
-    const msg = this.doc.am.generateSyncMessage(p.sync) as Uint8Array | null
+    let msg = this.doc.am.generateSyncMessage(p.sync) as Uint8Array | null
+    // Local changes whose log append has not completed stay here (they go in a push once durable).
+    const held = this.undurable()
+    if (msg && held.size > 0) msg = withoutChanges(msg, held)
     if (msg) this.send(p, p.session ? SYNC_REQ : SYNC, msg)
     else p.session = null
   }

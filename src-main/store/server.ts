@@ -68,6 +68,8 @@ export class Replica {
    * state — what this replica has acknowledged and may show a client (peers catch up with it: PeerMesh.catchUp).
    */
   private ackedHeads: string[]
+  /** Hashes of local changes applied but not yet durable (kept out of sync messages: PeerMesh.syncTo). */
+  private readonly undurable = new Set<string>()
   private readonly history: HistoryEntry[] = []
   private readonly subscribers = new Set<Subscriber>()
   private leaseTimer: NodeJS.Timeout | null = null
@@ -84,7 +86,7 @@ export class Replica {
     // A fresh actor on every start (see Identity.actor): a sequence number is never reused.
     this.doc = StoreDocument.restore(freshActor(), units)
     this.ackedHeads = this.doc.heads()
-    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.ackedHeads)
+    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.ackedHeads, () => this.undurable)
   }
 
   async start(protoDir = PROTO_DIR): Promise<void> {
@@ -195,13 +197,19 @@ export class Replica {
       }
       if (unit) {
         this.writes += unit.revs
+        for (const h of unit.hashes) this.undurable.add(h)
+        const settled = (): void => {
+          for (const h of unit.hashes) this.undurable.delete(h)
+        }
         this.log.append(encodeUnit(unit)).then(
           () => {
+            settled()
             this.ackedHeads = unit.heads
             this.mesh.push(unit)
             done()
           },
           (e: Error) => {
+            settled()
             this.fence()
             const err = new RpcError(grpc.status.UNAVAILABLE, e.message)
             results.forEach((r, i) => items[i].reject('error' in r ? r.error : err))
