@@ -18,7 +18,7 @@ import type {
   RunSummary,
 } from './types.ts'
 import type { LiveConfig, LiveEvent, LiveFault, LiveRunSummary } from './live-types.ts'
-import type { StoreBenchOptions, StoreBenchRun, StoreFault, StoreKeyValue, StorePutResult, StoreView } from './store-types.ts'
+import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun, StoreFault, StoreKeyValue, StorePutResult, StoreView } from './store-types.ts'
 
 export interface LabApi {
   listModels(): Promise<ModelInfo[]>
@@ -76,6 +76,16 @@ export interface LabApi {
   getBenchRun(id: number): Promise<StoreBenchRun>
   /** Stops a running store benchmark within a second or so; it is saved as stopped with the workloads it finished. */
   stopBenchRun(id: number): Promise<StoreBenchRun>
+  /**
+   * Starts a store chaos run (clients, a nemesis, a checker) saved as a run of kind "store-chaos"; resolves once it
+   * is saved as running. Progress arrives as store-chaos-progress events, the end (with the verdict) as store-chaos-finished.
+   */
+  storeChaos(options?: StoreChaosOptions): Promise<StoreChaosRun>
+  /** Saved store chaos runs, newest first. */
+  listChaosRuns(): Promise<StoreChaosRun[]>
+  getChaosRun(id: number): Promise<StoreChaosRun>
+  /** Ends the load and the faults early; the heal and the checks still run. */
+  stopChaosRun(id: number): Promise<StoreChaosRun>
   /** Validates a matrix (scenario × consistency levels × instance counts), saves it and starts its cells; resolves at once. */
   startMatrix(spec: MatrixSpec): Promise<MatrixSummary>
   /** A matrix with every cell's run, verdict, violated properties, unique states and time. */
@@ -128,6 +138,10 @@ export const LAB_METHODS = [
   'listBenchRuns',
   'getBenchRun',
   'stopBenchRun',
+  'storeChaos',
+  'listChaosRuns',
+  'getChaosRun',
+  'stopChaosRun',
   'startMatrix',
   'getMatrix',
   'listMatrices',

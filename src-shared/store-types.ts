@@ -127,3 +127,76 @@ export interface StoreBenchRun {
   report: StoreBenchReport | null
   error: string | null
 }
+
+// Store chaos runs (kind "store-chaos"): concurrent clients with a recorded history, a nemesis injecting
+// faults, and a checker. Saved with their verdict.
+
+export type ChaosNemesis = 'kill' | 'partition' | 'pause'
+
+export interface StoreChaosOptions {
+  replicas?: number
+  /** Seconds of load and faults (the heal and the checks come after). */
+  duration?: number
+  nemesis?: ChaosNemesis[]
+  /** Concurrent clients; each spreads its requests over every replica, as a stock etcd client does. */
+  clients?: number
+  seed?: number
+}
+
+/** One fault: from start to end (ms since the run began); `target` names the replicas hit. */
+export interface ChaosFault {
+  kind: ChaosNemesis
+  target: string
+  startMs: number
+  endMs: number
+}
+
+/** One second of the run: operations acknowledged, failed (error) and unknown (no answer in time). */
+export interface ChaosSample {
+  second: number
+  ok: number
+  failed: number
+  unknown: number
+}
+
+export interface ChaosViolation {
+  kind: 'read-your-writes' | 'monotonic-reads'
+  client: number
+  atMs: number
+  detail: string
+}
+
+export interface StoreChaosReport {
+  options: Required<StoreChaosOptions>
+  seconds: number
+  operations: number
+  /** Inserts acknowledged (each a new key, never overwritten): every one must be on every replica after heal. */
+  acknowledged: number
+  /** Inserts without an answer or with an error: may or may not be present. */
+  indeterminate: number
+  /** Acknowledged inserts missing on some replica after heal (replica by replica, summed). */
+  lost: number
+  lostKeys: string[]
+  converged: boolean
+  /** Milliseconds from the heal until every replica had the same heads. */
+  convergeMs: number | null
+  faults: ChaosFault[]
+  timeline: ChaosSample[]
+  /** Session violations outside fault windows (each fails the run) and inside them (expected: no guarantee there). */
+  violations: ChaosViolation[]
+  violationsDuringFaults: number
+  verdict: 'pass' | 'fail'
+  /** Why the verdict is what it is, one line per check. */
+  reasons: string[]
+}
+
+export interface StoreChaosRun {
+  id: number
+  kind: 'store-chaos'
+  status: 'running' | 'done' | 'failed' | 'interrupted' | 'stopped'
+  startedAt: string
+  finishedAt: string | null
+  options: Required<StoreChaosOptions>
+  report: StoreChaosReport | null
+  error: string | null
+}

@@ -1,6 +1,6 @@
 // DTOs shared by every layer and host. Plain data only: everything here crosses IPC, HTTP and worker boundaries.
 import type { LiveEvent, LiveRunSummary } from './live-types.ts'
-import type { StoreBenchRun, StoreView } from './store-types.ts'
+import type { StoreBenchRun, StoreChaosRun, StoreView } from './store-types.ts'
 
 /** A parameter a model or scenario accepts, enough to generate a form and to validate input. */
 export type ParamSpec =
@@ -273,6 +273,10 @@ export type LabEvent =
   | { type: 'store-bench-progress'; runId: number; step: number; steps: number; message: string }
   /** A store benchmark ended (done, failed) and was saved. */
   | { type: 'store-bench-finished'; run: StoreBenchRun }
+  /** A store chaos run logged a line (a fault, a progress count). */
+  | { type: 'store-chaos-progress'; runId: number; message: string }
+  /** A store chaos run ended and was saved (its report holds the verdict). */
+  | { type: 'store-chaos-finished'; run: StoreChaosRun }
   /** A run's name, notes or tags changed, or it came back from the bin. */
   | { type: 'run-updated'; run: RunSummary }
   | { type: 'runs-deleted'; runIds: number[] }

@@ -37,7 +37,8 @@ import { exploreFrom, replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
 import { StoreLab, type StoreLabOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
-import type { StoreBenchOptions, StoreBenchRun } from '../../src-shared/store-types.ts'
+import { StoreChaosService } from './store-chaos-runs.ts'
+import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun } from '../../src-shared/store-types.ts'
 import { MatrixService } from './matrix.ts'
 import { mergeShards } from './merge.ts'
 import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
@@ -617,10 +618,47 @@ export class Lab implements LabApi {
     return this.lives.wait(runId)
   }
 
+  private chaosService: StoreChaosService | null = null
+
+  private get chaos(): StoreChaosService {
+    this.chaosService ??= new StoreChaosService({ repo: this.repo, emit: (event) => this.emit(event), replicaEntry: this.opts.store?.replicaEntry })
+    return this.chaosService
+  }
+
+  async storeChaos(options?: StoreChaosOptions): Promise<StoreChaosRun> {
+    return this.chaos.start(options)
+  }
+
+  /**
+   * storeChaos that also writes the recorded history to a file, one operation per line. Not a LabApi method:
+   * only a host on the user's own machine (the CLI) may name files to write.
+   */
+  async storeChaosRecording(options: StoreChaosOptions | undefined, historyFile: string): Promise<StoreChaosRun> {
+    return this.chaos.start(options, historyFile)
+  }
+
+  async listChaosRuns(): Promise<StoreChaosRun[]> {
+    return this.chaos.list()
+  }
+
+  async getChaosRun(id: number): Promise<StoreChaosRun> {
+    return this.chaos.get(id)
+  }
+
+  async stopChaosRun(id: number): Promise<StoreChaosRun> {
+    return this.chaos.stop(id)
+  }
+
+  /** Resolves when the chaos run has ended and been saved. */
+  async waitForChaos(id: number): Promise<StoreChaosRun> {
+    return this.chaos.wait(id)
+  }
+
   async close(): Promise<void> {
     await this.liveService?.stopAll()
     await this.matrixService?.stopAll()
     await this.benchService?.stopAll()
+    await this.chaosService?.stopAll()
     await this.store.stop()
     const runs = [...this.active.entries()]
     for (const [id] of runs) await this.stopRun(id)

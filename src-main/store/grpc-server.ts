@@ -11,7 +11,9 @@ import net from 'node:net'
 import { inflateSync, gunzipSync } from 'node:zlib'
 import { status } from '@grpc/grpc-js'
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
-import { H2_ERROR, H2Connection, type H2Stream } from './h2-connection.ts'
+import type { Http2Server, ServerHttp2Session } from 'node:http2'
+import { H2_ERROR, H2Connection, SERVER_QUEUE_LIMIT, type OutputBudget, type ServerStream } from './h2-connection.ts'
+import { createNodeHttp2Server } from './node-h2-transport.ts'
 import { encodeHeaders, type HeaderList } from './hpack.ts'
 
 export type Msg = Record<string, any>
@@ -79,7 +81,7 @@ function errorTrailers(e: unknown): HeaderList {
 }
 
 /** Answer with a status and no message (headers only, end of stream). */
-function answerError(stream: H2Stream, e: unknown): void {
+function answerError(stream: ServerStream, e: unknown): void {
   if (stream.closed) return
   if (stream.headersSent) {
     stream.reset(H2_ERROR.INTERNAL_ERROR)
@@ -99,7 +101,8 @@ export function frameOf(body: Uint8Array): Buffer {
 
 /** Splits a request body into messages, decompressing per the call's grpc-encoding. */
 class MessageReader {
-  private buf: Buffer = Buffer.alloc(0)
+  private chunks: Buffer[] = []
+  private have = 0
   private readonly encoding: string
   private readonly maxBytes: number
 
@@ -108,23 +111,36 @@ class MessageReader {
     this.maxBytes = maxBytes
   }
 
-  /** The messages completed by this chunk; throws an RpcError on a bad frame. */
+  /**
+   * The messages completed by this chunk; throws an RpcError on a bad frame or one above the limit (known from
+   * its first five bytes, before the rest arrives). Chunks are joined once per message, not once per chunk.
+   */
   push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk])
+    this.chunks.push(chunk)
+    this.have += chunk.length
     const out: Buffer[] = []
-    while (this.buf.length >= 5) {
-      const len = this.buf.readUInt32BE(1)
-      if (len > this.maxBytes) throw new RpcError(status.RESOURCE_EXHAUSTED, `request message larger than max (${len} vs. ${this.maxBytes} bytes)`)
-      if (this.buf.length < 5 + len) break
-      out.push(this.decode(this.buf[0], this.buf.subarray(5, 5 + len)))
-      this.buf = this.buf.subarray(5 + len)
+    while (this.have >= 5) {
+      const head = this.chunks[0].length >= 5 ? this.chunks[0] : this.join()
+      const len = head.readUInt32BE(1)
+      if (len > this.maxBytes) throw new RpcError(status.RESOURCE_EXHAUSTED, `stabilis store: request of ${len} bytes is above the limit of ${this.maxBytes} bytes (raise it with --max-request-bytes)`)
+      if (this.have < 5 + len) break
+      const buf = this.join()
+      out.push(this.decode(buf[0], buf.subarray(5, 5 + len)))
+      const rest = buf.subarray(5 + len)
+      this.chunks = rest.length > 0 ? [rest] : []
+      this.have = rest.length
     }
     return out
   }
 
+  private join(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)]
+    return this.chunks[0]
+  }
+
   /** Bytes of an unfinished message left at the end of the stream. */
   get leftover(): number {
-    return this.buf.length
+    return this.have
   }
 
   private decode(flag: number, body: Buffer): Buffer {
@@ -147,10 +163,10 @@ function deserialize(def: MethodDefinition<Msg, Msg>, bytes: Buffer): Msg {
 
 class Call extends EventEmitter implements DuplexCall {
   private finished = false
-  private readonly stream: H2Stream
+  private readonly stream: ServerStream
   private readonly def: MethodDefinition<Msg, Msg>
 
-  constructor(stream: H2Stream, def: MethodDefinition<Msg, Msg>) {
+  constructor(stream: ServerStream, def: MethodDefinition<Msg, Msg>) {
     super()
     this.stream = stream
     this.def = def
@@ -181,6 +197,8 @@ class Call extends EventEmitter implements DuplexCall {
 export interface GrpcServerOptions {
   /** Largest request message accepted (bytes, after decompression). */
   maxMessageBytes?: number
+  /** HTTP/2 implementation: ours on raw sockets (default) or node:http2 (the switch back). */
+  http2?: 'raw' | 'node'
 }
 
 export class GrpcServer {
@@ -188,10 +206,16 @@ export class GrpcServer {
   private readonly connections = new Set<H2Connection>()
   private readonly calls = new Set<Call>()
   private server: net.Server | null = null
+  private nodeServer: Http2Server | null = null
+  private readonly nodeSessions = new Set<ServerHttp2Session>()
   private readonly maxBytes: number
+  private readonly http2: 'raw' | 'node'
+  /** Answer bytes waiting for clients' windows, over every connection (bounded: see h2-connection.ts). */
+  readonly budget: OutputBudget = { queued: 0, limit: SERVER_QUEUE_LIMIT }
 
   constructor(opts: GrpcServerOptions = {}) {
     this.maxBytes = opts.maxMessageBytes ?? 4 * 1024 * 1024
+    this.http2 = opts.http2 ?? 'raw'
   }
 
   /** Serve every method of the service; a method without a handler answers UNIMPLEMENTED. */
@@ -209,13 +233,14 @@ export class GrpcServer {
 
   /** The port listened on (useful after listening on port 0), or 0 when not listening. */
   get port(): number {
-    const a = this.server?.address()
+    const a = (this.server ?? this.nodeServer)?.address()
     return typeof a === 'object' && a ? a.port : 0
   }
 
   async listen(host: string, port: number): Promise<void> {
+    if (this.http2 === 'node') return this.listenNode(host, port)
     const server = net.createServer((socket) => {
-      const c = new H2Connection(socket, (stream) => this.onStream(stream))
+      const c = new H2Connection(socket, (stream) => this.onStream(stream), this.budget)
       this.connections.add(c)
       c.onGone = () => this.connections.delete(c)
     })
@@ -229,8 +254,37 @@ export class GrpcServer {
     this.server = server
   }
 
+  private async listenNode(host: string, port: number): Promise<void> {
+    const server = createNodeHttp2Server((stream) => this.onStream(stream))
+    server.on('session', (s) => {
+      this.nodeSessions.add(s)
+      s.on('close', () => this.nodeSessions.delete(s))
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    this.nodeServer = server
+  }
+
   /** Stop listening, finish streaming calls with OK, let answers under way go out, then drop what is left. */
   async close(graceMs = 1000): Promise<void> {
+    const node = this.nodeServer
+    if (node) {
+      this.nodeServer = null
+      for (const c of this.calls) c.end()
+      const closed = new Promise<void>((resolve) => node.close(() => resolve()))
+      for (const s of this.nodeSessions) s.close()
+      const timer = setTimeout(() => {
+        for (const s of this.nodeSessions) s.destroy()
+      }, graceMs)
+      await closed
+      clearTimeout(timer)
+      return
+    }
     const server = this.server
     if (!server) return
     this.server = null
@@ -244,7 +298,7 @@ export class GrpcServer {
     clearTimeout(timer)
   }
 
-  private onStream(stream: H2Stream): void {
+  private onStream(stream: ServerStream): void {
     const headers = stream.headers
     const type = headers['content-type']
     if (headers[':method'] !== 'POST' || typeof type !== 'string' || !type.startsWith('application/grpc')) {
@@ -261,7 +315,7 @@ export class GrpcServer {
     else this.streamCall(stream, def, handler.fn, reader)
   }
 
-  private unaryCall(stream: H2Stream, def: MethodDefinition<Msg, Msg>, fn: (req: Msg) => Msg | Promise<Msg>, reader: MessageReader): void {
+  private unaryCall(stream: ServerStream, def: MethodDefinition<Msg, Msg>, fn: (req: Msg) => Msg | Promise<Msg>, reader: MessageReader): void {
     const messages: Buffer[] = []
     let failed = false
     stream.onData = (chunk) => {
@@ -293,7 +347,7 @@ export class GrpcServer {
     }
   }
 
-  private answer(stream: H2Stream, def: MethodDefinition<Msg, Msg>, r: Msg): void {
+  private answer(stream: ServerStream, def: MethodDefinition<Msg, Msg>, r: Msg): void {
     if (stream.closed) return
     let body: Buffer
     try {
@@ -306,7 +360,7 @@ export class GrpcServer {
     stream.end(OK_TRAILERS)
   }
 
-  private streamCall(stream: H2Stream, def: MethodDefinition<Msg, Msg>, fn: (call: DuplexCall) => void, reader: MessageReader): void {
+  private streamCall(stream: ServerStream, def: MethodDefinition<Msg, Msg>, fn: (call: DuplexCall) => void, reader: MessageReader): void {
     const call = new Call(stream, def)
     this.calls.add(call)
     stream.onClose = () => {

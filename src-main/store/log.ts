@@ -3,23 +3,30 @@
 // Record: u32 body length, u32 crc32(body), body. Body: u32 n, n × (32-byte hash, u32 len, change bytes),
 // u32 h, h × 32-byte head, u32 e, e × (u8 type 0 put / 1 delete, u32 len, key bytes), then (newer records)
 // u32 revisions advanced by the unit, e × u32 revision of each event.
-// The file is zero-filled ahead of the records (reading stops at a zero length). A torn or corrupt tail
-// (crash mid-write) is cut off at load. Group commit: appends are written at once,
+// The file is zero-filled ahead of the records (reading stops at a zero length). A torn tail (crash mid-write:
+// a bad record with nothing intact after it) is cut off at load. A bad record with intact data after it is
+// corruption, not a crash: the log refuses to open (CorruptLogError names file and offset) and the file is
+// left as it is; the replica is repaired from its peers (docs/store.md). Group commit: appends are written at once,
 // and while fdatasyncs are in flight (up to two), the appends made meanwhile wait for the next one, together.
 import { closeSync, constants, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { StoredUnit, Unit } from './document.ts'
 
 export interface Identity {
   name: string
   memberId: string
+  /**
+   * The Automerge actor of the replica's first start. Every start writes as a fresh actor (Replica): after a
+   * lost log tail, or a crash after an un-fsynced change reached a peer, the old actor's next sequence number
+   * may already name a different change on a peer, and Automerge would refuse both for good.
+   */
   actor: string
   createdAt: string
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r')
     try {
@@ -41,6 +48,7 @@ export function loadIdentity(dir: string, name: string, memberId: string): Ident
     return id
   }
   mkdirSync(dir, { recursive: true })
+  fsyncDir(dirname(dir))
   const id: Identity = { name, memberId, actor: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() }
   const tmp = file + '.tmp'
   writeFileSync(tmp, JSON.stringify(id, null, 2) + '\n')
@@ -120,23 +128,89 @@ function decodeBody(body: Buffer): StoredUnit {
   return unit
 }
 
-/** Read every intact record; returns the units and the length of the intact prefix. */
-export function readLog(file: string): { units: StoredUnit[]; validLength: number; size: number } {
+/** A record in the middle of the log fails its checksum (or does not decode) and intact data follows it. */
+export class CorruptLogError extends Error {
+  readonly file: string
+  readonly offset: number
+  constructor(file: string, offset: number, why: string, intactAfter: number) {
+    super(
+      `stabilis store: ${file} is corrupt at byte offset ${offset} (${why}); ${intactAfter} byte(s) of records follow it, so this is not a torn ` +
+        'tail and nothing was cut. The replica will not start on it: move the data folder\'s changes.log aside and start the replica again; ' +
+        'it takes the whole history back from its peers (docs/store.md, "Repairing a replica")',
+    )
+    this.file = file
+    this.offset = offset
+  }
+}
+
+/** Does an intact record start at `q`? A cheap shape check first (count of changes), then the checksum. */
+function recordAt(data: Buffer, q: number): number {
+  if (q + 12 > data.length) return 0
+  const len = data.readUInt32LE(q)
+  if (len < 12 || q + 8 + len > data.length) return 0
+  if (data.readUInt32LE(q + 8) > 1_000_000) return 0
+  const body = data.subarray(q + 8, q + 8 + len)
+  if (crc32(body) !== data.readUInt32LE(q + 4)) return 0
+  try {
+    decodeBody(body)
+  } catch {
+    return 0
+  }
+  return len
+}
+
+/**
+ * Intact record bytes after a bad record at `p`: 0 means a torn tail (only zeros or garbage follow), which may be
+ * cut. Scans every offset after the bad one for a record that checks out (only on a damaged log).
+ */
+function intactAfter(data: Buffer, p: number): number {
+  let end = data.length
+  while (end > p && data[end - 1] === 0) end--
+  for (let q = p + 1; q + 12 <= end; q++) {
+    const len = recordAt(data, q)
+    if (len > 0) {
+      let bytes = 0
+      for (let r = q; r + 8 <= data.length; ) {
+        const l = recordAt(data, r)
+        if (l === 0) break
+        bytes += 8 + l
+        r += 8 + l
+      }
+      return bytes
+    }
+  }
+  return 0
+}
+
+/**
+ * Read every intact record; returns the units and the length of the intact prefix. A bad record followed by
+ * intact ones throws CorruptLogError (never cut: they hold acknowledged writes).
+ */
+export function readLog(file: string, limit = Infinity): { units: StoredUnit[]; validLength: number; size: number } {
   if (!existsSync(file)) return { units: [], validLength: 0, size: 0 }
-  const data = readFileSync(file)
+  const whole = readFileSync(file)
+  const data = limit < whole.length ? whole.subarray(0, limit) : whole
   const units: StoredUnit[] = []
   let p = 0
   while (p + 8 <= data.length) {
     const len = data.readUInt32LE(p)
     const crc = data.readUInt32LE(p + 4)
     // Zeros: the preallocated space after the last record (no record has an empty body).
-    if (len === 0) break
-    if (p + 8 + len > data.length) break
-    const body = data.subarray(p + 8, p + 8 + len)
-    if (crc32(body) !== crc) break
-    try {
-      units.push(decodeBody(body))
-    } catch {
+    if (len === 0 && crc === 0) break
+    let why = ''
+    if (len === 0) why = 'a record of length 0 with a checksum'
+    else if (p + 8 + len > data.length) why = `a record of ${len} bytes runs past the end of the file`
+    else if (crc32(data.subarray(p + 8, p + 8 + len)) !== crc) why = 'checksum mismatch'
+    else {
+      try {
+        units.push(decodeBody(data.subarray(p + 8, p + 8 + len)))
+      } catch (e) {
+        why = `record does not decode: ${(e as Error).message}`
+      }
+    }
+    if (why) {
+      const after = intactAfter(data, p)
+      if (after > 0) throw new CorruptLogError(file, p, why, after)
       break
     }
     p += 8 + len
@@ -176,6 +250,8 @@ export class ChangeLog {
   private syncsInFlight = 0
   /** Bytes of records in the file (where the next one goes); the file may be longer, zero-filled ahead. */
   bytes = 0
+  /** Bytes of records known to be on disk (an fdatasync that started after they were written has returned). */
+  durableBytes = 0
   private allocated = 0
   fsyncs = 0
 
@@ -183,13 +259,20 @@ export class ChangeLog {
     this.file = join(dir, 'changes.log')
   }
 
-  /** Read the log, cut a torn tail, and open it for appending. Opening failures are kept in `failure`. */
+  /**
+   * Read the log, cut a torn tail, and open it for appending. Opening failures are kept in `failure`; a corrupt
+   * record in the middle throws CorruptLogError and leaves the file untouched.
+   */
   open(): StoredUnit[] {
     const { units, validLength, size } = readLog(this.file)
     this.bytes = validLength
+    this.durableBytes = validLength
     try {
+      const created = !existsSync(this.file)
       if (size > validLength) truncateSync(this.file, validLength)
       this.fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT, 0o644)
+      // A new file's directory entry is durable only once the folder is synced (a power loss could lose it).
+      if (created) fsyncDir(dirname(this.file))
       this.allocated = validLength
     } catch (e) {
       this.failure = storageError(e, this.file)
@@ -282,12 +365,14 @@ export class ChangeLog {
     // Everything waiting is covered by a sync already under way.
     if (this.syncsInFlight > 0 && this.unsynced[this.unsynced.length - 1][0] <= this.syncStarted) return
     const upTo = this.written
+    const upToBytes = this.bytes
     this.syncStarted = upTo
     this.syncsInFlight++
     fdatasync(fd, (err) => {
       this.syncsInFlight--
       if (err) return this.fail(err, [])
       this.fsyncs++
+      this.durableBytes = Math.max(this.durableBytes, upToBytes)
       let n = 0
       while (n < this.unsynced.length && this.unsynced[n][0] <= upTo) n++
       for (const [, w] of this.unsynced.splice(0, n)) w.resolve()

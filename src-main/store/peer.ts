@@ -5,12 +5,20 @@
 // (so the link i→j is the connection i dialled). Inbound connections only deliver the peer's messages.
 // Frames: u32 length (of type + payload), u8 type, payload. Types: 1 hello (sender's name),
 // 2 Automerge sync message, 3 reset (the sender restarted its sync state: restart ours too), 4 changes
-// pushed eagerly (u32 h, h × 32-byte sender heads, u32 n, n × (u32 len, change bytes)).
+// pushed eagerly (u32 h, h × 32-byte sender heads, u32 n, n × (u32 len, change bytes)), 5 a sync message that
+// asks for an answer, 6 heads request (u32 id), 7 heads answer (u32 id, h × 32-byte heads).
+//
+// Session order (catchUp): before a replica serves a client request it asks every peer it can reach for the
+// heads that peer has acknowledged (durable; answered at once), and waits until it holds them. A client that spreads its
+// requests over the replicas then reads its own writes and never reads older state than it has seen, while
+// the replicas can reach each other. A peer that does not answer within CATCH_UP_MS is skipped until it is
+// heard from again, so a partition costs one such wait per peer and the replica stays available.
 //
 // A replica pushes each durable local unit (one Automerge change per group-commit batch) straight to
 // every peer; the sync protocol runs on connect, on a tick and after a heal, and repairs whatever a push
 // missed (a cut or lossy link, a restart). Changes whose dependencies are missing wait inside Automerge.
 import { connect, createServer, type Server, type Socket } from 'node:net'
+import * as A from '@automerge/automerge'
 import { headsOfSyncMessage, newSyncState, type StoreDocument, type Unit } from './document.ts'
 import { OPEN_LINK, type LinkSpec, type MemberSpec, type PeerStatus, type Relation } from './types.ts'
 
@@ -29,6 +37,10 @@ const CHANGES = 4
 const PUSH_DELAY_MS = 50
 /** A sync message sent during the sender's sync session: the receiver must answer. */
 const SYNC_REQ = 5
+const HEADS_REQ = 6
+const HEADS = 7
+/** How long a catch-up waits for a peer's heads, and then for the changes behind them. */
+export const CATCH_UP_MS = 500
 /** A sync session ends when it has run this long (the next one starts on a later tick if still needed). */
 const SESSION_MAX_MS = 3000
 /** Without a session, start one when heads differ and the last one began this long ago. */
@@ -53,6 +65,8 @@ interface Peer {
   /** theirHeads as seen at the previous tick (a peer whose heads do not move is quiet). */
   headsAtTick: string
   retry: NodeJS.Timeout | null
+  /** Did not answer a heads request in time: skipped by catch-ups until any frame arrives from it. */
+  silent: boolean
 }
 
 function frame(type: number, payload: Uint8Array): Buffer {
@@ -63,21 +77,121 @@ function frame(type: number, payload: Uint8Array): Buffer {
   return b
 }
 
-/** Splits a byte stream into frames. */
-function framer(onFrame: (type: number, payload: Buffer) => void): (chunk: Buffer) => void {
-  let buf: Buffer = Buffer.alloc(0)
+/** Largest peer frame: a first sync of a large history goes in one Automerge sync message. */
+export const MAX_PEER_FRAME = 256 * 1024 * 1024
+/** Inbound connections kept per peer name. */
+const MAX_INBOUND_PER_PEER = 3
+/** Largest frame before a connection has said which member it is (a HELLO is a name). */
+const MAX_HELLO_FRAME = 1024
+
+/**
+ * Splits a byte stream into frames. A frame's length is checked against `maxLength()` from its first four
+ * bytes, and its chunks are kept in a list and joined once (joining on every chunk cost quadratic time on a
+ * frame of hundreds of megabytes).
+ */
+export function framer(onFrame: (type: number, payload: Buffer) => void, maxLength: () => number = () => MAX_PEER_FRAME): (chunk: Buffer) => void {
+  let chunks: Buffer[] = []
+  let have = 0
+  let need = -1
   return (chunk) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk])
-    while (buf.length >= 4) {
-      const len = buf.readUInt32BE(0)
-      if (len === 0 || len > 512 * 1024 * 1024) throw new Error(`bad peer frame length ${len}`)
-      if (buf.length < 4 + len) break
-      const type = buf[4]
-      const payload = buf.subarray(5, 4 + len)
-      buf = buf.subarray(4 + len)
+    chunks.push(chunk)
+    have += chunk.length
+    for (;;) {
+      if (need < 0) {
+        if (have < 4) return
+        const head = chunks[0].length >= 4 ? chunks[0] : Buffer.concat(chunks)
+        const len = head.readUInt32BE(0)
+        const max = maxLength()
+        if (len === 0 || len > max) throw new Error(`bad peer frame length ${len} (1..${max})`)
+        need = 4 + len
+      }
+      if (have < need) return
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+      const type = all[4]
+      const payload = all.subarray(5, need)
+      const rest = all.subarray(need)
+      chunks = rest.length > 0 ? [rest] : []
+      have = rest.length
+      need = -1
       onFrame(type, payload)
     }
   }
+}
+
+const NONE: ReadonlySet<string> = new Set()
+
+/**
+ * An Automerge sync message without the changes named in `drop` (the sender's local changes not yet durable: a
+ * write whose fdatasync then fails must not have reached a peer). The receiver sees heads it lacks and gets those
+ * changes later, by push once they are durable, or by the sync protocol.
+ */
+export function withoutChanges(msg: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
+  const m = A.decodeSyncMessage(msg)
+  const keep: Uint8Array[] = []
+  let dropped = false
+  for (const c of m.changes) {
+    let hash: string | null = null
+    try {
+      hash = A.decodeChange(c).hash
+    } catch {
+      // Not one change but a whole document (what a first sync with an empty peer sends): its changes, one by one.
+      for (const one of A.getAllChanges(A.load(c))) {
+        if (drop.has(A.decodeChange(one).hash)) dropped = true
+        else keep.push(one)
+      }
+      continue
+    }
+    if (drop.has(hash)) dropped = true
+    else keep.push(c)
+  }
+  if (!dropped) return msg
+  return A.encodeSyncMessage({ ...m, changes: keep })
+}
+
+/** A CHANGES frame's payload (see decodeChanges). */
+export function encodeChanges(heads: string[], changes: Uint8Array[]): Buffer {
+  let size = 8 + heads.length * 32
+  for (const c of changes) size += 4 + c.length
+  const b = Buffer.allocUnsafe(size)
+  let off = 0
+  b.writeUInt32BE(heads.length, off)
+  off += 4
+  for (const h of heads) off += b.write(h, off, 'hex')
+  b.writeUInt32BE(changes.length, off)
+  off += 4
+  for (const c of changes) {
+    b.writeUInt32BE(c.length, off)
+    off += 4
+    b.set(c, off)
+    off += c.length
+  }
+  return b
+}
+
+/** A CHANGES frame's payload: u32 h, h × 32-byte heads, u32 n, n × (u32 len, change). Counts and lengths are checked against the payload. */
+export function decodeChanges(payload: Buffer): { heads: string[]; changes: Uint8Array[] } {
+  const bad = (why: string): Error => new Error(`bad CHANGES frame of ${payload.length} bytes: ${why}`)
+  if (payload.length < 8) throw bad('shorter than its two counts')
+  let off = 0
+  const nh = payload.readUInt32BE(off)
+  off += 4
+  if (nh > (payload.length - 8) / 32) throw bad(`${nh} heads do not fit`)
+  const heads: string[] = []
+  for (let i = 0; i < nh; i++, off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
+  const n = payload.readUInt32BE(off)
+  off += 4
+  if (n > (payload.length - off) / 4) throw bad(`${n} changes do not fit`)
+  const changes: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    if (off + 4 > payload.length) throw bad(`change ${i} has no length`)
+    const len = payload.readUInt32BE(off)
+    off += 4
+    if (len > payload.length - off) throw bad(`change ${i} of ${len} bytes runs past the end`)
+    changes.push(new Uint8Array(payload.buffer, payload.byteOffset + off, len).slice())
+    off += len
+  }
+  if (off !== payload.length) throw bad(`${payload.length - off} bytes after the last change`)
+  return { heads, changes }
 }
 
 export class PeerMesh {
@@ -91,16 +205,29 @@ export class PeerMesh {
   messagesIn = 0
   messagesOut = 0
 
-  constructor(self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void) {
+  /** The heads of everything this replica has made durable (what it has acknowledged or may show a client). */
+  private readonly ackedHeads: () => string[]
+  /** Hashes of local changes applied here whose log append has not completed: never sent to a peer. */
+  private readonly undurable: () => ReadonlySet<string>
+
+  constructor(
+    self: string, members: MemberSpec[], links: Record<string, LinkSpec>, doc: StoreDocument, onUnit: (unit: Unit) => void,
+    ackedHeads: () => string[] = () => doc.heads(), undurable: () => ReadonlySet<string> = () => NONE,
+  ) {
     this.self = self
     this.doc = doc
-    this.onUnit = onUnit
+    this.ackedHeads = ackedHeads
+    this.undurable = undurable
+    this.onUnit = (unit) => {
+      onUnit(unit)
+      this.checkWaiters()
+    }
     for (const m of members) {
       if (m.name === self) continue
       this.peers.set(m.name, {
         name: m.name, port: m.peerPort, out: null, outConnected: false, inbound: new Set(), sync: newSyncState(),
         theirHeads: null, link: { ...OPEN_LINK, ...(links[m.name] ?? {}) }, lastProgress: Date.now(), retry: null,
-        session: null, lastSession: 0, headsAtTick: '',
+        session: null, lastSession: 0, headsAtTick: '', silent: false,
       })
     }
   }
@@ -159,16 +286,26 @@ export class PeerMesh {
           socket.destroy()
           return
         }
+        // A peer holds one live inbound connection (a few while reconnecting): the oldest goes, so connections
+        // claiming one name cannot pile up frame buffers.
+        if (peer.inbound.size >= MAX_INBOUND_PER_PEER) {
+          const oldest = peer.inbound.values().next().value as Socket
+          peer.inbound.delete(oldest)
+          oldest.destroy()
+        }
         peer.inbound.add(socket)
         // The peer (re)connected: it may have restarted and forgotten what it had told us.
         this.restart(peer, false)
         return
       }
       if (!peer) return
+      peer.silent = false
       if (type === SYNC || type === SYNC_REQ) this.receive(peer, payload, type === SYNC_REQ)
+      else if (type === HEADS_REQ) this.answerHeads(peer, payload)
+      else if (type === HEADS) this.headsAnswered(peer, payload)
       else if (type === CHANGES) this.receiveChanges(peer, payload)
       else if (type === RESET) this.restart(peer, false)
-    })
+    }, () => (peer ? MAX_PEER_FRAME : MAX_HELLO_FRAME))
     socket.on('data', (chunk: Buffer) => {
       try {
         onData(chunk)
@@ -220,20 +357,7 @@ export class PeerMesh {
   private receiveChanges(p: Peer, payload: Buffer): void {
     this.messagesIn++
     p.lastProgress = Date.now()
-    let off = 0
-    const nh = payload.readUInt32BE(off)
-    off += 4
-    const heads: string[] = []
-    for (let i = 0; i < nh; i++, off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
-    const n = payload.readUInt32BE(off)
-    off += 4
-    const changes: Uint8Array[] = []
-    for (let i = 0; i < n; i++) {
-      const len = payload.readUInt32BE(off)
-      off += 4
-      changes.push(new Uint8Array(payload.buffer, payload.byteOffset + off, len).slice())
-      off += len
-    }
+    const { heads, changes } = decodeChanges(payload)
     p.theirHeads = heads.sort()
     // Applied together with whatever else arrives in this turn of the event loop: applyChanges has a
     // sizeable fixed cost per call.
@@ -269,6 +393,133 @@ export class PeerMesh {
     if ((this.doc.am.getMissingDeps() as string[]).length > 0) for (const p of from) if (!p.session) this.startSession(p)
   }
 
+  // ---- session order ----
+
+  private round: Promise<void> | null = null
+  private nextRound: Promise<void> | null = null
+  private requestId = 0
+  private readonly asked = new Map<string, (heads: string[] | null) => void>()
+  private waiters: { hashes: string[]; resolve: () => void }[] = []
+
+  private reachable(p: Peer): boolean {
+    return p.outConnected && p.inbound.size > 0 && !p.link.cut && !p.silent
+  }
+
+  /**
+   * Resolves once this replica holds what every reachable peer had acknowledged when it was asked; null when
+   * no peer is reachable (nothing to wait for). Requests arriving while a round is under way share the next one.
+   */
+  catchUp(): Promise<void> | null {
+    if (this.closing) return null
+    if (this.round) {
+      this.nextRound = this.nextRound ?? this.round.then(() => {
+        this.nextRound = null
+        return this.catchUp() ?? undefined
+      })
+      return this.nextRound
+    }
+    const peers = [...this.peers.values()].filter((p) => this.reachable(p))
+    if (peers.length === 0) return null
+    const round = this.runRound(peers).finally(() => {
+      this.round = null
+    })
+    this.round = round
+    return round
+  }
+
+  private async runRound(peers: Peer[]): Promise<void> {
+    const answers = await Promise.all(peers.map((p) => this.askHeads(p)))
+    const missing = new Set<string>()
+    answers.forEach((heads, i) => {
+      if (!heads) return
+      const lacking = heads.filter((h) => !this.doc.has(h))
+      for (const h of lacking) missing.add(h)
+      // The changes are usually on their way already (the peer pushes before it answers); pull if not.
+      if (lacking.length > 0 && !peers[i].session) setTimeout(() => this.pullIfMissing(peers[i], lacking), 20)
+    })
+    if (missing.size === 0) return
+    await new Promise<void>((resolve) => {
+      const w = { hashes: [...missing], resolve }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        resolve()
+      }, CATCH_UP_MS)
+      w.resolve = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.waiters.push(w)
+    })
+  }
+
+  /**
+   * Resolves once every peer is connected both ways, or after `ms` (peers that are down). A restarted replica
+   * waits for this before it serves, so its first requests catch up with its peers too.
+   */
+  async connected(ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    while (!this.closing && Date.now() < deadline && [...this.peers.values()].some((p) => !p.link.cut && !(p.outConnected && p.inbound.size > 0))) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  private pullIfMissing(p: Peer, hashes: string[]): void {
+    if (!this.closing && !p.session && hashes.some((h) => !this.doc.has(h))) this.startSession(p)
+  }
+
+  private checkWaiters(): void {
+    if (this.waiters.length === 0) return
+    const still: typeof this.waiters = []
+    for (const w of this.waiters) {
+      if (w.hashes.every((h) => this.doc.has(h))) w.resolve()
+      else still.push(w)
+    }
+    this.waiters = still
+  }
+
+  private askHeads(p: Peer): Promise<string[] | null> {
+    const id = ++this.requestId >>> 0
+    const key = `${p.name}/${id}`
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asked.delete(key)
+        p.silent = true
+        resolve(null)
+      }, CATCH_UP_MS)
+      this.asked.set(key, (heads) => {
+        clearTimeout(timer)
+        this.asked.delete(key)
+        resolve(heads)
+      })
+      const b = Buffer.allocUnsafe(4)
+      b.writeUInt32BE(id, 0)
+      this.send(p, HEADS_REQ, b)
+    })
+  }
+
+  /**
+   * A peer asks for our acknowledged heads: push the durable changes still waiting in the outbox (so they arrive
+   * first, on the same connection), then answer at once with the heads of what is durable here.
+   */
+  private answerHeads(p: Peer, payload: Buffer): void {
+    if (payload.length !== 4) throw new Error(`bad HEADS_REQ frame of ${payload.length} bytes`)
+    const id = payload.readUInt32BE(0)
+    const heads = this.ackedHeads()
+    this.flushOutbox()
+    const b = Buffer.allocUnsafe(4 + heads.length * 32)
+    b.writeUInt32BE(id, 0)
+    heads.forEach((h, i) => b.write(h, 4 + i * 32, 'hex'))
+    this.send(p, HEADS, b)
+  }
+
+  private headsAnswered(p: Peer, payload: Buffer): void {
+    if (payload.length < 4 || (payload.length - 4) % 32 !== 0) throw new Error(`bad HEADS frame of ${payload.length} bytes`)
+    const id = payload.readUInt32BE(0)
+    const heads: string[] = []
+    for (let off = 4; off < payload.length; off += 32) heads.push(payload.subarray(off, off + 32).toString('hex'))
+    this.asked.get(`${p.name}/${id}`)?.(heads)
+  }
+
   private outbox: Uint8Array[] = []
   private outboxHeads: string[] = []
   private outboxTimer: NodeJS.Timeout | null = null
@@ -281,6 +532,7 @@ export class PeerMesh {
   }
 
   private flushOutbox(): void {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer)
     this.outboxTimer = null
     const changes = this.outbox
     const heads = this.outboxHeads
@@ -289,23 +541,8 @@ export class PeerMesh {
     this.sendChanges(heads, changes)
   }
 
-  private sendChanges(headsIn: string[], changesIn: Uint8Array[]): void {
-    const unit = { heads: headsIn, changes: changesIn }
-    let size = 8 + unit.heads.length * 32
-    for (const c of unit.changes) size += 4 + c.length
-    const b = Buffer.allocUnsafe(size)
-    let off = 0
-    b.writeUInt32BE(unit.heads.length, off)
-    off += 4
-    for (const h of unit.heads) off += b.write(h, off, 'hex')
-    b.writeUInt32BE(unit.changes.length, off)
-    off += 4
-    for (const c of unit.changes) {
-      b.writeUInt32BE(c.length, off)
-      off += 4
-      b.set(c, off)
-      off += c.length
-    }
+  private sendChanges(heads: string[], changes: Uint8Array[]): void {
+    const b = encodeChanges(heads, changes)
     for (const p of this.peers.values()) this.send(p, CHANGES, b)
   }
 
@@ -320,7 +557,10 @@ export class PeerMesh {
 
   private syncTo(p: Peer): void {
     if (!p.outConnected) return
-    const msg = this.doc.am.generateSyncMessage(p.sync) as Uint8Array | null
+    let msg = this.doc.am.generateSyncMessage(p.sync) as Uint8Array | null
+    // Local changes whose log append has not completed stay here (they go in a push once durable).
+    const held = this.undurable()
+    if (msg && held.size > 0) msg = withoutChanges(msg, held)
     if (msg) this.send(p, p.session ? SYNC_REQ : SYNC, msg)
     else p.session = null
   }
@@ -393,6 +633,9 @@ export class PeerMesh {
 
   async close(): Promise<void> {
     this.closing = true
+    for (const w of this.waiters) w.resolve()
+    this.waiters = []
+    for (const answer of [...this.asked.values()]) answer(null)
     if (this.tick) clearInterval(this.tick)
     if (this.outboxTimer) clearTimeout(this.outboxTimer)
     this.outboxTimer = null

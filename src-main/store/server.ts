@@ -6,9 +6,9 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from './document.ts'
 import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Handler, type Msg } from './grpc-server.ts'
-import { ChangeLog, encodeUnit, loadIdentity, type Identity } from './log.ts'
+import { ChangeLog, encodeUnit, loadIdentity, readLog, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
-import { stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
+import { DEFAULT_MAX_REQUEST_BYTES, stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
 
 export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 
@@ -58,10 +58,18 @@ export class Replica {
   readonly identity: Identity
   readonly memberId: string
   readonly clusterId: string
-  readonly doc: StoreDocument
+  /** Replaced only when a failed log append rolls memory back to what is on disk (fence). */
+  doc: StoreDocument
   readonly log: ChangeLog
   readonly mesh: PeerMesh
   private server: GrpcServer | null = null
+  /**
+   * Heads after the last unit whose log append completed: appends complete in log order, so this is the durable
+   * state — what this replica has acknowledged and may show a client (peers catch up with it: PeerMesh.catchUp).
+   */
+  private ackedHeads: string[]
+  /** Hashes of local changes applied but not yet durable (kept out of sync messages: PeerMesh.syncTo). */
+  private readonly undurable = new Set<string>()
   private readonly history: HistoryEntry[] = []
   private readonly subscribers = new Set<Subscriber>()
   private leaseTimer: NodeJS.Timeout | null = null
@@ -75,14 +83,19 @@ export class Replica {
     this.identity = loadIdentity(config.dataDir, config.name, this.memberId)
     this.log = new ChangeLog(config.dataDir)
     const units = this.log.open()
-    this.doc = StoreDocument.restore(this.identity.actor, units)
-    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u))
+    // A fresh actor on every start (see Identity.actor): a sequence number is never reused.
+    this.doc = StoreDocument.restore(freshActor(), units)
+    this.ackedHeads = this.doc.heads()
+    this.mesh = new PeerMesh(config.name, config.members, config.links ?? {}, this.doc, (u) => this.persistRemote(u), () => this.ackedHeads, () => this.undurable)
   }
 
   async start(protoDir = PROTO_DIR): Promise<void> {
-    await this.mesh.listen(this.config.peerPort)
-    const server = new GrpcServer({ maxMessageBytes: 16 * 1024 * 1024 })
+    // A replica that cannot write its log takes no part in replication: what it cannot persist it must not hold.
+    if (this.log.failure) this.fence()
+    else await this.mesh.listen(this.config.peerPort)
+    const server = new GrpcServer({ maxMessageBytes: this.config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, http2: this.config.http2 ?? 'raw' })
     addServices(server, this, loadProtos(protoDir))
+    await this.mesh.connected(1000)
     await server.listen('127.0.0.1', this.config.clientPort)
     this.server = server
     this.leaseTimer = setInterval(() => this.expireLeases(), 250)
@@ -101,6 +114,14 @@ export class Replica {
   /** A response header; a write's answer carries the write's own revision, as etcd's does (lock recipes use it). */
   header(rev = this.doc.rev): Msg {
     return { cluster_id: this.clusterId, member_id: this.memberId, revision: rev, raft_term: 1, heads: this.doc.heads() }
+  }
+
+  /**
+   * Session order for a client that spreads its requests over the replicas: first hold what every reachable
+   * peer has acknowledged (PeerMesh.catchUp), then serve. Under a partition a replica serves what it has.
+   */
+  caughtUp(): Promise<void> | null {
+    return this.mesh.catchUp()
   }
 
   /** Wait until nothing written so far is still in flight to disk (reads never see undurable data). */
@@ -176,12 +197,20 @@ export class Replica {
       }
       if (unit) {
         this.writes += unit.revs
+        for (const h of unit.hashes) this.undurable.add(h)
+        const settled = (): void => {
+          for (const h of unit.hashes) this.undurable.delete(h)
+        }
         this.log.append(encodeUnit(unit)).then(
           () => {
+            settled()
+            this.ackedHeads = unit.heads
             this.mesh.push(unit)
             done()
           },
           (e: Error) => {
+            settled()
+            this.fence()
             const err = new RpcError(grpc.status.UNAVAILABLE, e.message)
             results.forEach((r, i) => items[i].reject('error' in r ? r.error : err))
             this.outstanding--
@@ -194,9 +223,33 @@ export class Replica {
 
   private persistRemote(unit: Unit): void {
     this.log.append(encodeUnit(unit), true).then(
-      () => this.publish(unit),
-      (e: Error) => process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`),
+      () => {
+        this.ackedHeads = unit.heads
+        this.publish(unit)
+      },
+      (e: Error) => {
+        this.fence()
+        process.stderr.write(`${this.config.name}: could not persist peer changes: ${e.message}\n`)
+      },
     )
+  }
+
+  private fenced = false
+
+  /**
+   * The log failed: writes answered UNAVAILABLE must not stay applied. Runs before the event loop turns again
+   * (a rejected append's callback), so no peer has been sent what failed: leave the mesh, and roll memory back
+   * to the records an fdatasync has confirmed. Reads keep working on that state; writes are refused.
+   */
+  private fence(): void {
+    if (this.fenced) return
+    this.fenced = true
+    void this.mesh.close()
+    try {
+      this.doc = StoreDocument.restore(freshActor(), readLog(this.log.file, this.log.durableBytes).units)
+    } catch (e) {
+      process.stderr.write(`${this.config.name}: could not reload ${this.log.file}: ${(e as Error).message}\n`)
+    }
   }
 
   private publish(unit: Unit): void {
@@ -265,6 +318,7 @@ export class Replica {
   }
 
   range(req: Msg): Msg {
+    this.checkRecipe(req, 'range')
     const key = latin1(req.key)
     const end = latin1(req.range_end)
     if (key === '') throw invalid('etcdserver: key is not provided')
@@ -373,7 +427,26 @@ export class Replica {
   }
 
   /** Txn: compares and reads see the state before the transaction; all writes form one change. */
+  /**
+   * etcd's lock and election recipes (clientv3/concurrency) order contenders by create revision: a Txn
+   * comparing a key's CREATE revision, a Range sorted by or bounded on create revision. Their mutual exclusion
+   * needs one serial order of every contender's writes, which replicas that merge concurrent writes do not
+   * have (both sides of a partition would grant the lock). So in a cluster of more than one replica these
+   * requests are served only by the replica named `recipesHome`, whose own writes are serial; every other
+   * replica refuses them with FAILED_PRECONDITION saying where to go.
+   */
+  checkRecipe(req: Msg, kind: 'txn' | 'range'): void {
+    const members = this.config.members.length
+    if (members <= 1 || this.config.recipesHome === this.config.name || !isRecipe(req, kind)) return
+    const home = this.config.members.find((m) => m.name === this.config.recipesHome)
+    const where = home
+      ? `send them to the recipes home, replica ${home.name} (only its endpoint: --endpoints=127.0.0.1:${home.clientPort})`
+      : 'start the store with --recipes-home NAME and send them to that replica only (etcdctl --endpoints=ONE)'
+    throw new RpcError(grpc.status.FAILED_PRECONDITION, `stabilis store: lock and election recipes (a create-revision compare or order) need a linearizable store, and these ${members} replicas merge concurrent writes (two clients could both hold a lock); ${where}. See docs/store.md, "Locks, elections and leases"`)
+  }
+
   async txn(req: Msg): Promise<Msg> {
+    this.checkRecipe(req, 'txn')
     type Plan = { kind: 'range'; resp: Msg } | { kind: 'put'; req: Msg; prev: KvEntry | undefined } | { kind: 'del'; req: Msg; keys: string[]; prev: KvEntry[] } | { kind: 'txn'; succeeded: boolean; plans: Plan[] }
     const seen = new Set<string>()
     const plan = (r: Msg): { succeeded: boolean; plans: Plan[] } => {
@@ -536,6 +609,25 @@ export class Replica {
   }
 }
 
+/** A request of etcd's lock / election recipes (see Replica.checkRecipe); nested txns and ranges included. */
+function isRecipe(req: Msg, kind: 'txn' | 'range'): boolean {
+  if (kind === 'range') return String(req.sort_target ?? 'KEY') === 'CREATE' || Number(req.max_create_revision ?? 0) > 0
+  if ((req.compare ?? []).some((c: Msg) => String(c.target) === 'CREATE')) return true
+  return [...(req.success ?? []), ...(req.failure ?? [])].some((op: Msg) => (op.request_range && isRecipe(op.request_range, 'range')) || (op.request_txn && isRecipe(op.request_txn, 'txn')))
+}
+
+/** A unary handler served in session order: after the replica has caught up with its peers (when it has any to ask). */
+function inSession(r: Replica, fn: (req: Msg) => Msg | Promise<Msg>): Handler {
+  return unary((req) => {
+    const c = r.caughtUp()
+    return c ? c.then(() => fn(req)) : fn(req)
+  })
+}
+
+function freshActor(): string {
+  return randomBytes(16).toString('hex')
+}
+
 function unsupported(service: string, method: string, why: string): Handler {
   return refuse(new RpcError(grpc.status.UNIMPLEMENTED, `stabilis store: ${service}.${method} is not supported (${why})`))
 }
@@ -544,13 +636,13 @@ const serviceOf = (pkg: grpc.GrpcObject, name: string): grpc.ServiceDefinition =
 
 function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void {
   server.addService(serviceOf(pkg, 'etcdserverpb.KV'), {
-    Range: unary(async (req) => {
+    Range: inSession(r, async (req) => {
       await r.readBarrier()
       return r.range(req)
     }),
-    Put: unary((req) => r.put(req)),
-    DeleteRange: unary((req) => r.deleteRange(req)),
-    Txn: unary((req) => r.txn(req)),
+    Put: inSession(r, (req) => r.put(req)),
+    DeleteRange: inSession(r, (req) => r.deleteRange(req)),
+    Txn: inSession(r, (req) => r.txn(req)),
     Compact: unary((req) => {
       const rev = Number(req.revision ?? 0)
       if (rev > r.doc.rev) throw new RpcError(grpc.status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision is a future revision')
@@ -564,8 +656,8 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
   })
 
   server.addService(serviceOf(pkg, 'etcdserverpb.Lease'), {
-    LeaseGrant: unary((req) => r.leaseGrant(req)),
-    LeaseRevoke: unary((req) => r.leaseRevoke(req)),
+    LeaseGrant: inSession(r, (req) => r.leaseGrant(req)),
+    LeaseRevoke: inSession(r, (req) => r.leaseRevoke(req)),
     LeaseKeepAlive: streaming((call) => {
       let chain = Promise.resolve()
       call.on('data', (req: Msg) => {
@@ -576,8 +668,8 @@ function addServices(server: GrpcServer, r: Replica, pkg: grpc.GrpcObject): void
       })
       call.on('end', () => { chain.then(() => call.end(), () => {}) })
     }),
-    LeaseTimeToLive: unary((req) => r.timeToLive(req)),
-    LeaseLeases: unary(async () => {
+    LeaseTimeToLive: inSession(r, (req) => r.timeToLive(req)),
+    LeaseLeases: inSession(r, async () => {
       await r.readBarrier()
       return { header: r.header(), leases: [...r.doc.leases.keys()].map((ID) => ({ ID })) }
     }),

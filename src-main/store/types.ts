@@ -28,7 +28,16 @@ export interface ReplicaConfig {
   clusterToken: string
   /** Outbound link settings per peer name. */
   links?: Record<string, LinkSpec>
+  /** Largest request message accepted, in bytes (default DEFAULT_MAX_REQUEST_BYTES, as etcd's --max-request-bytes). */
+  maxRequestBytes?: number
+  /** The replica that serves etcd's lock / election recipes in a multi-replica cluster (others refuse them). */
+  recipesHome?: string
+  /** HTTP/2 implementation of the client port: ours (default) or node:http2. */
+  http2?: 'raw' | 'node'
 }
+
+/** etcd's default request limit: 1.5 MiB. */
+export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024
 
 export type Relation = 'equal' | 'ahead' | 'behind' | 'concurrent' | 'unknown'
 

@@ -45,6 +45,7 @@ export function createFakeLab(over: Partial<LabApi> = {}) {
     getMatrix: vi.fn(async (id: number) => ({ ...fakeMatrixSummary({ scenario: 'statefulset-stale-reads', consistency: ['synchronous'], instances: [1] }), id, cells: [] })),
     listMatrices: vi.fn(async () => [] as MatrixSummary[]),
     stopMatrix: vi.fn(async () => {}),
+    listChaosRuns: vi.fn(async () => []),
     onEvent: vi.fn((listener: (e: LabEvent) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

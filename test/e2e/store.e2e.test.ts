@@ -1,6 +1,7 @@
 // The Store page in real Chromium through the web host, on real replica processes: start 3 replicas, write a key and
 // see it held everywhere, kill -9 r3 (down) and restart it (held again), partition {r1} | {r2, r3} and write on r1
-// (r2, r3 not holding), heal (held everywhere), browse keys as r3 sees them, and a saved benchmark charted.
+// (r2, r3 not holding), heal (held everywhere), browse keys as r3 sees them, a saved benchmark charted, and a chaos run
+// started from the page with its verdict and timeline.
 // Screenshots: test-results/store-page.png, test-results/store-durability.png.
 import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
@@ -124,6 +125,24 @@ describe('the Store page in Chromium', () => {
 
     await page.getByTestId('store-stop').click()
     await page.getByTestId('store-stopped').waitFor({ timeout: 15_000 })
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('runs a short chaos test from the page and charts its timeline with the faults shaded', async () => {
+    await page.getByTestId('chaos-replicas').fill('2')
+    await page.getByTestId('chaos-duration').fill('4')
+    await page.getByTestId('chaos-kill').uncheck()
+    await page.getByTestId('chaos-partition').uncheck()
+    await page.getByTestId('chaos-start').click()
+    const verdict = page.getByTestId('chaos-verdict')
+    await verdict.waitFor({ timeout: 60_000 })
+    expect(await verdict.getAttribute('data-verdict')).toBe('pass')
+    expect(await page.getByTestId('chaos-reasons').textContent()).toMatch(/0 missing after heal/)
+    await expect.poll(() => paintedPixels(page, 'chaos-chart')).toBeGreaterThan(100)
+    const [saved] = await opened.lab.listChaosRuns()
+    expect(saved.options).toMatchObject({ replicas: 2, duration: 4, nemesis: ['pause'] })
+    await page.getByTestId('chaos-chart').scrollIntoViewIfNeeded()
+    await page.getByTestId('chaos-section').screenshot({ path: join(SHOTS, 'store-chaos.png') })
     expect(consoleErrors).toEqual([])
   })
 })

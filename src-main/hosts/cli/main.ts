@@ -44,7 +44,7 @@ const USAGE = `usage: stabilis <command> [options]
                                           every cell (level × instances) as a saved run; a table of verdicts
   serve [--host 127.0.0.1] [--port N] [--new-token] [--db FILE]
                                           the lab in a browser (port 7357; the token is kept beside the database)
-  store up --replicas N [--dir D] | store bench [...]  the replicated store
+  store up --replicas N [--dir D] | store bench [...] | store chaos [...]  the replicated store
   live <scenario> --store stabilis|etcd [--replicas N] [--faults none|partition|kill|restart|stale-node|FILE]
         [--duration S] [--set key=value]... [--seed N] [--db FILE] [--json]
                                           the scenario's controllers against a real store, judged live (docs/live.md)

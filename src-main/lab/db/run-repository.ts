@@ -23,7 +23,7 @@ import type {
   Verdict,
 } from '../../../src-shared/types.ts'
 import { MIGRATIONS } from './migrations.ts'
-import type { StoreBenchReport, StoreBenchRun } from '../../../src-shared/store-types.ts'
+import type { StoreBenchReport, StoreBenchRun, StoreChaosReport, StoreChaosRun } from '../../../src-shared/store-types.ts'
 
 interface BenchRunRow {
   id: number
@@ -47,6 +47,17 @@ const toBenchRun = (r: BenchRunRow): StoreBenchRun => ({
   etcd: r.etcd,
   note: r.note,
   report: r.report ? (JSON.parse(r.report) as StoreBenchReport) : null,
+  error: r.error,
+})
+
+const toChaosRun = (r: BenchRunRow): StoreChaosRun => ({
+  id: r.id,
+  kind: 'store-chaos',
+  status: r.status,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  options: JSON.parse(r.options) as StoreChaosRun['options'],
+  report: r.report ? (JSON.parse(r.report) as StoreChaosReport) : null,
   error: r.error,
 })
 
@@ -451,13 +462,39 @@ export class RunRepository {
   }
 
   listBenchRuns(): StoreBenchRun[] {
-    return (this.db.prepare(`SELECT * FROM bench_runs ORDER BY id DESC`).all() as BenchRunRow[]).map(toBenchRun)
+    return (this.db.prepare(`SELECT * FROM bench_runs WHERE kind = 'store-bench' ORDER BY id DESC`).all() as BenchRunRow[]).map(toBenchRun)
   }
 
   getBenchRun(id: number): StoreBenchRun {
-    const row = this.db.prepare(`SELECT * FROM bench_runs WHERE id = ?`).get(id) as BenchRunRow | undefined
+    const row = this.db.prepare(`SELECT * FROM bench_runs WHERE id = ? AND kind = 'store-bench'`).get(id) as BenchRunRow | undefined
     if (!row) throw notFound(`no store benchmark with id ${id}`)
     return toBenchRun(row)
+  }
+
+  // Store chaos runs (kind "store-chaos") share the bench_runs table: options and report are JSON, the
+  // verdict is in the report; the etcd column says "skipped" (no etcd takes part).
+
+  createChaosRun(options: StoreChaosRun['options'], startedAt: string): number {
+    const info = this.db
+      .prepare(`INSERT INTO bench_runs (kind, status, options, etcd, started_at, owner_pid) VALUES ('store-chaos', 'running', ?, 'skipped', ?, ?)`)
+      .run(JSON.stringify(options), startedAt, process.pid)
+    return Number(info.lastInsertRowid)
+  }
+
+  finishChaosRun(id: number, f: { status: 'done' | 'failed' | 'stopped'; report: StoreChaosReport | null; error: string | null }): void {
+    this.db
+      .prepare(`UPDATE bench_runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ? AND kind = 'store-chaos'`)
+      .run(f.status, f.report ? JSON.stringify(f.report) : null, f.error, new Date().toISOString(), id)
+  }
+
+  listChaosRuns(): StoreChaosRun[] {
+    return (this.db.prepare(`SELECT * FROM bench_runs WHERE kind = 'store-chaos' ORDER BY id DESC`).all() as BenchRunRow[]).map(toChaosRun)
+  }
+
+  getChaosRun(id: number): StoreChaosRun {
+    const row = this.db.prepare(`SELECT * FROM bench_runs WHERE id = ? AND kind = 'store-chaos'`).get(id) as BenchRunRow | undefined
+    if (!row) throw notFound(`no store chaos run with id ${id}`)
+    return toChaosRun(row)
   }
 
   getSummary(runId: number): RunSummary {

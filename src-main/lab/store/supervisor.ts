@@ -20,6 +20,12 @@ export interface SupervisorOptions {
   basePort?: number
   /** Echo replica stderr to ours. */
   verbose?: boolean
+  /** Largest client request a replica accepts (bytes; default 1.5 MiB as etcd). */
+  maxRequestBytes?: number
+  /** Replica that serves lock / election recipes (docs/store.md, "Locks, elections and leases"). */
+  recipesHome?: string
+  /** The replicas' HTTP/2 implementation: ours (default) or node:http2. */
+  http2?: 'raw' | 'node'
 }
 
 export interface ReplicaView {
@@ -76,6 +82,9 @@ export class StoreSupervisor extends EventEmitter {
   async start(): Promise<void> {
     const n = this.options.replicas
     if (!Number.isInteger(n) || n < 1 || n > 15) throw new Error(`--replicas must be 1..15, got ${n}`)
+    const home = this.options.recipesHome
+    if (home !== undefined && !/^r\d+$/.test(home)) throw new Error(`--recipes-home names a replica (r1..r${n}), got "${home}"`)
+    if (home !== undefined && Number(home.slice(1)) > n) throw new Error(`--recipes-home ${home}: there are only ${n} replicas (r1..r${n})`)
     mkdirSync(this.options.dir, { recursive: true })
     for (let i = 0; i < n; i++) {
       const name = `r${i + 1}`
@@ -96,6 +105,9 @@ export class StoreSupervisor extends EventEmitter {
     const config: ReplicaConfig = {
       name: s.member.name, dataDir: s.dataDir, clientPort: s.member.clientPort, peerPort: s.member.peerPort,
       members: this.slots.map((x) => x.member), clusterToken: this.clusterToken, links: s.links,
+      ...(this.options.maxRequestBytes ? { maxRequestBytes: this.options.maxRequestBytes } : {}),
+      ...(this.options.recipesHome ? { recipesHome: this.options.recipesHome } : {}),
+      ...(this.options.http2 ? { http2: this.options.http2 } : {}),
     }
     const child = fork(this.entry, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
     s.child = child
@@ -156,6 +168,16 @@ export class StoreSupervisor extends EventEmitter {
     if (!child) return
     child.kill('SIGKILL')
     await this.waitExit(child)
+  }
+
+  /** SIGSTOP: the replica process freezes (its connections stay open, nothing answers). */
+  pause(name: string): void {
+    this.slot(name).child?.kill('SIGSTOP')
+  }
+
+  /** SIGCONT after pause(). */
+  resume(name: string): void {
+    this.slot(name).child?.kill('SIGCONT')
   }
 
   async restart(name: string): Promise<void> {
