@@ -170,7 +170,9 @@ async function waitReady(endpoints: string[], failed: () => string | null): Prom
 
 export async function startStoreBackend(replicas: number, replicaEntry?: string): Promise<Backend> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-live-store-'))
-  const sup = new StoreSupervisor({ replicas, dir, entry: replicaEntry })
+  // Kubernetes creates compare create_revision = 0 (the API server's Txn): under this store that is a causal
+  // put-if-absent on each replica — exactly the level live mode sets out to realise, so the store must not refuse it.
+  const sup = new StoreSupervisor({ replicas, dir, entry: replicaEntry, allowRecipes: true })
   const close = async (): Promise<void> => {
     sup.killAllNow()
     await sup.stopAll()

@@ -437,7 +437,7 @@ export class Replica {
    */
   checkRecipe(req: Msg, kind: 'txn' | 'range'): void {
     const members = this.config.members.length
-    if (members <= 1 || this.config.recipesHome === this.config.name || !isRecipe(req, kind)) return
+    if (members <= 1 || this.config.allowRecipes || this.config.recipesHome === this.config.name || !isRecipe(req, kind)) return
     const home = this.config.members.find((m) => m.name === this.config.recipesHome)
     const where = home
       ? `send them to the recipes home, replica ${home.name} (only its endpoint: --endpoints=127.0.0.1:${home.clientPort})`

@@ -32,6 +32,11 @@ export interface ReplicaConfig {
   maxRequestBytes?: number
   /** The replica that serves etcd's lock / election recipes in a multi-replica cluster (others refuse them). */
   recipesHome?: string
+  /**
+   * Serve create-revision compares on every replica anyway: for a client that wants exactly the merge semantics
+   * (live mode runs Kubernetes controllers whose creates compare create_revision = 0, as the API server's do).
+   */
+  allowRecipes?: boolean
   /** HTTP/2 implementation of the client port: ours (default) or node:http2. */
   http2?: 'raw' | 'node'
 }

@@ -36,7 +36,8 @@ describe('the Matrix page in Chromium', () => {
     await expect.poll(() => page.getByTestId('matrix-status').textContent(), { timeout: 90_000 }).toBe('done')
     expect(await cell('synchronous').getAttribute('data-status')).toBe('holds')
     expect(await cell('resettable-session').getAttribute('data-status')).toBe('violated')
-    expect(await cell('synchronous').textContent()).toContain('205 states')
+    // The scenario's defaults (two node restarts, window 4, the spare pod): docs/models.md, "Scenarios".
+    expect(await cell('synchronous').textContent()).toContain('32,273 states')
     expect(await cell('resettable-session').textContent()).toContain('sts-one-pod-per-ordinal')
     // Verdict colours come from the theme: green-ish for holds, red-ish for violated.
     const bg = (level: string): Promise<string> => cell(level).evaluate((el) => getComputedStyle(el).backgroundColor)

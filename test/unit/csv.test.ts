@@ -74,7 +74,7 @@ describe('CSV reports of real runs', () => {
   it('carries convergence (worst steps, oscillations, …) in summary, comparison and the convergence report; snake_case headers', async () => {
     const ok = await lab.startRun({ ...base, model: 'ring', params: { n: 4, k: 3 } })
     const bad = await lab.startRun({ ...base, model: 'ring', params: { n: 4, k: 2 } })
-    const sts = await lab.startRun({ ...base, model: 'statefulset-stale-reads', params: { consistency: 'synchronous' } })
+    const sts = await lab.startRun({ ...base, model: 'statefulset-stale-reads', params: { consistency: 'synchronous', nodeRestarts: 1, history: 3, sparePod: false } })
     await Promise.all([ok, bad, sts].map((r) => lab.waitForRun(r.id)))
     const okConv = (await lab.getRun(ok.id)).properties.find((p) => p.name === 'stabilises')!.convergence!
     expect(okConv.worstSteps).toBeGreaterThan(0)

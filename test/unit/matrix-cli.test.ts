@@ -12,7 +12,7 @@ describe('stabilis matrix', () => {
   it('finds the stale-read StatefulSet bug under resettable-session but not synchronous (exit 1)', async () => {
     const r = await runCli([
       'matrix', 'statefulset-stale-reads', '--consistency', 'synchronous,resettable-session', '--instances', '1',
-      '--timeout-per-cell', '20', '--db', db, '--json',
+      '--timeout-per-cell', '20', '--db', db, '--json', '--set', 'nodeRestarts=1', '--set', 'history=3', '--set', 'sparePod=false',
     ])
     expect(r.code, r.stderr).toBe(1)
     const out = JSON.parse(r.stdout) as { matrixId: number; cells: { consistency: string; instances: number; verdict: string; violated: string[]; runId: number; unique: number }[] }

@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   maxRequestBytes?: number
   /** Replica that serves lock / election recipes (docs/store.md, "Locks, elections and leases"). */
   recipesHome?: string
+  /** Every replica serves create-revision compares (live mode: Kubernetes creates, merged causally on purpose). */
+  allowRecipes?: boolean
   /** The replicas' HTTP/2 implementation: ours (default) or node:http2. */
   http2?: 'raw' | 'node'
 }
@@ -107,6 +109,7 @@ export class StoreSupervisor extends EventEmitter {
       members: this.slots.map((x) => x.member), clusterToken: this.clusterToken, links: s.links,
       ...(this.options.maxRequestBytes ? { maxRequestBytes: this.options.maxRequestBytes } : {}),
       ...(this.options.recipesHome ? { recipesHome: this.options.recipesHome } : {}),
+      ...(this.options.allowRecipes ? { allowRecipes: true } : {}),
       ...(this.options.http2 ? { http2: this.options.http2 } : {}),
     }
     const child = fork(this.entry, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })

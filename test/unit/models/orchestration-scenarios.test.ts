@@ -8,6 +8,7 @@ import { explore, type ExploreLimits } from '../../../src-main/checker/explore.t
 import { checkLiveness } from '../../../src-main/checker/liveness.ts'
 import type { Model } from '../../../src-main/checker/model.ts'
 import { getModelDefinition, listModelInfos } from '../../../src-main/models/registry.ts'
+import { classic } from './reachable.ts'
 import { createScenario, SCENARIO_IDS } from '../../../src-main/models/orchestration/scenarios.ts'
 
 const FULL: ExploreLimits = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
@@ -59,7 +60,7 @@ const COMPLETE: [string, number, number, number][] = [
 describe('synchronous: every safety property holds, reachability is witnessed (full BFS)', () => {
   for (const [id, unique, generated, depth] of COMPLETE) {
     it(`${id}: ${unique} unique / ${generated} generated / depth ${depth}`, () => {
-      const r = explore(createScenario(id, { consistency: 'synchronous', instances: 1 }), FULL)
+      const r = explore(createScenario(id, { consistency: 'synchronous', instances: 1, ...classic(id) }), FULL)
       expect([r.unique, r.generated, r.maxDepth, r.stopReason]).toEqual([unique, generated, depth, 'complete'])
       for (const p of r.properties) {
         if (p.kind === 'always' || p.kind === 'sometimes') expect([p.name, p.status]).toEqual([p.name, 'holds'])
@@ -69,7 +70,7 @@ describe('synchronous: every safety property holds, reachability is witnessed (f
 
   it('every scenario self-stabilises: each converges property holds, with its worst-case steps to converge', () => {
     for (const [id] of COMPLETE) {
-      const m = createScenario(id, { consistency: 'synchronous', instances: 1 })
+      const m = createScenario(id, { consistency: 'synchronous', instances: 1, ...classic(id) })
       const live = checkLiveness(m as Model<unknown, unknown>, id)
       const names = m.properties.filter((p) => p.kind === 'converges').map((p) => p.name)
       expect(names.length).toBeGreaterThan(0)
@@ -107,7 +108,7 @@ const OBSERVED: [string, string, number][] = [
 describe('status properties are checked against view_at(observedRevision), not the head', () => {
   for (const [id, level, unique] of OBSERVED) {
     it(`${id} under ${level}: ${unique} unique, every safety property holds`, () => {
-      const r = explore(createScenario(id, { consistency: level, instances: 1 }), FULL)
+      const r = explore(createScenario(id, { consistency: level, instances: 1, ...classic(id) }), FULL)
       expect([r.unique, r.stopReason]).toEqual([unique, 'complete'])
       for (const p of r.properties) if (p.kind === 'always') expect([p.name, p.status]).toEqual([p.name, 'holds'])
     })
@@ -141,8 +142,8 @@ describe('status properties are checked against view_at(observedRevision), not t
 
 describe('determinism', () => {
   it('two explorations of one scenario report the same counts', () => {
-    const a = explore(createScenario('statefulset-stale-reads', { consistency: 'causal' }), { ...FULL, maxDepth: 7 })
-    const b = explore(createScenario('statefulset-stale-reads', { consistency: 'causal' }), { ...FULL, maxDepth: 7 })
+    const a = explore(createScenario('statefulset-stale-reads', { consistency: 'causal', ...classic('statefulset-stale-reads') }), { ...FULL, maxDepth: 7 })
+    const b = explore(createScenario('statefulset-stale-reads', { consistency: 'causal', ...classic('statefulset-stale-reads') }), { ...FULL, maxDepth: 7 })
     expect([a.unique, a.generated, a.maxDepth]).toEqual([b.unique, b.generated, b.maxDepth])
     expect(a.depthHistogram).toEqual(b.depthHistogram)
   })
@@ -150,7 +151,7 @@ describe('determinism', () => {
 
 describe('statefulset-stale-reads (kubernetes/kubernetes#59848)', () => {
   it('holds under synchronous, including convergence', () => {
-    const m = createScenario('statefulset-stale-reads', { consistency: 'synchronous' })
+    const m = createScenario('statefulset-stale-reads', { consistency: 'synchronous', ...classic('statefulset-stale-reads') })
     const r = explore(only(m, 'sts-one-pod-per-ordinal', 'pod-on-one-node'), FULL)
     expect(r.properties.map((p) => p.status)).toEqual(['holds', 'holds'])
     const live = checkLiveness(m as Model<unknown, unknown>, 'statefulset-stale-reads')
@@ -158,12 +159,12 @@ describe('statefulset-stale-reads (kubernetes/kubernetes#59848)', () => {
   })
 
   it('holds under monotonic-session: after a restart the kubelet reads the head (full BFS, 1467 states)', () => {
-    const r = explore(only(createScenario('statefulset-stale-reads', { consistency: 'monotonic-session' }), 'sts-one-pod-per-ordinal'), FULL)
+    const r = explore(only(createScenario('statefulset-stale-reads', { consistency: 'monotonic-session', ...classic('statefulset-stale-reads') }), 'sts-one-pod-per-ordinal'), FULL)
     expect([r.unique, r.stopReason, r.properties[0].status]).toEqual([1467, 'complete', 'holds'])
   })
 
   it('under resettable-session the counterexample is #59848: the old pod restarts from a stale read beside its replacement', () => {
-    const m = only(createScenario('statefulset-stale-reads', { consistency: 'resettable-session' }), 'sts-one-pod-per-ordinal')
+    const m = only(createScenario('statefulset-stale-reads', { consistency: 'resettable-session', ...classic('statefulset-stale-reads') }), 'sts-one-pod-per-ordinal')
     const p = explore(m, { ...FULL, stopOnViolation: true }).properties[0]
     const last = p.trace![p.trace!.length - 1].state as { controllers: Record<string, { running?: string[] }> }
     const db0 = Object.values(last.controllers).flatMap((c) => (c.running ?? []).filter((k) => k.startsWith('db-0@')))
@@ -181,7 +182,7 @@ describe('statefulset-stale-reads (kubernetes/kubernetes#59848)', () => {
 
   for (const level of ['optimistic', 'causal']) {
     it(`is violated under ${level}: ordinal 0 runs on two nodes at once`, () => {
-      const m = only(createScenario('statefulset-stale-reads', { consistency: level }), 'sts-one-pod-per-ordinal')
+      const m = only(createScenario('statefulset-stale-reads', { consistency: level, ...classic('statefulset-stale-reads') }), 'sts-one-pod-per-ordinal')
       const r = explore(m, { ...FULL, stopOnViolation: true })
       const p = r.properties[0]
       expect(p.status).toBe('violated')

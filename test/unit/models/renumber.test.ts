@@ -11,29 +11,8 @@ import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import { renumber } from '../../../src-main/models/orchestration/renumber.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
+import { classic, reachable } from './reachable.ts'
 
-/** States reachable in the raw model (no renumbering) within `depth` steps. */
-function reachable(m: Model<OState, OAction>, depth: number): OState[] {
-  const seen = new Map<string, OState>()
-  let frontier = m.init()
-  for (const s of frontier) seen.set(canon(s), s)
-  for (let d = 0; d < depth; d++) {
-    const next: OState[] = []
-    for (const s of frontier) {
-      for (const a of m.actions(s)) {
-        const t = m.next(s, a)
-        if (t === undefined) continue
-        const k = canon(t)
-        if (!seen.has(k)) {
-          seen.set(k, t)
-          next.push(t)
-        }
-      }
-    }
-    frontier = next
-  }
-  return [...seen.values()]
-}
 
 const CASES: [string, string, number][] = [
   ['statefulset-stale-reads', 'resettable-session', 8],
@@ -49,8 +28,8 @@ const CASES: [string, string, number][] = [
 describe('revision renumbering is a bisimulation', () => {
   for (const [id, level, depth] of CASES) {
     it(`${id} under ${level}, every state to depth ${depth}: same steps, same successors, same property values`, () => {
-      const raw = createScenario(id, { consistency: level }, { renumber: false })
-      const ren = createScenario(id, { consistency: level })
+      const raw = createScenario(id, { consistency: level, ...classic(id) }, { renumber: false })
+      const ren = createScenario(id, { consistency: level, ...classic(id) })
       const states = reachable(raw, depth)
       expect(states.length).toBeGreaterThan(50)
       let renamed = 0
@@ -126,8 +105,8 @@ describe('whole explorations agree with and without renumbering', () => {
     ['job-single', 'resettable-session'],
   ]) {
     it(`${id} under ${level}: same verdicts, fewer states`, () => {
-      const a = explore(createScenario(id, { consistency: level }, { renumber: false }), FULL)
-      const b = explore(createScenario(id, { consistency: level }), FULL)
+      const a = explore(createScenario(id, { consistency: level, ...classic(id) }, { renumber: false }), FULL)
+      const b = explore(createScenario(id, { consistency: level, ...classic(id) }), FULL)
       expect([a.stopReason, b.stopReason]).toEqual(['complete', 'complete'])
       expect(b.properties.map((p) => [p.name, p.status])).toEqual(a.properties.map((p) => [p.name, p.status]))
       expect(b.unique).toBeLessThan(a.unique)
