@@ -209,15 +209,26 @@ export class RunRepository {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
       // SQLite opens a file it may not write without complaint and fails at the first write: ask the system first.
       if (file !== ':memory:' && existsSync(file) && !writable(file)) return RunRepository.openReadOnly(file, new Error('the file is read-only'))
-      db = new Database(file)
-      // Before anything that takes a lock: a second process opening the same file waits instead of failing.
-      db.pragma('busy_timeout = 5000')
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL')
-      db.pragma('foreign_keys = ON')
-      const repo = new RunRepository(db, file)
-      repo.migrate()
-      return repo
+      // Switching a new file to WAL can meet SQLITE_BUSY at once, without the busy handler, while another process
+      // does the same: try again a few times before calling the file locked.
+      for (let attempt = 1; ; attempt++) {
+        db = new Database(file)
+        try {
+          // Before anything that takes a lock: a second process opening the same file waits instead of failing.
+          db.pragma('busy_timeout = 5000')
+          db.pragma('journal_mode = WAL')
+          db.pragma('synchronous = NORMAL')
+          db.pragma('foreign_keys = ON')
+          const repo = new RunRepository(db, file)
+          repo.migrate()
+          return repo
+        } catch (err) {
+          if (attempt >= 8 || errorCode(err) !== 'SQLITE_BUSY') throw err
+          db.close()
+          db = undefined
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 * attempt)
+        }
+      }
     } catch (err) {
       db?.close()
       // Read-only only when the system says so: a folder that refuses SQLite's "-shm" file, say.
