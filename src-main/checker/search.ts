@@ -129,3 +129,17 @@ export function mergeFound(into: (number | null)[], from: readonly (number | nul
 export function anyAlwaysFound(ctx: SearchContext): boolean {
   return ctx.trackers.some((p, i) => p.kind === 'always' && ctx.found[i] !== null)
 }
+
+/** What an exhaustive search (BFS, DFS) found: evidence is stored states, complete when nothing stopped it. */
+export function exhaustiveOutcome(ctx: SearchContext, stopReason: StopReason, firstViolationMs: number | undefined): SearchOutcome {
+  return {
+    stopReason,
+    complete: stopReason === 'complete',
+    depthHistogram: ctx.hist,
+    maxDepth: ctx.hist.length,
+    walks: ctx.trackers.map(() => null),
+    walksInVisited: true,
+    shrink: false,
+    ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
+  }
+}

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { StoreSupervisor } from '../lab/store/supervisor.ts'
+import { startTempCluster } from '../lab/store/supervisor.ts'
 import { EtcdClient } from './etcd-client.ts'
 
 export type StoreKind = 'etcd' | 'stabilis'
@@ -169,21 +169,9 @@ async function waitReady(endpoints: string[], failed: () => string | null): Prom
 }
 
 export async function startStoreBackend(replicas: number, replicaEntry?: string): Promise<Backend> {
-  const dir = mkdtempSync(join(tmpdir(), 'stabilis-live-store-'))
   // Kubernetes creates compare create_revision = 0 (the API server's Txn): under this store that is a causal
   // put-if-absent on each replica — exactly the level live mode sets out to realise, so the store must not refuse it.
-  const sup = new StoreSupervisor({ replicas, dir, entry: replicaEntry, allowRecipes: true })
-  const close = async (): Promise<void> => {
-    sup.killAllNow()
-    await sup.stopAll()
-    rmSync(dir, { recursive: true, force: true })
-  }
-  try {
-    await sup.start()
-  } catch (e) {
-    await close()
-    throw e
-  }
+  const { sup, close } = await startTempCluster('stabilis-live-store-', { replicas, entry: replicaEntry, allowRecipes: true })
   const names = sup.names()
   return {
     kind: 'stabilis',

@@ -8,7 +8,7 @@ import { writeCheckpoint } from '../checkpoint.ts'
 import type { StopReason } from '../explore.ts'
 import { CHUNK_STATES, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
 import { HALT_FAILED, HALT_VIOLATION, H_CODE } from '../protocol.ts'
-import {
+import { exhaustiveOutcome,
   anyAlwaysFound,
   mergeFound,
   sliceChunk,
@@ -219,16 +219,7 @@ export class BfsStrategy implements SearchStrategy {
       if (firstViolationMs === undefined && anyAlwaysFound(ctx)) firstViolationMs = ctx.elapsedMs()
     }
     const stopReason = levels.stopReason()
-    return {
-      stopReason,
-      complete: stopReason === 'complete',
-      depthHistogram: ctx.hist,
-      maxDepth: ctx.hist.length,
-      walks: ctx.trackers.map(() => null),
-      walksInVisited: true,
-      shrink: false,
-      ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
-    }
+    return exhaustiveOutcome(ctx, stopReason, firstViolationMs)
   }
 
   live(ctx: SearchContext, t: Totals): LiveFigures {

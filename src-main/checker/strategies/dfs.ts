@@ -3,7 +3,7 @@
 // equal BFS's; depths are DFS depths.
 import { chunkBuffers, type Chunk } from '../frontier.ts'
 import { H_CODE, H_HUNGRY, HALT_VIOLATION } from '../protocol.ts'
-import {
+import { exhaustiveOutcome,
   anyAlwaysFound,
   mergeChunks,
   mergeFound,
@@ -92,16 +92,7 @@ export class DfsStrategy implements SearchStrategy {
     ctx.hist.length = 0
     ctx.hist.push(...merged)
     const stopReason = haltStopReason(ctx.haltCode()) ?? (cutByDepth ? 'depth' : 'complete')
-    return {
-      stopReason,
-      complete: stopReason === 'complete',
-      depthHistogram: ctx.hist,
-      maxDepth: ctx.hist.length,
-      walks: ctx.trackers.map(() => null),
-      walksInVisited: true,
-      shrink: false,
-      ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
-    }
+    return exhaustiveOutcome(ctx, stopReason, firstViolationMs)
   }
 
   /** The explorers' histograms plus the roots, which the coordinator stored. */

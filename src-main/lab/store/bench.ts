@@ -11,7 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBenchClient, type BenchClient } from './bench-client.ts'
 import { createStoreClient } from './client.ts'
-import { StoreSupervisor } from './supervisor.ts'
+import { startTempCluster } from './supervisor.ts'
 import type { StoreBenchReport, StoreBenchSystem, StoreBenchWorkload } from '../../../src-shared/store-types.ts'
 
 // Result shapes are the ones the lab saves and the UI charts (src-shared), so the driver and the app cannot drift.
@@ -225,19 +225,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startStabilis(members: number, entry?: string): Promise<RunningSystem> {
-  const dir = mkdtempSync(join(tmpdir(), 'stabilis-bench-'))
-  const sup = new StoreSupervisor({ replicas: members, dir, entry })
-  const stop = async (): Promise<void> => {
-    sup.killAllNow()
-    await sup.stopAll()
-    rmSync(dir, { recursive: true, force: true })
-  }
-  try {
-    await sup.start()
-  } catch (e) {
-    await stop()
-    throw e
-  }
+  const { sup, close: stop } = await startTempCluster('stabilis-bench-', { replicas: members, entry })
   const pids = sup.view().map((r) => r.pid).filter((p): p is number => p !== null)
   return { system: 'stabilis', members, endpoints: sup.endpoints(), pids, stop }
 }

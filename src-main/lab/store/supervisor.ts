@@ -2,7 +2,8 @@
 // restarts, partitions and heals them, and streams their status.
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -266,4 +267,22 @@ export class StoreSupervisor extends EventEmitter {
   killAllNow(): void {
     for (const s of this.slots) s.child?.kill('SIGKILL')
   }
+}
+
+/** A cluster in a fresh temporary folder, started; `close` kills it and removes the folder (also on a failed start). */
+export async function startTempCluster(prefix: string, options: Omit<SupervisorOptions, 'dir'>): Promise<{ sup: StoreSupervisor; close: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const sup = new StoreSupervisor({ ...options, dir })
+  const close = async (): Promise<void> => {
+    sup.killAllNow()
+    await sup.stopAll()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await sup.start()
+  } catch (e) {
+    await close()
+    throw e
+  }
+  return { sup, close }
 }
