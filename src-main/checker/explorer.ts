@@ -31,6 +31,7 @@ import {
   type ToExplorer,
 } from './protocol.ts'
 import { SharedVisited, VisitedFullError } from './shared-visited.ts'
+import { GraphRecorder, graphTransfer, livenessBits } from './state-graph.ts'
 
 /** A model's code failed while this worker expanded a state. */
 class Failure extends Error {
@@ -71,6 +72,9 @@ export class Explorer {
   private readonly via: IntColumn
   private readonly trackers: Property<unknown>[]
   private readonly isAlways: boolean[]
+  /** The transition graph for the liveness pass, when the coordinator asked for it. */
+  private readonly rec: GraphRecorder | null
+  private readonly liveProps: Property<unknown>[]
   private found: (number | null)[]
   private settled: boolean[] = []
   private readonly fp = new Int32Array(2)
@@ -110,6 +114,8 @@ export class Explorer {
     this.trackers = model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes') as Property<unknown>[]
     this.isAlways = this.trackers.map((p) => p.kind === 'always')
     this.found = this.trackers.map(() => null)
+    this.liveProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
+    this.rec = init.graph ? new GraphRecorder() : null
     this.out = new ChunkWriter()
     this.swarm = init.strategy === 'auto'
     this.publish()
@@ -167,7 +173,9 @@ export class Explorer {
         case 'collect': {
           const parents = this.parents.trimmed()
           const via = this.via.trimmed()
-          this.post({ t: 'columns', parents, via }, [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer])
+          const graph = this.rec?.take()
+          const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(graph ? graphTransfer(graph) : [])]
+          this.post({ t: 'columns', parents, via, ...(graph ? { graph } : {}) }, transfer)
           return
         }
         case 'snapshot': {
@@ -225,9 +233,14 @@ export class Explorer {
     let actions: readonly unknown[] = []
     try {
       const state = model.decode(bytes)
+      const rec = this.rec
+      rec?.expanding(id)
       if (model.within) {
         phase = 'within'
-        if (!model.within(state)) return
+        if (!model.within(state)) {
+          rec?.boundary()
+          return
+        }
       }
       phase = 'actions'
       actions = model.actions(state)
@@ -244,6 +257,7 @@ export class Explorer {
         if (!this.probe) this.generated++
         phase = 'encode'
         const enc = fingerprintState(model, succ, fp)
+        if (rec) rec.successor(fp[0], fp[1], ai, model.groupOf ? model.groupOf(actions[ai]) : 0)
         if (this.probe) {
           if (!visited.has(fp[0], fp[1])) this.unseen = true
           continue
@@ -252,6 +266,10 @@ export class Explorer {
           const nid = this.parents.length * W + w
           this.parents.push(id)
           this.via.push(ai)
+          if (rec) {
+            phase = 'property'
+            rec.stored(fp[0], fp[1], livenessBits(this.liveProps, succ))
+          }
           if (hasProps) {
             phase = 'property'
             this.checkProps(succ, nid)

@@ -1,8 +1,9 @@
 // Liveness on the stored state graph: eventually(p) and converges(goal), with weak fairness per action group.
 //
-// The pass builds the whole reachable graph once (single-threaded, after the parallel exploration has finished):
-// a local visited set with dense ids, the BFS tree (parent, action index) for prefixes, and every transition in
-// compressed rows (target id, action index, group). Then an iterative Tarjan SCC pass (no recursion):
+// The graph is the one the explorers recorded during the search (state-graph.ts); after a resume from a checkpoint
+// it is built here once instead (single-threaded, after the parallel exploration has finished). Either way: dense
+// ids, the BFS tree (parent, action index) for prefixes, and every transition in compressed rows (target id,
+// action index, group). Then an iterative Tarjan SCC pass (no recursion):
 //  - eventually(p): over the states reachable from an initial state through ¬p states only. A counterexample is
 //    a path to a terminal ¬p state (deadlock) or a lasso into a fair SCC of ¬p states (prefix + cycle).
 //  - converges(goal): over every reachable state, with environment (user / fault) actions removed.
@@ -441,12 +442,16 @@ export class LivenessChecker {
   }
 }
 
+/** How many liveness passes had to rebuild the graph (no recorded one): read by tests. */
+export const graphRebuilds = { count: 0 }
+
 /** Checks every eventually / converges property of the model; keyed by property name. */
-export function checkLiveness(model: Model<unknown, unknown>, name: string): Map<string, PropertyResult> {
+export function checkLiveness(model: Model<unknown, unknown>, name: string, recorded?: Graph): Map<string, PropertyResult> {
   const props = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
   const out = new Map<string, PropertyResult>()
   if (props.length === 0) return out
-  const g = buildGraph(model, props)
+  if (!recorded) graphRebuilds.count++
+  const g = recorded ?? buildGraph(model, props)
   const lc = new LivenessChecker(model, name, g)
   props.forEach((p, i) => {
     const base = { name: p.name, kind: p.kind, description: p.description }

@@ -39,6 +39,7 @@ import {
 import { finishRun } from './result.ts'
 import { seedRoots } from './roots.ts'
 import type { SearchContext, SearchStrategy, Totals } from './search.ts'
+import type { GraphCols } from './state-graph.ts'
 import { createSharedVisited, SharedVisited, type SharedVisitedBuffers } from './shared-visited.ts'
 import { BfsStrategy } from './strategies/bfs.ts'
 import { DfsStrategy } from './strategies/dfs.ts'
@@ -87,6 +88,8 @@ export interface PoolOptions {
 export interface Cols {
   parents: Float64Array
   via: Int32Array
+  /** The transitions the explorer recorded (when the run records the graph). */
+  graph?: GraphCols
 }
 
 export interface PoolResult extends ExploreResult {}
@@ -160,7 +163,7 @@ export class WorkerPool {
       for (let w = 0; w < this.size; w++) {
         this.on(w, (m) => {
           if (m.t === 'columns') {
-            cols[w] = { parents: m.parents, via: m.via }
+            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}) }
             if (++got === this.size) wake()
           }
         })
@@ -215,6 +218,10 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
   if (roots && roots.count > 0) hist.push(roots.count)
   const elapsedBase = ckpt ? ckpt.meta.elapsedMs : 0
 
+  // The graph for liveness is recorded while exploring; not after a resume (the levels before it were not recorded:
+  // the liveness pass then rebuilds it), not by plain simulation (no complete search), at most 31 properties (bits).
+  const livenessCount = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges').length
+  const recordGraph = !ckpt && opts.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
   const walks = opts.walks ?? (opts.timeoutMs > 0 ? Number.MAX_SAFE_INTEGER : 1000)
   const defaultLength = opts.strategy === 'auto' ? 256 : 1000
   const walkLength = opts.walkLength ?? (opts.maxDepth > 0 ? opts.maxDepth : defaultLength)
@@ -236,6 +243,7 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     walks,
     walkLength,
     shard: opts.shard,
+    graph: recordGraph,
     parents: ckpt?.cols[w].parents,
     via: ckpt?.cols[w].via,
   })
@@ -268,7 +276,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     const t = ctx.totals()
     const live = strategy.live(ctx, t)
     const unique = visited.size
-    const mem = visited.bytes + t.stored * 12 + live.queuedBytes
+    // Recorded graph: 16 B per transition, 12 B per stored state (state-graph.ts).
+    const mem = visited.bytes + t.stored * 12 + live.queuedBytes + (recordGraph ? t.generated * 16 + t.stored * 12 : 0)
     return {
       elapsedMs: ctx.elapsedMs(),
       generated: t.generated,

@@ -2,6 +2,7 @@
 import type { ParamValues, Strategy } from '../../src-shared/types.ts'
 import type { Chunk } from './frontier.ts'
 import type { SharedVisitedBuffers } from './shared-visited.ts'
+import type { GraphCols } from './state-graph.ts'
 
 // Int32 words of the halt buffer (shared by the host's stop button, the coordinator and every explorer).
 export const H_STOP = 0 // 1 = stop asked from outside (UI / CLI)
@@ -49,6 +50,8 @@ export interface ExplorerInit {
   walkLength: number
   /** Simulation shards: this run takes the global walk numbers index, index+count, … */
   shard?: { index: number; count: number }
+  /** Record the transition graph for the liveness pass (state-graph.ts). */
+  graph?: boolean
   /** Columns restored from a checkpoint. */
   parents?: Float64Array
   via?: Int32Array
@@ -94,4 +97,4 @@ export type FromExplorer =
   | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
   | { t: 'sim-done'; found: (SimFinding | null)[] }
   | { t: 'failed'; failure: FailureInfo }
-  | { t: 'columns'; parents: Float64Array; via: Int32Array }
+  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols }

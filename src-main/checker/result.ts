@@ -4,7 +4,8 @@ import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { deleteCheckpoint } from './checkpoint.ts'
 import type { ExploreResult } from './explore.ts'
 import { collisionProbability } from './fingerprint.ts'
-import { checkLiveness } from './liveness.ts'
+import { checkLiveness, type Graph } from './liveness.ts'
+import { assembleGraph } from './state-graph.ts'
 import type { Property } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
 import type { Cols } from './pool.ts'
@@ -43,13 +44,17 @@ function throwFailure(ctx: SearchContext, f: FailureInfo, replayTo: (id: number)
   throw new ModelFailure(`model "${ctx.opts.model}": ${f.phase}${act} threw${where}: ${f.message}`, trace)
 }
 
-function verdicts(ctx: SearchContext, outcome: SearchOutcome, replayTo: (id: number) => TraceStep[]): PropertyResult[] {
+function verdicts(ctx: SearchContext, outcome: SearchOutcome, cols: Cols[], replayTo: (id: number) => TraceStep[]): PropertyResult[] {
   const { model, trackers } = ctx
   const name = ctx.opts.model
   const complete = outcome.complete
   const properties: PropertyResult[] = []
   const livenessProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges')
-  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name) : null
+  const recorded = (): Graph | null => {
+    if (!cols.every((c) => c.graph)) return null
+    return assembleGraph(model, livenessProps as Property<unknown>[], cols.map((c) => c.graph!))
+  }
+  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name, recorded() ?? undefined) : null
   for (const p of model.properties) {
     const base = { name: p.name, kind: p.kind, description: p.description }
     if (p.kind === 'eventually' || p.kind === 'converges') {
@@ -85,7 +90,7 @@ export function finishRun(
     return replayActions(ctx.model, opts.model, path.init, path.actions, visited)
   }
   if (failure) throwFailure(ctx, failure, replayTo)
-  const properties = verdicts(ctx, outcome, replayTo)
+  const properties = verdicts(ctx, outcome, cols, replayTo)
   if (opts.checkpoint && !opts.checkpoint.keep && outcome.stopReason !== 'stopped') deleteCheckpoint(opts.checkpoint.file)
   const t = ctx.totals()
   const unique = visited.size

@@ -44,13 +44,18 @@ export class VisitedSet {
   }
 
   has(lo: number, hi: number): boolean {
+    return this.get(lo, hi) >= 0
+  }
+
+  /** The id stored with this fingerprint, or -1. */
+  get(lo: number, hi: number): number {
     const slots = this.slots
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask
     for (;;) {
       const at = i * 3
       const s = slots[at]
-      if (s === 0) return false
-      if (s === lo && slots[at + 1] === hi) return true
+      if (s === 0) return -1
+      if (s === lo && slots[at + 1] === hi) return slots[at + 2]
       i = (i + 1) & this.mask
     }
   }
