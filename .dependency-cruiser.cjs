@@ -61,6 +61,23 @@ module.exports = {
       to: { path: '^src-main/(lab|hosts)/' },
     },
     {
+      name: 'lab-not-the-replica',
+      comment:
+        'lab/ talks to replicas as a client (store/protos.ts, store/types.ts) and starts them as processes by file name: ' +
+        'it never imports the replica itself (its class, its process entry, its Automerge document), which would load ' +
+        "Automerge's wasm into the lab.",
+      severity: 'error',
+      from: { path: '^src-main/lab/' },
+      to: { path: '^src-main/store/(server|replica|replica-main|document)\\.ts$' },
+    },
+    {
+      name: 'lab-without-automerge',
+      comment: "Nothing the lab imports, directly or not, loads Automerge: the CRDT lives in the replica processes.",
+      severity: 'error',
+      from: { path: '^src-main/lab/' },
+      to: { path: '(^|/)node_modules/@automerge/|^@automerge/', reachable: true },
+    },
+    {
       name: 'checker-below-models',
       comment: 'The engine knows the Model interface, not the model library (see the exception "checker-resolves-models").',
       severity: 'error',

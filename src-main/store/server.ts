@@ -1,32 +1,13 @@
 // One replica: document + durable log + peer mesh + the etcd-compatible gRPC services and the
 // Replication extension service, all on 127.0.0.1.
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
-import * as protoLoader from '@grpc/proto-loader'
 import { StoreDocument, type KvEntry, type StoreEvent, type Tx, type Unit } from './document.ts'
 import { GrpcServer, RpcError, refuse, streaming, unary, type DuplexCall, type Handler, type Msg } from './grpc-server.ts'
 import { ChangeLog, encodeUnit, loadIdentity, readLog, type Identity } from './log.ts'
 import { PeerMesh } from './peer.ts'
+import { loadProtos, protoService, PROTO_DIR } from './protos.ts'
 import { DEFAULT_MAX_REQUEST_BYTES, stableId, type LinkSpec, type Relation, type ReplicaConfig, type ReplicaStatus } from './types.ts'
-
-export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
-
-// Messages are decoded protobuf objects (proto-loader: keepCase, longs as strings, enums as strings).
-export function loadProtos(protoDir = PROTO_DIR): grpc.GrpcObject {
-  const def = protoLoader.loadSync(['rpc.proto', 'dismerge.proto'], {
-    includeDirs: [protoDir], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true,
-  })
-  return grpc.loadPackageDefinition(def)
-}
-
-/** A service of the loaded protos by its full name ("etcdserverpb.KV"): a client constructor, whose `.service` the server takes. */
-export function protoService(pkg: grpc.GrpcObject, name: string): grpc.ServiceClientConstructor {
-  let o: unknown = pkg
-  for (const p of name.split('.')) o = (o as Record<string, unknown> | undefined)?.[p]
-  if (typeof o !== 'function') throw new Error(`no service ${name} in the store's protos`)
-  return o as grpc.ServiceClientConstructor
-}
 
 const invalid = (m: string): RpcError => new RpcError(grpc.status.INVALID_ARGUMENT, m)
 const LEASE_NOT_FOUND = 'etcdserver: requested lease not found'
