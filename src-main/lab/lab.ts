@@ -35,7 +35,7 @@ import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
 import { exploreFrom, replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
-import { StoreLab, type StoreLabOptions } from './store-lab.ts'
+import { StoreLab, type ReplicaExit, type StoreLabOptions, type StoreUpOptions } from './store-lab.ts'
 import { StoreBenchService } from './store-bench-runs.ts'
 import { StoreChaosService } from './store-chaos-runs.ts'
 import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun } from '../../src-shared/store-types.ts'
@@ -524,6 +524,18 @@ export class Lab implements LabApi {
   /** Stops every running check and waits until each is saved (as "stopped"). */
   storeStart(replicas: number): Promise<StoreView> {
     return this.store.start(replicas)
+  }
+
+  /**
+   * A headless store (`stabilis store up`): more replicas than the page draws, a data folder kept across starts and
+   * the replicas' own settings. Not a LabApi method. `storeUntilAllExit` then follows it until no replica is left.
+   */
+  storeUp(options: StoreUpOptions): Promise<StoreView> {
+    return this.store.up(options)
+  }
+
+  storeUntilAllExit(onExit: (exit: ReplicaExit) => void): { done: Promise<void>; cancel(): void } {
+    return this.store.untilAllExit(onExit)
   }
 
   storeStop(): Promise<void> {

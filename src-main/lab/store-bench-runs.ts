@@ -100,6 +100,7 @@ export class StoreBenchService {
           members,
           sizes: { ...sizes, rounds: sizes.rounds ?? 1 },
           onProgress: (step, steps, message) => emit({ type: 'store-bench-progress', runId: id, step, steps, message }),
+          onWorkload: (system, members, workload) => emit({ type: 'store-bench-workload', runId: id, system, members, workload }),
           replicaEntry: this.deps.replicaEntry,
           signal: abort.signal,
         })
