@@ -8,7 +8,7 @@ import { intFlag, parseArgs, stringFlag } from './args.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import { openLab } from '../../lab/open-lab.ts'
 import type { Lab } from '../../lab/lab.ts'
-import { MAX_REPLICAS } from '../../lab/store-lab.ts'
+import { MAX_REPLICAS } from '../../lab/store/lab.ts'
 import type { LabEvent } from '../../../src-shared/types.ts'
 import type { ChaosFault, ChaosNemesis, StoreBenchOptions, StoreChaosOptions } from '../../../src-shared/store-types.ts'
 

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { Comparison, ComparisonInput } from '../../../src-shared/types.ts'
-import { prepareAll } from './database.ts'
+import { Repository } from './database.ts'
 
 interface ComparisonRow {
   id: number
@@ -28,11 +28,9 @@ const SQL = {
   delete: `DELETE FROM comparisons WHERE id = ?`,
 }
 
-export class ComparisonsRepository {
-  private readonly sql: Record<keyof typeof SQL, Database.Statement>
-
+export class ComparisonsRepository extends Repository<keyof typeof SQL> {
   constructor(db: Database.Database) {
-    this.sql = prepareAll(db, SQL)
+    super(db, SQL)
   }
 
   listComparisons(): Comparison[] {

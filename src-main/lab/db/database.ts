@@ -23,11 +23,19 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Prepares each statement once, when its repository is made (the tables exist: the file is migrated). */
-export function prepareAll<K extends string>(db: Database.Database, sql: Record<K, string>): Record<K, Database.Statement> {
-  const out = {} as Record<K, Database.Statement>
-  for (const k of Object.keys(sql) as K[]) out[k] = db.prepare(sql[k])
-  return out
+/**
+ * A repository of one aggregate: its statements, prepared once when it is made (the file is migrated by then, so
+ * every table exists), by the names its SQL record gives them.
+ */
+export class Repository<K extends string> {
+  protected readonly db: Database.Database
+  protected readonly sql: Record<K, Database.Statement>
+
+  constructor(db: Database.Database, sql: Record<K, string>) {
+    this.db = db
+    this.sql = {} as Record<K, Database.Statement>
+    for (const k of Object.keys(sql) as K[]) this.sql[k] = db.prepare(sql[k])
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, Verdict } from '../../../src-shared/types.ts'
-import { markDeadInterrupted, prepareAll } from './database.ts'
+import { markDeadInterrupted, Repository } from './database.ts'
 
 function firstViolationOf(search: string | null): { firstViolationMs?: number } {
   const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
@@ -25,13 +25,9 @@ const SQL = {
     WHERE c.matrix_id = ? AND p.kind = 'converges' AND p.details IS NOT NULL`,
 }
 
-export class MatricesRepository {
-  private readonly db: Database.Database
-  private readonly sql: Record<keyof typeof SQL, Database.Statement>
-
+export class MatricesRepository extends Repository<keyof typeof SQL> {
   constructor(db: Database.Database) {
-    this.db = db
-    this.sql = prepareAll(db, SQL)
+    super(db, SQL)
   }
 
   createMatrix(spec: Required<MatrixSpec>, cells: readonly MatrixCellKey[], startedAt: string): number {

@@ -96,14 +96,14 @@ export class RunRepository {
 
   // Store benchmarks and chaos runs (store-runs.ts).
   markBenchRunsInterrupted(): number { return this.storeRuns.markInterrupted() }
-  createBenchRun(options: StoreBenchRun['options'], etcd: StoreBenchRun['etcd'], note: string | null, startedAt: string): number { return this.storeRuns.createBenchRun(options, etcd, note, startedAt) }
-  finishBenchRun(id: number, f: StoreRunFinish<StoreBenchReport>): void { this.storeRuns.finishBenchRun(id, f) }
-  listBenchRuns(): StoreBenchRun[] { return this.storeRuns.listBenchRuns() }
-  getBenchRun(id: number): StoreBenchRun { return this.storeRuns.getBenchRun(id) }
-  createChaosRun(options: StoreChaosRun['options'], startedAt: string): number { return this.storeRuns.createChaosRun(options, startedAt) }
-  finishChaosRun(id: number, f: StoreRunFinish<StoreChaosReport>): void { this.storeRuns.finishChaosRun(id, f) }
-  listChaosRuns(): StoreChaosRun[] { return this.storeRuns.listChaosRuns() }
-  getChaosRun(id: number): StoreChaosRun { return this.storeRuns.getChaosRun(id) }
+  createBenchRun(options: StoreBenchRun['options'], etcd: StoreBenchRun['etcd'], note: string | null, startedAt: string): number { return this.storeRuns.create('store-bench', options, startedAt, etcd, note) }
+  finishBenchRun(id: number, f: StoreRunFinish<StoreBenchReport>): void { this.storeRuns.finish('store-bench', id, f) }
+  listBenchRuns(): StoreBenchRun[] { return this.storeRuns.list('store-bench') }
+  getBenchRun(id: number): StoreBenchRun { return this.storeRuns.get('store-bench', id) }
+  createChaosRun(options: StoreChaosRun['options'], startedAt: string): number { return this.storeRuns.create('store-chaos', options, startedAt) }
+  finishChaosRun(id: number, f: StoreRunFinish<StoreChaosReport>): void { this.storeRuns.finish('store-chaos', id, f) }
+  listChaosRuns(): StoreChaosRun[] { return this.storeRuns.list('store-chaos') }
+  getChaosRun(id: number): StoreChaosRun { return this.storeRuns.get('store-chaos', id) }
 
   // Matrices (matrices.ts).
   createMatrix(spec: Required<MatrixSpec>, cells: readonly MatrixCellKey[], startedAt: string): number { return this.matrices.createMatrix(spec, cells, startedAt) }

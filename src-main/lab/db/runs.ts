@@ -2,8 +2,8 @@
 // delete, restore, purge). Statements are prepared once, when the repository is made.
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
-import type { ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, SearchCoverage, Verdict } from '../../../src-shared/types.ts'
-import { markDeadInterrupted, prepareAll } from './database.ts'
+import type { ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, Verdict } from '../../../src-shared/types.ts'
+import { markDeadInterrupted, Repository } from './database.ts'
 
 export interface RunRow {
   id: number
@@ -29,21 +29,12 @@ export interface RunRow {
   search: string | null
 }
 
-export interface RunFinish {
+/** How a check run ended: the summary's figures, with its depth histogram and property results. */
+export interface RunFinish
+  extends Pick<RunSummary, 'unique' | 'generated' | 'maxDepth' | 'seconds' | 'complete' | 'verdict' | 'error' | 'collisionProbability' | 'firstViolationMs' | 'coverage'> {
   status: Exclude<RunStatus, 'running'>
-  unique: number
-  generated: number
-  maxDepth: number
-  seconds: number
-  complete: boolean
-  verdict: Verdict
-  error: string | null
   depthHistogram: number[]
   properties: PropertyResult[]
-  /** Birthday-bound probability that two distinct states shared a fingerprint in this run. */
-  collisionProbability?: number
-  firstViolationMs?: number
-  coverage?: SearchCoverage
 }
 
 /** Liveness evidence beyond the trace, stored as one JSON column. */
@@ -111,13 +102,9 @@ const SQL = {
   properties: `SELECT name, kind, description, status, trace, details FROM property_results WHERE run_id = ? ORDER BY position`,
 }
 
-export class RunsRepository {
-  private readonly db: Database.Database
-  private readonly sql: Record<keyof typeof SQL, Database.Statement>
-
+export class RunsRepository extends Repository<keyof typeof SQL> {
   constructor(db: Database.Database) {
-    this.db = db
-    this.sql = prepareAll(db, SQL)
+    super(db, SQL)
   }
 
   /** Runs left "running" by a process that no longer exists become "interrupted"; returns how many. */

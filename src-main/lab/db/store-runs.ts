@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { StoreBenchReport, StoreBenchRun, StoreChaosReport, StoreChaosRun } from '../../../src-shared/store-types.ts'
-import { markDeadInterrupted, prepareAll } from './database.ts'
+import { markDeadInterrupted, Repository } from './database.ts'
 
 interface BenchRunRow {
   id: number
@@ -18,32 +18,16 @@ interface BenchRunRow {
   error: string | null
 }
 
-/** The row's fields both kinds share. */
-const common = (r: BenchRunRow) => ({
-  id: r.id,
-  status: r.status,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  error: r.error,
-})
-
-const toBenchRun = (r: BenchRunRow): StoreBenchRun => ({
-  ...common(r),
-  kind: 'store-bench',
-  options: JSON.parse(r.options) as StoreBenchRun['options'],
-  etcd: r.etcd,
-  note: r.note,
-  report: r.report ? (JSON.parse(r.report) as StoreBenchReport) : null,
-})
-
-const toChaosRun = (r: BenchRunRow): StoreChaosRun => ({
-  ...common(r),
-  kind: 'store-chaos',
-  options: JSON.parse(r.options) as StoreChaosRun['options'],
-  report: r.report ? (JSON.parse(r.report) as StoreChaosReport) : null,
-})
-
-export type StoreRunKind = 'store-bench' | 'store-chaos'
+/** Each kind of store run as it is read back, and its report. */
+export interface StoreRunOf {
+  'store-bench': StoreBenchRun
+  'store-chaos': StoreChaosRun
+}
+export interface StoreReportOf {
+  'store-bench': StoreBenchReport
+  'store-chaos': StoreChaosReport
+}
+export type StoreRunKind = keyof StoreRunOf
 
 /** How a store run ended, with its report (what finished, when stopped) or the error. */
 export interface StoreRunFinish<R> {
@@ -52,6 +36,28 @@ export interface StoreRunFinish<R> {
   error: string | null
 }
 
+const common = (r: BenchRunRow) => ({ id: r.id, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, error: r.error })
+
+const READ: { [K in StoreRunKind]: (r: BenchRunRow) => StoreRunOf[K] } = {
+  'store-bench': (r) => ({
+    ...common(r),
+    kind: 'store-bench',
+    options: JSON.parse(r.options) as StoreBenchRun['options'],
+    etcd: r.etcd,
+    note: r.note,
+    report: r.report ? (JSON.parse(r.report) as StoreBenchReport) : null,
+  }),
+  'store-chaos': (r) => ({
+    ...common(r),
+    kind: 'store-chaos',
+    options: JSON.parse(r.options) as StoreChaosRun['options'],
+    report: r.report ? (JSON.parse(r.report) as StoreChaosReport) : null,
+  }),
+}
+
+/** What a store run is called in messages. */
+export const STORE_RUN_NAMES: Record<StoreRunKind, string> = { 'store-bench': 'store benchmark', 'store-chaos': 'store chaos run' }
+
 const SQL = {
   insert: `INSERT INTO bench_runs (kind, status, options, etcd, note, started_at, owner_pid) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
   finish: `UPDATE bench_runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ? AND kind = ?`,
@@ -59,15 +65,9 @@ const SQL = {
   get: `SELECT * FROM bench_runs WHERE id = ? AND kind = ?`,
 }
 
-const NAMES: Record<StoreRunKind, string> = { 'store-bench': 'store benchmark', 'store-chaos': 'store chaos run' }
-
-export class StoreRunsRepository {
-  private readonly db: Database.Database
-  private readonly sql: Record<keyof typeof SQL, Database.Statement>
-
+export class StoreRunsRepository extends Repository<keyof typeof SQL> {
   constructor(db: Database.Database) {
-    this.db = db
-    this.sql = prepareAll(db, SQL)
+    super(db, SQL)
   }
 
   /** Store runs left "running" by a process that no longer exists become "interrupted"; returns how many. */
@@ -75,53 +75,23 @@ export class StoreRunsRepository {
     return markDeadInterrupted(this.db, 'bench_runs')
   }
 
-  private create(kind: StoreRunKind, options: object, etcd: StoreBenchRun['etcd'], note: string | null, startedAt: string): number {
+  /** Saves a store run as running, owned by this process; returns its id. Only a benchmark has etcd and a note. */
+  create<K extends StoreRunKind>(kind: K, options: StoreRunOf[K]['options'], startedAt: string, etcd: StoreBenchRun['etcd'] = 'skipped', note: string | null = null): number {
     return Number(this.sql.insert.run(kind, JSON.stringify(options), etcd, note, startedAt, process.pid).lastInsertRowid)
   }
 
-  private finish(kind: StoreRunKind, id: number, f: StoreRunFinish<object>): void {
+  finish<K extends StoreRunKind>(kind: K, id: number, f: StoreRunFinish<StoreReportOf[K]>): void {
     this.sql.finish.run(f.status, f.report ? JSON.stringify(f.report) : null, f.error, new Date().toISOString(), id, kind)
   }
 
-  private row(kind: StoreRunKind, id: number): BenchRunRow {
+  /** Newest first. */
+  list<K extends StoreRunKind>(kind: K): StoreRunOf[K][] {
+    return (this.sql.list.all(kind) as BenchRunRow[]).map(READ[kind])
+  }
+
+  get<K extends StoreRunKind>(kind: K, id: number): StoreRunOf[K] {
     const row = this.sql.get.get(id, kind) as BenchRunRow | undefined
-    if (!row) throw notFound(`no ${NAMES[kind]} with id ${id}`)
-    return row
-  }
-
-  private rows(kind: StoreRunKind): BenchRunRow[] {
-    return this.sql.list.all(kind) as BenchRunRow[]
-  }
-
-  createBenchRun(options: StoreBenchRun['options'], etcd: StoreBenchRun['etcd'], note: string | null, startedAt: string): number {
-    return this.create('store-bench', options, etcd, note, startedAt)
-  }
-
-  finishBenchRun(id: number, f: StoreRunFinish<StoreBenchReport>): void {
-    this.finish('store-bench', id, f)
-  }
-
-  listBenchRuns(): StoreBenchRun[] {
-    return this.rows('store-bench').map(toBenchRun)
-  }
-
-  getBenchRun(id: number): StoreBenchRun {
-    return toBenchRun(this.row('store-bench', id))
-  }
-
-  createChaosRun(options: StoreChaosRun['options'], startedAt: string): number {
-    return this.create('store-chaos', options, 'skipped', null, startedAt)
-  }
-
-  finishChaosRun(id: number, f: StoreRunFinish<StoreChaosReport>): void {
-    this.finish('store-chaos', id, f)
-  }
-
-  listChaosRuns(): StoreChaosRun[] {
-    return this.rows('store-chaos').map(toChaosRun)
-  }
-
-  getChaosRun(id: number): StoreChaosRun {
-    return toChaosRun(this.row('store-chaos', id))
+    if (!row) throw notFound(`no ${STORE_RUN_NAMES[kind]} with id ${id}`)
+    return READ[kind](row)
   }
 }

@@ -1,12 +1,12 @@
-// The store half of the lab: one replicated store at a time, run by the supervisor; the Store page and the
+// The Store page's half of the lab: one replicated store at a time, run by the supervisor; the Store page and the
 // LabApi store methods go through here. Writes made here are tracked for the live durability table.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { badInput } from '../../src-shared/errors.ts'
-import type { DurabilityRow, StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
-import { createStoreClient, type StoreClient } from './store/client.ts'
-import { StoreSupervisor, type SupervisorOptions } from './store/supervisor.ts'
+import { badInput } from '../../../src-shared/errors.ts'
+import type { DurabilityRow, StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../../src-shared/store-types.ts'
+import { createStoreClient, type StoreClient } from './client.ts'
+import { StoreSupervisor, type SupervisorOptions } from './supervisor.ts'
 
 const TRACKED_WRITES = 24
 const VIEW_EVERY_MS = 500
