@@ -44,13 +44,13 @@ module.exports = {
         'A host reaches checker/, models/ and store/ only through lab/. Named exceptions: "cli-lists-models" ' +
         '(hosts/cli/main.ts lists built-in and user models itself, through models/registry.ts and ' +
         'models/sdk/loader.ts, before it opens a database; it goes when the Lab resolves models once) and ' +
-        '"electron-bundles-replica" (hosts/electron/main.ts names store/replica.ts with ?modulePath so that ' +
+        '"electron-bundles-replica" (hosts/electron/main.ts names store/replica-main.ts with ?modulePath so that ' +
         'electron-vite bundles the replica process entry; nothing of it is loaded into the host).',
       severity: 'error',
       from: { path: '^src-main/hosts/' },
       to: {
         path: '^src-main/(checker|models|store)/',
-        pathNot: ['^src-main/models/registry\\.ts$', '^src-main/models/sdk/loader\\.ts$', '^src-main/store/replica\\.ts$'],
+        pathNot: ['^src-main/models/registry\\.ts$', '^src-main/models/sdk/loader\\.ts$', '^src-main/store/replica-main\\.ts$'],
       },
     },
     {
@@ -59,6 +59,23 @@ module.exports = {
       severity: 'error',
       from: { path: '^src-main/(checker|models|store)/' },
       to: { path: '^src-main/(lab|hosts)/' },
+    },
+    {
+      name: 'lab-not-the-replica',
+      comment:
+        'lab/ talks to replicas as a client (store/protos.ts, store/types.ts) and starts them as processes by file name: ' +
+        'it never imports the replica itself (its class, its process entry, its Automerge document), which would load ' +
+        "Automerge's wasm into the lab.",
+      severity: 'error',
+      from: { path: '^src-main/lab/' },
+      to: { path: '^src-main/store/(replica|replica-main|document)\\.ts$' },
+    },
+    {
+      name: 'lab-without-automerge',
+      comment: "Nothing the lab imports, directly or not, loads Automerge: the CRDT lives in the replica processes.",
+      severity: 'error',
+      from: { path: '^src-main/lab/' },
+      to: { path: '(^|/)node_modules/@automerge/|^@automerge/', reachable: true },
     },
     {
       name: 'checker-below-models',

@@ -1,6 +1,6 @@
 // DTOs shared by every layer and host. Plain data only: everything here crosses IPC, HTTP and worker boundaries.
 import type { LiveEvent, LiveRunSummary } from './live-types.ts'
-import type { StoreBenchRun, StoreChaosRun, StoreView } from './store-types.ts'
+import type { StoreBenchRun, StoreBenchSystem, StoreBenchWorkload, StoreChaosRun, StoreView } from './store-types.ts'
 
 /** A parameter a model or scenario accepts, enough to generate a form and to validate input. */
 export type ParamSpec =
@@ -271,6 +271,8 @@ export type LabEvent =
   | { type: 'store-status'; view: StoreView }
   /** A store benchmark moved on to its next system (step of steps). */
   | { type: 'store-bench-progress'; runId: number; step: number; steps: number; message: string }
+  /** A store benchmark finished a workload on one system (its median round). */
+  | { type: 'store-bench-workload'; runId: number; system: StoreBenchSystem['system']; members: number; workload: StoreBenchWorkload }
   /** A store benchmark ended (done, failed) and was saved. */
   | { type: 'store-bench-finished'; run: StoreBenchRun }
   /** A store chaos run logged a line (a fault, a progress count). */

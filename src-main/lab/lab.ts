@@ -35,9 +35,9 @@ import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
 import { exploreFrom, replayPath } from './replay.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
-import { StoreLab, type StoreLabOptions } from './store-lab.ts'
-import { StoreBenchService } from './store-bench-runs.ts'
-import { StoreChaosService } from './store-chaos-runs.ts'
+import { StoreLab, type ReplicaExit, type StoreLabOptions, type StoreUpOptions } from './store/lab.ts'
+import { StoreBenchService } from './store/bench-runs.ts'
+import { StoreChaosService } from './store/chaos-runs.ts'
 import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun } from '../../src-shared/store-types.ts'
 import { MatrixService } from './matrix.ts'
 import { mergeShards } from './merge.ts'
@@ -526,6 +526,18 @@ export class Lab implements LabApi {
     return this.store.start(replicas)
   }
 
+  /**
+   * A headless store (`stabilis store up`): more replicas than the page draws, a data folder kept across starts and
+   * the replicas' own settings. Not a LabApi method. `storeUntilAllExit` then follows it until no replica is left.
+   */
+  storeUp(options: StoreUpOptions): Promise<StoreView> {
+    return this.store.up(options)
+  }
+
+  storeUntilAllExit(onExit: (exit: ReplicaExit) => void): { done: Promise<void>; cancel(): void } {
+    return this.store.untilAllExit(onExit)
+  }
+
   storeStop(): Promise<void> {
     return this.store.stop()
   }
@@ -551,7 +563,7 @@ export class Lab implements LabApi {
   /** Created on first use; it marks benchmarks left running by a dead process as interrupted. */
   private get benches(): StoreBenchService {
     this.benchService ??= new StoreBenchService({
-      repo: this.repo,
+      repo: this.repo.storeRuns,
       emit: (event) => this.emit(event),
       findEtcd: this.opts.findEtcd,
       replicaEntry: this.opts.store?.replicaEntry,
@@ -621,7 +633,7 @@ export class Lab implements LabApi {
   private chaosService: StoreChaosService | null = null
 
   private get chaos(): StoreChaosService {
-    this.chaosService ??= new StoreChaosService({ repo: this.repo, emit: (event) => this.emit(event), replicaEntry: this.opts.store?.replicaEntry })
+    this.chaosService ??= new StoreChaosService({ repo: this.repo.storeRuns, emit: (event) => this.emit(event), replicaEntry: this.opts.store?.replicaEntry })
     return this.chaosService
   }
 

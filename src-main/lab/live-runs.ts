@@ -9,7 +9,7 @@ import type { LabEvent } from '../../src-shared/types.ts'
 import { parsePlan } from '../live/faults.ts'
 import { levelOf, resolveLiveConfig, runLive, type ResolvedLiveConfig } from '../live/run.ts'
 import { LiveRepository } from './db/live-repository.ts'
-import { findEtcd } from './store-bench-runs.ts'
+import { findEtcd } from './store/bench-runs.ts'
 import type { RunRepository } from './db/run-repository.ts'
 
 export interface LiveServiceOptions {

@@ -3,7 +3,7 @@
 // know which one it is attached to.
 import * as grpc from '@grpc/grpc-js'
 import { createStoreClient, type Msg, type StoreClient } from '../lab/store/client.ts'
-import { loadProtos, protoService } from '../store/server.ts'
+import { loadProtos, protoService } from '../store/protos.ts'
 
 export interface KeyValue {
   key: string

@@ -14,6 +14,8 @@
 // We use Automerge's low-level handle (the wasm `Automerge` object) rather than the immutable JS
 // document: materialising a large root map on every change costs O(keys) per write.
 import * as A from '@automerge/automerge'
+import { compareHeads, leq } from './causal-order.ts'
+import { isPlainObject, jsonValue, parseJsonObject, writeJson } from './json-merge.ts'
 
 /** The low-level Automerge handle (wasm). Typed loosely: its API is documented in wasm_types.d.ts. */
 export type Handle = any
@@ -112,86 +114,6 @@ export interface Tx {
 
 const EMPTY = Buffer.alloc(0)
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]))
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a)
-    const kb = Object.keys(b)
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
-  }
-  return false
-}
-
-/** A value is stored as a mergeable JSON document when it is a JSON object; anything else is bytes. */
-export function parseJsonObject(value: Buffer): Record<string, unknown> | null {
-  let i = 0
-  while (i < value.length && (value[i] === 0x20 || value[i] === 0x0a || value[i] === 0x0d || value[i] === 0x09)) i++
-  if (value[i] !== 0x7b) return null
-  try {
-    const parsed: unknown = JSON.parse(value.toString('utf8'))
-    return isPlainObject(parsed) ? parsed : null
-  } catch {
-    return null
-  }
-}
-
-function putScalar(am: Handle, obj: string, prop: string | number, v: unknown, insert: boolean): void {
-  const put = (value: unknown, type?: string): void => {
-    if (insert) am.insert(obj, prop, value, type)
-    else am.put(obj, prop, value, type)
-  }
-  if (v === null) put(null)
-  else if (typeof v === 'boolean') put(v)
-  else if (typeof v === 'number') put(v, Number.isInteger(v) ? 'int' : 'f64')
-  else put(String(v), 'str')
-}
-
-function writeJson(am: Handle, obj: string, prop: string, v: unknown): void {
-  const existing = am.getWithType(obj, prop) as [string, unknown] | null
-  if (isPlainObject(v)) {
-    const id = existing && existing[0] === 'map' ? (existing[1] as string) : (am.putObject(obj, prop, {}) as string)
-    reconcileMap(am, id, v)
-  } else if (Array.isArray(v)) {
-    if (existing && existing[0] === 'list' && deepEqual(am.materialize(existing[1]), v)) return
-    const id = am.putObject(obj, prop, []) as string
-    v.forEach((x, i) => insertJson(am, id, i, x))
-  } else {
-    if (existing && existing[0] !== 'map' && existing[0] !== 'list' && existing[0] !== 'text' && existing[1] === v) return
-    putScalar(am, obj, prop, v, false)
-  }
-}
-
-function insertJson(am: Handle, list: string, index: number, v: unknown): void {
-  if (isPlainObject(v)) reconcileMap(am, am.insertObject(list, index, {}) as string, v)
-  else if (Array.isArray(v)) {
-    const id = am.insertObject(list, index, []) as string
-    v.forEach((x, i) => insertJson(am, id, i, x))
-  } else putScalar(am, list, index, v, true)
-}
-
-/** Field-by-field update: only changed fields become operations; fields absent from `next` are deleted. */
-function reconcileMap(am: Handle, obj: string, next: Record<string, unknown>): void {
-  for (const k of am.keys(obj) as string[]) if (!Object.hasOwn(next, k)) am.delete(obj, k)
-  for (const [k, v] of Object.entries(next)) writeJson(am, obj, k, v)
-}
-
-function jsonValue(m: Record<string, unknown>): Buffer {
-  const json = m.j
-  const raw = m.raw instanceof Uint8Array ? Buffer.from(m.raw) : null
-  if (raw) {
-    try {
-      if (deepEqual(JSON.parse(raw.toString('utf8')), json)) return raw
-    } catch {
-      /* fall through to the normalised form */
-    }
-  }
-  return Buffer.from(JSON.stringify(json))
-}
 
 export function entryValue(m: Record<string, unknown>): Buffer {
   if (m.j !== undefined) return jsonValue(m)
@@ -238,6 +160,32 @@ interface KeyMeta {
   lease: boolean
   /** Writes into `obj` by this replica since it was made or read (see ROTATE_EVERY). */
   writes: number
+}
+
+/** One write's answer in a batch: its revision and events, or the error it threw. */
+export type BatchResult = { rev: number; events: StoreEvent[] } | { error: unknown }
+
+/** A writeBatch under way: what it has produced, and how to undo the open segment (the writes since the last commit). */
+interface Batch {
+  readonly time: number
+  readonly startRev: number
+  readonly results: BatchResult[]
+  readonly events: StoreEvent[]
+  readonly hashes: string[]
+  readonly changes: Uint8Array[]
+  /** Root properties written by writes that were rolled back: refreshed once the batch is committed. */
+  readonly lateRefresh: Set<string>
+  undoKv: Map<string, KvEntry | undefined>
+  undoMeta: Map<string, KeyMeta | undefined>
+  undoLease: Map<string, LeaseInfo | undefined>
+  /** Where the open segment starts: in results, in revisions, in events. */
+  segStart: number
+  segRev: number
+  segEvents: number
+  /** The current write: root properties it touched, and entries / leases it wrote (known without materialising). */
+  touched: Set<string>
+  known: Map<string, KvEntry | null>
+  knownLease: Map<string, LeaseInfo | null>
 }
 
 /**
@@ -355,207 +303,227 @@ export class StoreDocument {
    * something gets its own revision (the commit counter advances once per write, so a unit may span
    * several revisions); its events carry that revision. A write whose `fn` throws before touching the
    * document is skipped with its error; one that throws half-way makes the batch start over without it.
+   *
+   * Reads that materialise or list (materialize, keys, getHeads) close the handle's open transaction, so a write
+   * that needs one (a JSON value, a new key, a lease) ends the current change first (a segment); the new changes
+   * are collected by walking back from the heads, which also catches such implicit commits.
    */
-  writeBatch(fns: ((tx: Tx) => void)[]): { unit: Unit | null; results: ({ rev: number; events: StoreEvent[] } | { error: unknown })[] } {
-    // Reads that materialise or list (materialize, keys, getHeads) close the handle's open transaction,
-    // so a write that needs one (a JSON value, a new key, a lease) ends the current change first; the
-    // new changes are collected by walking back from the heads, which also catches such implicit commits.
-    const am = this.am
+  writeBatch(fns: ((tx: Tx) => void)[]): { unit: Unit | null; results: BatchResult[] } {
     this.headsCache = null
     this.dirtyRead = false
-    const startRev = this.rev
-    const fnsLeft = fns.slice()
-    const results: ({ rev: number; events: StoreEvent[] } | { error: unknown })[] = []
-    const allEvents: StoreEvent[] = []
-    const hashes: string[] = []
-    const changes: Uint8Array[] = []
-    const time = Math.floor(Date.now() / 1000)
-    let undoKv = new Map<string, KvEntry | undefined>()
-    let undoMeta = new Map<string, KeyMeta | undefined>()
-    let undoLease = new Map<string, LeaseInfo | undefined>()
-    let segStart = 0
-    let segRev = this.rev
-    let segEvents = 0
-    const lateRefresh = new Set<string>()
-    let touched = new Set<string>()
-    let known = new Map<string, KvEntry | null>()
-    let knownLease = new Map<string, LeaseInfo | null>()
-    const remember = (key: string): void => {
-      if (!undoKv.has(key)) undoKv.set(key, this.kv.get(key))
-      if (!undoMeta.has(key)) undoMeta.set(key, this.meta.get(key))
-    }
-    const rememberLease = (id: string): void => {
-      if (!undoLease.has(id)) undoLease.set(id, this.leases.get(id))
-    }
-    const closeSegment = (): void => {
-      const h = am.commit(null, time) as string | null
-      // Only our own simple operations since the last commit: the new change is exactly `h`.
-      const n = !this.dirtyRead && h ? { hashes: [h], changes: [am.getChangeByHash(h) as Uint8Array] } : this.collectNew(am.getHeads() as string[])
-      if (!this.dirtyRead && h) this.order.set(h, this.order.size)
-      this.dirtyRead = false
-      for (let i = 0; i < n.hashes.length; i++) {
-        hashes.push(n.hashes[i])
-        changes.push(n.changes[i])
-      }
-      undoKv = new Map()
-      undoMeta = new Map()
-      undoLease = new Map()
+    const b: Batch = {
+      time: Math.floor(Date.now() / 1000), startRev: this.rev, results: [], events: [], hashes: [], changes: [], lateRefresh: new Set(),
+      undoKv: new Map(), undoMeta: new Map(), undoLease: new Map(), segStart: 0, segRev: this.rev, segEvents: 0,
+      touched: new Set(), known: new Map(), knownLease: new Map(),
     }
     const tx: Tx = {
-      put: (key, value, lease) => {
-        const prop = 'k:' + key
-        touched.add(prop)
-        remember(key)
-        const cur = this.kv.get(key)
-        const meta = cur ? this.meta.get(key) : undefined
-        const json = value !== null ? parseJsonObject(value) : null
-        const rotate = meta !== undefined && meta.plain && meta.writes >= ROTATE_EVERY && value !== null && !json
-        let obj: string
-        let created = false
-        if (rotate) {
-          obj = am.putObject('_root', prop, {}) as string
-          created = true
-          this.objRoot.set(obj, prop)
-        } else if (meta) obj = meta.obj
-        else {
-          const id = am.get('_root', prop) as unknown
-          created = typeof id !== 'string'
-          obj = typeof id === 'string' ? id : (am.putObject('_root', prop, {}) as string)
-          this.objRoot.set(obj, prop)
-        }
-        const version = (cur ? cur.version : 0) + 1
-        const bytes = value ?? (cur && meta?.plain ? cur.value : null)
-        if (json || bytes === null) {
-          // A JSON document (or ignore_value on one): fields j/raw/ver.
-          if (am.get(obj, 'b') !== undefined) am.delete(obj, 'b')
-          if (value !== null && json) {
-            if (am.get(obj, 'v') !== undefined) am.delete(obj, 'v')
-            writeJson(am, obj, 'j', json)
-            am.put(obj, 'raw', new Uint8Array(value))
-          }
-          am.put(obj, 'ver', version, 'int')
-        } else {
-          if (!meta || !meta.plain) {
-            for (const f of ['j', 'raw', 'v', 'ver']) if (am.get(obj, f) !== undefined) am.delete(obj, f)
-          }
-          am.put(obj, 'b', encodeB(version, bytes))
-        }
-        let hasLease = meta && !rotate ? meta.lease : !created
-        if (rotate) {
-          // The fresh object carries the key's lease over.
-          const l = lease ?? cur!.lease
-          if (l !== '0') am.put(obj, 'lease', l, 'str')
-          hasLease = l !== '0'
-        } else if (lease !== null) {
-          if (lease === '0') {
-            if (hasLease && am.get(obj, 'lease') !== undefined) am.delete(obj, 'lease')
-            hasLease = false
-          } else {
-            am.put(obj, 'lease', lease, 'str')
-            hasLease = true
-          }
-        }
-        // Bytes written over an entry this replica holds (or into a new object): the visible entry is exactly what we wrote.
-        if ((meta || created) && bytes !== null && !json && (cur || created)) {
-          known.set(prop, { key, value: Buffer.from(bytes), create: 0, mod: 0, version, lease: lease ?? (cur ? cur.lease : '0') })
-          this.meta.set(key, { obj, plain: true, lease: hasLease, writes: meta && !rotate ? meta.writes + 1 : 1 })
-        } else {
-          known.delete(prop)
-          this.meta.delete(key)
-        }
-      },
-      del: (key) => {
-        const prop = 'k:' + key
-        if (!this.kv.has(key) && am.get('_root', prop) === undefined) return false
-        touched.add(prop)
-        remember(key)
-        am.delete('_root', prop)
-        known.set(prop, null)
-        return true
-      },
-      putLease: (info) => {
-        const prop = 'l:' + info.id
-        touched.add(prop)
-        rememberLease(info.id)
-        let id = am.get('_root', prop) as unknown
-        if (typeof id !== 'string') id = am.putObject('_root', prop, {})
-        this.objRoot.set(id as string, prop)
-        am.put(id, 'ttl', info.ttl, 'int')
-        am.put(id, 'exp', info.exp, 'int')
-        am.put(id, 'owner', info.owner, 'str')
-        knownLease.set(prop, { ...info })
-      },
-      delLease: (id) => {
-        const prop = 'l:' + id
-        if (am.get('_root', prop) === undefined) return
-        touched.add(prop)
-        rememberLease(id)
-        am.delete('_root', prop)
-        knownLease.set(prop, null)
-      },
+      put: (key, value, lease) => this.txPut(b, key, value, lease),
+      del: (key) => this.txDel(b, key),
+      putLease: (info) => this.txPutLease(b, info),
+      delLease: (id) => this.txDelLease(b, id),
     }
+    const fnsLeft = fns.slice()
     for (let i = 0; i < fnsLeft.length; i++) {
-      touched = new Set()
-      known = new Map()
-      knownLease = new Map()
+      b.touched = new Set()
+      b.known = new Map()
+      b.knownLease = new Map()
       try {
         fnsLeft[i](tx)
       } catch (e) {
-        if (touched.size === 0) {
-          results.push({ error: e })
+        if (b.touched.size === 0) {
+          b.results.push({ error: e })
           continue
         }
-        // Failed half-way: undo this change and run its writes again without the failing one.
-        am.rollback()
-        this.dirtyRead = true
-        for (const [k, v] of undoKv) if (v) this.kv.set(k, v); else this.kv.delete(k)
-        for (const [k, v] of undoMeta) if (v) this.meta.set(k, v); else this.meta.delete(k)
-        for (const [k, v] of undoLease) if (v) this.leases.set(k, v); else this.leases.delete(k)
-        undoKv = new Map()
-        undoMeta = new Map()
-        undoLease = new Map()
-        for (const t of touched) lateRefresh.add(t)
-        this.sorted = null
-        this.rev = segRev
-        allEvents.length = segEvents
-        results.length = segStart
+        // Failed half-way: undo this segment and run its writes again without the failing one.
+        this.rollbackSegment(b)
         fnsLeft[i] = () => { throw e }
-        i = segStart - 1
+        i = b.segStart - 1
         continue
       }
-      if (touched.size === 0) {
-        results.push({ rev: this.rev, events: [] })
-        continue
-      }
-      let simple = true
-      for (const t of touched) if (!(t.startsWith('k:') ? known.has(t) : knownLease.has(t))) simple = false
-      if (!simple) {
-        this.dirtyRead = true
-        closeSegment()
-      }
-      this.rev += 1
-      const events = this.refresh(touched, known, knownLease)
-      for (const e of events) allEvents.push(e)
-      results.push({ rev: this.rev, events })
-      if (!simple) {
-        segStart = results.length
-        segRev = this.rev
-        segEvents = allEvents.length
-      }
+      this.recordWrite(b)
     }
-    closeSegment()
+    this.closeSegment(b)
+    return this.finishBatch(b)
+  }
+
+  /** A write that ran: its revision and events. One that needed reads of the handle closes the segment first. */
+  private recordWrite(b: Batch): void {
+    if (b.touched.size === 0) {
+      b.results.push({ rev: this.rev, events: [] })
+      return
+    }
+    let simple = true
+    for (const t of b.touched) if (!(t.startsWith('k:') ? b.known.has(t) : b.knownLease.has(t))) simple = false
+    if (!simple) {
+      this.dirtyRead = true
+      this.closeSegment(b)
+    }
+    this.rev += 1
+    const events = this.refresh(b.touched, b.known, b.knownLease)
+    for (const e of events) b.events.push(e)
+    b.results.push({ rev: this.rev, events })
+    if (!simple) {
+      b.segStart = b.results.length
+      b.segRev = this.rev
+      b.segEvents = b.events.length
+    }
+  }
+
+  /** Commits the open transaction: its change(s) join the batch, and what it wrote can no longer be undone. */
+  private closeSegment(b: Batch): void {
+    const am = this.am
+    const h = am.commit(null, b.time) as string | null
+    // Only our own simple operations since the last commit: the new change is exactly `h`.
+    const n = !this.dirtyRead && h ? { hashes: [h], changes: [am.getChangeByHash(h) as Uint8Array] } : this.collectNew(am.getHeads() as string[])
+    if (!this.dirtyRead && h) this.order.set(h, this.order.size)
+    this.dirtyRead = false
+    for (let i = 0; i < n.hashes.length; i++) {
+      b.hashes.push(n.hashes[i])
+      b.changes.push(n.changes[i])
+    }
+    b.undoKv = new Map()
+    b.undoMeta = new Map()
+    b.undoLease = new Map()
+  }
+
+  /** Rolls the open transaction back and the cached entries with it, to where the segment started. */
+  private rollbackSegment(b: Batch): void {
+    this.am.rollback()
+    this.dirtyRead = true
+    for (const [k, v] of b.undoKv) if (v) this.kv.set(k, v); else this.kv.delete(k)
+    for (const [k, v] of b.undoMeta) if (v) this.meta.set(k, v); else this.meta.delete(k)
+    for (const [k, v] of b.undoLease) if (v) this.leases.set(k, v); else this.leases.delete(k)
+    b.undoKv = new Map()
+    b.undoMeta = new Map()
+    b.undoLease = new Map()
+    for (const t of b.touched) b.lateRefresh.add(t)
+    this.sorted = null
+    this.rev = b.segRev
+    b.events.length = b.segEvents
+    b.results.length = b.segStart
+  }
+
+  /** The batch as one unit (null when nothing changed), its revisions and heads recorded for reads at a revision. */
+  private finishBatch(b: Batch): { unit: Unit | null; results: BatchResult[] } {
     this.headsCache = null
-    am.updateDiffCursor()
-    if (lateRefresh.size > 0) for (const e of this.refresh(lateRefresh)) allEvents.push(e)
-    if (hashes.length === 0) {
-      this.rev = startRev
-      return { unit: null, results: results.map((r) => ('error' in r ? r : { rev: startRev, events: [] })) }
+    this.am.updateDiffCursor()
+    if (b.lateRefresh.size > 0) for (const e of this.refresh(b.lateRefresh)) b.events.push(e)
+    if (b.hashes.length === 0) {
+      this.rev = b.startRev
+      return { unit: null, results: b.results.map((r) => ('error' in r ? r : { rev: b.startRev, events: [] })) }
     }
-    if (this.rev === startRev) this.rev += 1
+    if (this.rev === b.startRev) this.rev += 1
     const heads = this.heads()
     this.unitRevs.push(this.rev)
     this.unitHeads.push(heads)
-    return { unit: { rev: this.rev, revs: this.rev - startRev, hashes, changes, heads, events: allEvents }, results }
+    return { unit: { rev: this.rev, revs: this.rev - b.startRev, hashes: b.hashes, changes: b.changes, heads, events: b.events }, results: b.results }
+  }
+
+  private remember(b: Batch, key: string): void {
+    if (!b.undoKv.has(key)) b.undoKv.set(key, this.kv.get(key))
+    if (!b.undoMeta.has(key)) b.undoMeta.set(key, this.meta.get(key))
+  }
+
+  private rememberLease(b: Batch, id: string): void {
+    if (!b.undoLease.has(id)) b.undoLease.set(id, this.leases.get(id))
+  }
+
+  /** Tx.put: bytes in the key's object register `b` (with its version), a JSON object merged field by field. */
+  private txPut(b: Batch, key: string, value: Buffer | null, lease: string | null): void {
+    const am = this.am
+    const prop = 'k:' + key
+    b.touched.add(prop)
+    this.remember(b, key)
+    const cur = this.kv.get(key)
+    const meta = cur ? this.meta.get(key) : undefined
+    const json = value !== null ? parseJsonObject(value) : null
+    const rotate = meta !== undefined && meta.plain && meta.writes >= ROTATE_EVERY && value !== null && !json
+    let obj: string
+    let created = false
+    if (rotate) {
+      obj = am.putObject('_root', prop, {}) as string
+      created = true
+      this.objRoot.set(obj, prop)
+    } else if (meta) obj = meta.obj
+    else {
+      const id = am.get('_root', prop) as unknown
+      created = typeof id !== 'string'
+      obj = typeof id === 'string' ? id : (am.putObject('_root', prop, {}) as string)
+      this.objRoot.set(obj, prop)
+    }
+    const version = (cur ? cur.version : 0) + 1
+    const bytes = value ?? (cur && meta?.plain ? cur.value : null)
+    if (json || bytes === null) {
+      // A JSON document (or ignore_value on one): fields j/raw/ver.
+      if (am.get(obj, 'b') !== undefined) am.delete(obj, 'b')
+      if (value !== null && json) {
+        if (am.get(obj, 'v') !== undefined) am.delete(obj, 'v')
+        writeJson(am, obj, 'j', json)
+        am.put(obj, 'raw', new Uint8Array(value))
+      }
+      am.put(obj, 'ver', version, 'int')
+    } else {
+      if (!meta || !meta.plain) {
+        for (const f of ['j', 'raw', 'v', 'ver']) if (am.get(obj, f) !== undefined) am.delete(obj, f)
+      }
+      am.put(obj, 'b', encodeB(version, bytes))
+    }
+    let hasLease = meta && !rotate ? meta.lease : !created
+    if (rotate) {
+      // The fresh object carries the key's lease over.
+      const l = lease ?? cur!.lease
+      if (l !== '0') am.put(obj, 'lease', l, 'str')
+      hasLease = l !== '0'
+    } else if (lease !== null) {
+      if (lease === '0') {
+        if (hasLease && am.get(obj, 'lease') !== undefined) am.delete(obj, 'lease')
+        hasLease = false
+      } else {
+        am.put(obj, 'lease', lease, 'str')
+        hasLease = true
+      }
+    }
+    // Bytes written over an entry this replica holds (or into a new object): the visible entry is exactly what we wrote.
+    if ((meta || created) && bytes !== null && !json && (cur || created)) {
+      b.known.set(prop, { key, value: Buffer.from(bytes), create: 0, mod: 0, version, lease: lease ?? (cur ? cur.lease : '0') })
+      this.meta.set(key, { obj, plain: true, lease: hasLease, writes: meta && !rotate ? meta.writes + 1 : 1 })
+    } else {
+      b.known.delete(prop)
+      this.meta.delete(key)
+    }
+  }
+
+  private txDel(b: Batch, key: string): boolean {
+    const prop = 'k:' + key
+    if (!this.kv.has(key) && this.am.get('_root', prop) === undefined) return false
+    b.touched.add(prop)
+    this.remember(b, key)
+    this.am.delete('_root', prop)
+    b.known.set(prop, null)
+    return true
+  }
+
+  private txPutLease(b: Batch, info: LeaseInfo): void {
+    const am = this.am
+    const prop = 'l:' + info.id
+    b.touched.add(prop)
+    this.rememberLease(b, info.id)
+    let id = am.get('_root', prop) as unknown
+    if (typeof id !== 'string') id = am.putObject('_root', prop, {})
+    this.objRoot.set(id as string, prop)
+    am.put(id, 'ttl', info.ttl, 'int')
+    am.put(id, 'exp', info.exp, 'int')
+    am.put(id, 'owner', info.owner, 'str')
+    b.knownLease.set(prop, { ...info })
+  }
+
+  private txDelLease(b: Batch, id: string): void {
+    const prop = 'l:' + id
+    if (this.am.get('_root', prop) === undefined) return
+    b.touched.add(prop)
+    this.rememberLease(b, id)
+    this.am.delete('_root', prop)
+    b.knownLease.set(prop, null)
   }
 
   /** Root property each known object belongs to (objects made by changes seen here). */
@@ -787,43 +755,14 @@ export class StoreDocument {
     return out
   }
 
-  /** Is `x` an ancestor of (or one of) `targets`? Undefined when a hash is unknown here. */
-  private reaches(x: string, targets: string[]): boolean | undefined {
-    const ix = this.order.get(x)
-    if (ix === undefined) return undefined
-    const stack = [...targets]
-    const seen = new Set<string>()
-    while (stack.length > 0) {
-      const h = stack.pop() as string
-      if (h === x) return true
-      if (seen.has(h)) continue
-      seen.add(h)
-      const o = this.order.get(h)
-      if (o === undefined) return undefined
-      if (o < ix) continue
-      const meta = this.am.getDecodedChangeByHash(h) as { deps: string[] } | null
-      if (meta) for (const d of meta.deps) stack.push(d)
-    }
-    return false
-  }
-
-  /** All of `a` within the history of `b`? */
+  /** All of `a` within the history of `b`? Undefined when a hash is unknown here. */
   leq(a: string[], b: string[]): boolean | undefined {
-    for (const h of a) {
-      const r = this.reaches(h, b)
-      if (r !== true) return r
-    }
-    return true
+    return leq(this.am, this.order, a, b)
   }
 
+  /** How two sets of heads are ordered in this replica's history. */
   compare(a: string[], b: string[]): Order {
-    const sa = [...new Set(a)].sort()
-    const sb = [...new Set(b)].sort()
-    for (const h of [...sa, ...sb]) if (!this.order.has(h)) return 'unknown'
-    if (sa.length === sb.length && sa.every((h, i) => h === sb[i])) return 'equal'
-    if (this.leq(sa, sb)) return 'before'
-    if (this.leq(sb, sa)) return 'after'
-    return 'concurrent'
+    return compareHeads(this.am, this.order, a, b)
   }
 }
 

@@ -137,7 +137,7 @@ describe('stabilis store up', () => {
     const { spawn } = await import('node:child_process')
     const { CLI } = await import('../helpers/cli.ts')
     // 10M concurrent ops would take an hour: the stop must come from SIGINT.
-    const child = spawn(process.execPath, [CLI, 'store', 'bench', '--replicas', '1', '--ops', '10000000', '--rounds', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'store', 'bench', '--replicas', '1', '--ops', '10000000', '--rounds', '1', '--json', '--db', join(dir, 'bench.db')], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

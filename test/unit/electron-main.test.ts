@@ -18,7 +18,7 @@ const fake = vi.hoisted(() => ({
 }))
 
 vi.mock('../../src-main/lab/check-worker.ts?modulePath', () => ({ default: '/bundled/check-worker.js' }))
-vi.mock('../../src-main/store/replica.ts?modulePath', () => ({ default: '/bundled/replica.js' }))
+vi.mock('../../src-main/store/replica-main.ts?modulePath', () => ({ default: '/bundled/replica.js' }))
 vi.mock('electron', () => {
   class BrowserWindow {
     static getAllWindows = () => fake.windows

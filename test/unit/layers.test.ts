@@ -65,4 +65,30 @@ describe('layer rules', () => {
     expect(broken.some((b) => b.startsWith('no-folder-loop: src-main/checker'))).toBe(true)
     expect(broken.filter((b) => b.includes('hosts/electron/main.ts'))).toEqual([])
   })
+
+  it('the lab reaches replicas as a client only: never the replica module, never Automerge', async () => {
+    const dir = tempDir()
+    const files: Record<string, string> = {
+      'src-main/lab/store/client.ts': `import '../../store/replica.ts'\nimport '../../store/protos.ts'\n`,
+      'src-main/lab/runs.ts': `import '../live/run.ts'\n`,
+      'src-main/live/run.ts': `import '../store/kv.ts'\n`,
+      'src-main/store/replica.ts': `import './document.ts'\n`,
+      'src-main/store/kv.ts': `import './document.ts'\n`,
+      'src-main/store/document.ts': `import '@automerge/automerge'\n`,
+      'src-main/store/protos.ts': `export const PROTOS = 1\n`,
+    }
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true })
+      writeFileSync(join(dir, path), text)
+    }
+    const broken = (await cruise(dir, ['src-main'])).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)
+    expect(broken).toEqual(
+      expect.arrayContaining([
+        'lab-not-the-replica: src-main/lab/store/client.ts -> src-main/store/replica.ts',
+        'lab-without-automerge: src-main/lab/store/client.ts -> @automerge/automerge',
+        'lab-without-automerge: src-main/lab/runs.ts -> @automerge/automerge',
+      ]),
+    )
+    expect(broken.filter((b) => b.includes('store/protos.ts'))).toEqual([])
+  })
 })

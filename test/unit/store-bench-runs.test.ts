@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openLab, type OpenLab } from '../../src-main/lab/open-lab.ts'
-import { ETCD_MISSING_NOTE, findEtcd, QUICK_BENCH, resolveBenchOptions } from '../../src-main/lab/store-bench-runs.ts'
+import { ETCD_MISSING_NOTE, findEtcd, QUICK_BENCH, resolveBenchOptions } from '../../src-main/lab/store/bench-runs.ts'
 import type { LabEvent } from '../../src-shared/types.ts'
 import { tempDir } from '../helpers/tmp.ts'
 

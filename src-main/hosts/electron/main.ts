@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { openLab, type OpenLab } from '../../lab/open-lab.ts'
 import checkWorker from '../../lab/check-worker.ts?modulePath'
-import replicaEntry from '../../store/replica.ts?modulePath'
+import replicaEntry from '../../store/replica-main.ts?modulePath'
 import { registerLabIpc } from './ipc.ts'
 import { loadWindowState, saveWindowState } from './window-state.ts'
 

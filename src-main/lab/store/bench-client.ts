@@ -7,7 +7,7 @@
 import http2, { type ClientHttp2Session } from 'node:http2'
 import type { MethodDefinition } from '@grpc/grpc-js'
 import { frameOf } from '../../store/grpc-server.ts'
-import { loadProtos, protoService } from '../../store/server.ts'
+import { loadProtos, protoService } from '../../store/protos.ts'
 import type { Msg } from './client.ts'
 
 export interface BenchClient {

@@ -385,7 +385,7 @@ function cpuNote(s: WorkloadResult | undefined, e: WorkloadResult | undefined, c
 const SATURATED = 0.9
 const saturated = (w: WorkloadResult): boolean => w.loadgenCpu >= SATURATED
 
-export function formatReport(r: BenchReport): string {
+export function formatReport(r: StoreBenchReport): string {
   const rounds = r.options.rounds ?? 1
   const lines = [
     `median of ${rounds} round(s) per workload, the systems taking turns${r.cores ? `; ${r.cores} cores` : ''}`,

@@ -1,7 +1,7 @@
 // A minimal etcd v3 + Replication client on grpc-js over our own .proto files (the app and tests; the load
 // generator uses bench-client.ts).
 import * as grpc from '@grpc/grpc-js'
-import { loadProtos, protoService } from '../../store/server.ts'
+import { loadProtos, protoService } from '../../store/protos.ts'
 
 export type Msg = Record<string, any>
 

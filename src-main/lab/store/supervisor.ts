@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
 import { OPEN_LINK, type FromReplica, type LinkSpec, type MemberSpec, type ReplicaConfig, type ReplicaStatus, type ToReplica } from '../../store/types.ts'
 
-export const DEFAULT_REPLICA_ENTRY = fileURLToPath(new URL('../../store/replica.ts', import.meta.url))
+export const DEFAULT_REPLICA_ENTRY = fileURLToPath(new URL('../../store/replica-main.ts', import.meta.url))
 
 export interface SupervisorOptions {
   replicas: number

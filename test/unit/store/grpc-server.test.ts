@@ -4,7 +4,7 @@ import http2 from 'node:http2'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as grpc from '@grpc/grpc-js'
 import { GrpcServer, RpcError, refuse, streaming, unary, type Msg } from '../../../src-main/store/grpc-server.ts'
-import { loadProtos, protoService } from '../../../src-main/store/server.ts'
+import { loadProtos, protoService } from '../../../src-main/store/protos.ts'
 
 const pkg = loadProtos()
 const KV = protoService(pkg, 'etcdserverpb.KV')

@@ -1,15 +1,33 @@
-// The store half of the lab: one replicated store at a time, run by the supervisor; the Store page and the
+// The Store page's half of the lab: one replicated store at a time, run by the supervisor; the Store page and the
 // LabApi store methods go through here. Writes made here are tracked for the live durability table.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { badInput } from '../../src-shared/errors.ts'
-import type { DurabilityRow, StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
-import { createStoreClient, type StoreClient } from './store/client.ts'
-import { StoreSupervisor } from './store/supervisor.ts'
+import { badInput } from '../../../src-shared/errors.ts'
+import type { DurabilityRow, StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../../src-shared/store-types.ts'
+import { createStoreClient, type StoreClient } from './client.ts'
+import { StoreSupervisor, type SupervisorOptions } from './supervisor.ts'
 
 const TRACKED_WRITES = 24
 const VIEW_EVERY_MS = 500
+/** The Store page draws a column per replica: up to 7. A headless store (`store up`) may have more. */
+export const MAX_PAGE_REPLICAS = 7
+export const MAX_REPLICAS = 15
+
+/** A store started headless (`stabilis store up`): its data folder as given, and the replicas' own settings. */
+export interface StoreUpOptions extends Pick<SupervisorOptions, 'maxRequestBytes' | 'recipesHome' | 'http2'> {
+  replicas: number
+  /** The data folder itself (kept across starts, so replicas keep their identity); default a new temporary one. */
+  dir?: string
+}
+
+/** A replica that exited on its own (killed, crashed), with the last line it wrote and how many are still up. */
+export interface ReplicaExit {
+  replica: string
+  lastLine: string
+  up: number
+  total: number
+}
 
 export interface StoreLabOptions {
   /** Where replica data folders go; default a new temporary folder per start. */
@@ -38,13 +56,23 @@ export class StoreLab {
     this.opts = opts
   }
 
+  /** The Store page's start: up to MAX_PAGE_REPLICAS replicas in a new folder below the lab's. */
   async start(replicas: number): Promise<StoreView> {
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 7) {
-      throw badInput(`replicas must be a whole number from 1 to 7, got ${JSON.stringify(replicas)}`)
-    }
+    checkReplicas(replicas, MAX_PAGE_REPLICAS)
+    const dir = this.opts.dir ? join(this.opts.dir, `store-${Date.now()}`) : undefined
+    return this.launch({ replicas, dir })
+  }
+
+  /** A headless start (`store up`): up to MAX_REPLICAS replicas in the folder given, with the replicas' settings. */
+  async up(options: StoreUpOptions): Promise<StoreView> {
+    checkReplicas(options.replicas, MAX_REPLICAS)
+    return this.launch(options)
+  }
+
+  private async launch({ replicas, dir, ...settings }: StoreUpOptions): Promise<StoreView> {
     if (this.sup) throw badInput('a store is already running: stop it first')
-    this.dir = this.opts.dir ? join(this.opts.dir, `store-${Date.now()}`) : mkdtempSync(join(tmpdir(), 'stabilis-store-'))
-    const sup = new StoreSupervisor({ replicas, dir: this.dir, entry: this.opts.replicaEntry })
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'stabilis-store-'))
+    const sup = new StoreSupervisor({ replicas, dir: this.dir, entry: this.opts.replicaEntry, ...settings })
     try {
       await sup.start()
     } catch (err) {
@@ -56,6 +84,29 @@ export class StoreLab {
     // Status changes arrive in bursts; a steady tick sends the page one consolidated view.
     this.timer = setInterval(() => void this.view().then(this.publish, () => {}), VIEW_EVERY_MS)
     return this.view()
+  }
+
+  /**
+   * Follows the running store's replicas: `onExit` for each that exits on its own (killed, crashed); resolves when
+   * none is left to serve. `cancel` stops following (the store keeps running).
+   */
+  untilAllExit(onExit: (exit: ReplicaExit) => void): { done: Promise<void>; cancel(): void } {
+    const sup = this.running()
+    const up = new Set(sup.view().filter((v) => v.up).map((v) => v.name))
+    let onStatus = (): void => {}
+    const done = new Promise<void>((resolve) => {
+      onStatus = (): void => {
+        for (const v of sup.view()) {
+          if (v.up || !up.delete(v.name)) continue
+          onExit({ replica: v.name, lastLine: sup.lastStderr(v.name).trim().split('\n').pop() ?? '', up: up.size, total: sup.view().length })
+        }
+        if (up.size > 0) return
+        sup.off('status', onStatus)
+        resolve()
+      }
+      sup.on('status', onStatus)
+    })
+    return { done, cancel: () => sup.off('status', onStatus) }
   }
 
   async stop(): Promise<void> {
@@ -173,6 +224,12 @@ export class StoreLab {
       modRevision: Number(kv.mod_revision),
       version: Number(kv.version),
     }))
+  }
+}
+
+function checkReplicas(replicas: number, most: number): void {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > most) {
+    throw badInput(`replicas must be a whole number from 1 to ${most}, got ${JSON.stringify(replicas)}`)
   }
 }
 

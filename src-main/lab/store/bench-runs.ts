@@ -3,11 +3,10 @@
 // the benchmark says so and runs this store only.
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { badInput } from '../../src-shared/errors.ts'
-import type { StoreBenchOptions, StoreBenchReport, StoreBenchRun } from '../../src-shared/store-types.ts'
-import type { LabEvent } from '../../src-shared/types.ts'
-import type { RunRepository } from './db/run-repository.ts'
-import { DEFAULT_BENCH, runStoreBench } from './store/bench.ts'
+import { badInput } from '../../../src-shared/errors.ts'
+import type { StoreBenchOptions, StoreBenchRun } from '../../../src-shared/store-types.ts'
+import { DEFAULT_BENCH, runStoreBench } from './bench.ts'
+import { StoreRuns, type StoreRunDeps } from './runs.ts'
 
 type Sizes = Omit<Required<StoreBenchOptions>, 'size' | 'members' | 'etcd'>
 
@@ -63,87 +62,40 @@ export function resolveBenchOptions(input: StoreBenchOptions = {}): { options: S
   return { options: { size, members: [...new Set(members)], ...sizes }, etcd: input.etcd ?? true }
 }
 
-export interface StoreBenchServiceDeps {
-  repo: RunRepository
-  emit: (event: LabEvent) => void
+export interface StoreBenchServiceDeps extends StoreRunDeps {
   /** Where to look for etcd (tests pass a PATH without it). */
   findEtcd?: () => string | null
-  /** The replica entry module; the Electron build passes its bundled copy. */
-  replicaEntry?: string
 }
 
-export class StoreBenchService {
-  private readonly deps: StoreBenchServiceDeps
-  private readonly active = new Map<number, { done: Promise<StoreBenchRun>; abort: AbortController }>()
+export class StoreBenchService extends StoreRuns<'store-bench'> {
+  private readonly findEtcd: () => string | null
 
   constructor(deps: StoreBenchServiceDeps) {
-    this.deps = deps
-    deps.repo.markBenchRunsInterrupted()
+    super(deps, 'store-bench', 'benchmark id')
+    this.findEtcd = deps.findEtcd ?? findEtcd
   }
 
   /** Saves the benchmark as running and starts it; resolves at once. One benchmark at a time. */
   start(input?: StoreBenchOptions): StoreBenchRun {
     const { options, etcd: wantEtcd } = resolveBenchOptions(input)
-    if (this.active.size) throw badInput('a store benchmark is already running: wait for it to finish')
-    const etcdBin = wantEtcd ? (this.deps.findEtcd ?? findEtcd)() : null
+    const etcdBin = wantEtcd ? this.findEtcd() : null
     const etcd: StoreBenchRun['etcd'] = !wantEtcd ? 'skipped' : etcdBin ? 'ran' : 'not-installed'
     const note = etcd === 'not-installed' ? ETCD_MISSING_NOTE : null
-    const { repo, emit } = this.deps
-    const id = repo.createBenchRun(options, etcd, note, new Date().toISOString())
     const { size: _size, members, ...sizes } = options
-    const abort = new AbortController()
-    const done = (async (): Promise<StoreBenchRun> => {
-      try {
-        const report: StoreBenchReport = await runStoreBench({
+    const { repo, emit, replicaEntry } = this.deps
+    return this.launch(
+      () => repo.create('store-bench', options, new Date().toISOString(), etcd, note),
+      (id, signal) =>
+        runStoreBench({
           etcd: etcd === 'ran',
           etcdBin: etcdBin ?? undefined,
           members,
           sizes: { ...sizes, rounds: sizes.rounds ?? 1 },
           onProgress: (step, steps, message) => emit({ type: 'store-bench-progress', runId: id, step, steps, message }),
-          replicaEntry: this.deps.replicaEntry,
-          signal: abort.signal,
-        })
-        repo.finishBenchRun(id, { status: abort.signal.aborted ? 'stopped' : 'done', report, error: null })
-      } catch (err) {
-        repo.finishBenchRun(id, { status: 'failed', report: null, error: err instanceof Error ? err.message : String(err) })
-      } finally {
-        this.active.delete(id)
-      }
-      const run = repo.getBenchRun(id)
-      emit({ type: 'store-bench-finished', run })
-      return run
-    })()
-    this.active.set(id, { done, abort })
-    return repo.getBenchRun(id)
-  }
-
-  list(): StoreBenchRun[] {
-    return this.deps.repo.listBenchRuns()
-  }
-
-  get(id: number): StoreBenchRun {
-    if (!Number.isInteger(id)) throw badInput(`benchmark id must be a whole number, got ${JSON.stringify(id)}`)
-    return this.deps.repo.getBenchRun(id)
-  }
-
-  /** Resolves when the benchmark has ended and been saved. */
-  async wait(id: number): Promise<StoreBenchRun> {
-    return this.active.get(id)?.done ?? this.get(id)
-  }
-
-  /** Stops a running benchmark: the workload under way ends at once, its processes go, what finished is saved. */
-  async stop(id: number): Promise<StoreBenchRun> {
-    const run = this.get(id)
-    const a = this.active.get(id)
-    if (!a) throw badInput(`store benchmark ${id} is not running (it is ${run.status})`)
-    a.abort.abort()
-    return a.done
-  }
-
-  /** Stops every running benchmark (the lab is closing) and waits until each is saved. */
-  async stopAll(): Promise<void> {
-    const all = [...this.active.values()]
-    for (const a of all) a.abort.abort()
-    await Promise.all(all.map((a) => a.done))
+          onWorkload: (system, members, workload) => emit({ type: 'store-bench-workload', runId: id, system, members, workload }),
+          replicaEntry,
+          signal,
+        }),
+    )
   }
 }

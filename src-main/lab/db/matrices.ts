@@ -1,0 +1,145 @@
+// The SQL of matrices: a spec and its cells; each cell points at an ordinary run, whose row supplies status and
+// figures.
+import type Database from 'better-sqlite3'
+import { notFound } from '../../../src-shared/errors.ts'
+import type { Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, Verdict } from '../../../src-shared/types.ts'
+import { markDeadInterrupted, Repository } from './database.ts'
+
+function firstViolationOf(search: string | null): { firstViolationMs?: number } {
+  const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
+  return ms !== undefined ? { firstViolationMs: ms } : {}
+}
+
+const SQL = {
+  insertCell: `INSERT INTO matrix_cells (matrix_id, position, scenario, consistency, instances) VALUES (?, ?, ?, ?, ?)`,
+  insert: `INSERT INTO matrices (spec, status, started_at, owner_pid) VALUES (?, 'running', ?, ?)`,
+  setCellRun: `UPDATE matrix_cells SET run_id = ? WHERE matrix_id = ? AND position = ?`,
+  finish: `UPDATE matrices SET status = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+  get: `SELECT * FROM matrices WHERE id = ?`,
+  list: `SELECT * FROM matrices ORDER BY id DESC`,
+  cells: `SELECT c.scenario, c.consistency, c.instances, c.run_id, r.status, r.verdict, r.unique_states, r.seconds, r.complete, r.error,
+    r.search FROM matrix_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.matrix_id = ? ORDER BY c.position`,
+  violated: `SELECT p.run_id, p.name FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
+    WHERE c.matrix_id = ? AND p.status = 'violated' ORDER BY p.run_id, p.position`,
+  converges: `SELECT p.run_id, p.details FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
+    WHERE c.matrix_id = ? AND p.kind = 'converges' AND p.details IS NOT NULL`,
+}
+
+export class MatricesRepository extends Repository<keyof typeof SQL> {
+  constructor(db: Database.Database) {
+    super(db, SQL)
+  }
+
+  createMatrix(spec: Required<MatrixSpec>, cells: readonly MatrixCellKey[], startedAt: string): number {
+    return this.db.transaction(() => {
+      const id = Number(this.sql.insert.run(JSON.stringify(spec), startedAt, process.pid).lastInsertRowid)
+      cells.forEach((c, i) => this.sql.insertCell.run(id, i, c.scenario, c.consistency, c.instances))
+      return id
+    })()
+  }
+
+  setMatrixCellRun(matrixId: number, position: number, runId: number): void {
+    this.sql.setCellRun.run(runId, matrixId, position)
+  }
+
+  finishMatrix(matrixId: number, status: Exclude<MatrixStatus, 'running'>): void {
+    this.sql.finish.run(status, new Date().toISOString(), matrixId)
+  }
+
+  /** Matrices left "running" by a process that no longer exists become "interrupted"; returns how many. */
+  markMatricesInterrupted(): number {
+    return markDeadInterrupted(this.db, 'matrices')
+  }
+
+  getMatrix(matrixId: number): Matrix {
+    const row = this.sql.get.get(matrixId) as MatrixRow | undefined
+    if (!row) throw notFound(`no matrix with id ${matrixId}`)
+    return this.toMatrix(row)
+  }
+
+  /** Newest first. */
+  listMatrices(): MatrixSummary[] {
+    return (this.sql.list.all() as MatrixRow[]).map((r) => {
+      const { cells: _cells, ...summary } = this.toMatrix(r)
+      return summary
+    })
+  }
+
+  private toMatrix(row: MatrixRow): Matrix {
+    const cellRows = this.sql.cells.all(row.id) as MatrixCellRow[]
+    const violatedRows = this.sql.violated.all(row.id) as { run_id: number; name: string }[]
+    // Worst steps to converge of a cell = the largest over its converges properties (kept in the details JSON).
+    const convergeRows = this.sql.converges.all(row.id) as { run_id: number; details: string }[]
+    const worst = new Map<number, number>()
+    for (const r of convergeRows) {
+      const w = (JSON.parse(r.details) as Partial<PropertyResult>).convergence?.worstSteps
+      if (typeof w === 'number') worst.set(r.run_id, Math.max(w, worst.get(r.run_id) ?? 0))
+    }
+    const violated = new Map<number, string[]>()
+    for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
+    const cells: MatrixCell[] = cellRows.map((c) => ({
+      scenario: c.scenario,
+      consistency: c.consistency,
+      instances: c.instances,
+      runId: c.run_id,
+      status: c.run_id === null || c.status === null ? 'pending' : c.status,
+      verdict: c.verdict ?? 'unknown',
+      violated: c.verdict === 'violated' && c.run_id !== null ? (violated.get(c.run_id) ?? []) : [],
+      unique: c.unique_states ?? 0,
+      seconds: c.seconds ?? 0,
+      complete: c.complete === 1,
+      error: c.error ?? null,
+      ...firstViolationOf(c.search),
+      worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
+    }))
+    const ended = (c: MatrixCell): boolean => c.status !== 'pending' && c.status !== 'running'
+    // Verdicts count ended cells only: a running or pending cell is neither unknown nor anything else yet.
+    const count = (v: Verdict): number => cells.filter((c) => ended(c) && c.verdict === v).length
+    return {
+      id: row.id,
+      spec: JSON.parse(row.spec) as Required<MatrixSpec>,
+      status: row.status,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      cellCount: cells.length,
+      finished: cells.filter(ended).length,
+      running: cells.filter((c) => c.status === 'running').length,
+      pending: cells.filter((c) => c.status === 'pending').length,
+      holds: count('holds'),
+      violated: count('violated'),
+      unknown: count('unknown'),
+      cells,
+    }
+  }
+}
+
+
+/** A matrix cell's coordinates. */
+export interface MatrixCellKey {
+  scenario: string
+  consistency: string
+  instances: number
+}
+
+interface MatrixRow {
+  id: number
+  spec: string
+  status: MatrixStatus
+  started_at: string
+  finished_at: string | null
+  owner_pid: number | null
+}
+
+interface MatrixCellRow {
+  scenario: string
+  consistency: string
+  instances: number
+  run_id: number | null
+  status: RunStatus | null
+  verdict: Verdict | null
+  unique_states: number | null
+  seconds: number | null
+  complete: number | null
+  error: string | null
+  search: string | null
+}
