@@ -111,3 +111,46 @@ export async function liveCommand(args: ParsedArgs, io: Io): Promise<number> {
     await close()
   }
 }
+
+export const LIVE_TRACE_FLAGS: Record<string, FlagSpec> = {
+  property: { type: 'string' },
+  db: { type: 'string' },
+  json: { type: 'bool' },
+}
+
+/**
+ * `stabilis live-trace <liveRunId> [--property NAME] [--db FILE] [--json]`: the events that led to a live run's first
+ * violation (of NAME, or the first violated property), from the last disturbance before it; exit 0, 2 on bad input.
+ */
+export async function liveTraceCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const [runArg, ...extra] = args.positional
+  if (!runArg) throw badInput('live-trace needs a live run id, e.g. stabilis live-trace 3 --db lab.db')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  if (!/^\d+$/.test(runArg)) throw badInput(`live run id must be a whole number, got "${runArg}"`)
+  const { lab, close } = openLab(stringFlag(args.flags, 'db') ?? defaultDbFile())
+  try {
+    const t = await lab.getLiveTrace(Number(runArg), stringFlag(args.flags, 'property'))
+    if (args.flags.json === true) {
+      io.out(JSON.stringify(t) + '\n')
+      return 0
+    }
+    io.out(`live run ${t.runId}: ${t.scenario} on ${t.store} ×${t.replicas} (${t.level}), ${t.property} violated at ${t.violatedAtMs} ms on ${t.where}\n`)
+    io.out(`  ${t.steps.length - 1} event(s) from "${t.from.label}" at ${t.from.atMs} ms:\n`)
+    for (const s of t.steps.slice(1)) {
+      const e = t.events[s.index - 1]
+      const where = e.endpoint !== undefined ? ` on ${t.store === 'etcd' ? 'e' : 'r'}${e.endpoint + 1}` : ''
+      const read = e.viewRev !== undefined ? ` reads @${e.viewRev}` : ''
+      const outcome = e.ok === false ? ` — rejected${e.reason ? `: ${e.reason}` : ''}` : e.type === 'error' ? ` — no answer` : ''
+      const mark = e.type === 'violation' ? '   <- violated here' : ''
+      io.out(`  ${String(s.index).padStart(3)}. [${(e.atMs / 1000).toFixed(3)} s] ${e.who}${where}${read}: ${e.what}${outcome}${mark}\n`)
+    }
+    if (t.objects.length) io.out(`  objects involved: ${t.objects.join(', ')}\n`)
+    if (t.state) {
+      const running = Object.entries(t.state.running).map(([n, c]) => `${n} [${c.join(', ')}]`).join('; ')
+      io.out(`  where it broke (${t.state.where}${t.state.rev >= 0 ? ` @${t.state.rev}` : ''}): running ${running || 'nothing'}\n`)
+    }
+    return 0
+  } finally {
+    await close()
+  }
+}
