@@ -154,7 +154,9 @@ export class LiveService {
   }
 
   /** The slice of events that led to a property's first violation (the first violated property when none is named). */
-  trace(id: number, property?: string): LiveTrace {
+  trace(id: number, property?: string | null): LiveTrace {
+    // A host that carries arguments as JSON turns an absent one into null.
+    if (property === null) property = undefined
     if (property !== undefined && typeof property !== 'string') throw badInput(`property must be a name, got ${JSON.stringify(property)}`)
     const run = this.live.get(id)
     return liveTrace(run, this.live.events(id), property)
@@ -164,7 +166,8 @@ export class LiveService {
    * The live run beside the check that predicts it: `checkRunId` when given, else the newest saved matrix cell of its
    * scenario at the level its set-up realises and its instance count. Says so (source null) when none is saved.
    */
-  compare(id: number, checkRunId?: number): LiveComparison {
+  compare(id: number, checkRunId?: number | null): LiveComparison {
+    if (checkRunId === null) checkRunId = undefined
     if (checkRunId !== undefined && (!Number.isInteger(checkRunId) || checkRunId < 1)) throw badInput(`checkRunId must be a run id, got ${JSON.stringify(checkRunId)}`)
     const run = this.get(id)
     const { level, instances } = this.cellOf(run)

@@ -53,6 +53,33 @@ export function eventStep(run: LiveRunSummary, e: LiveEvent, index: number): Tra
   return { index, action, effect, state }
 }
 
+/** Containers ("pod@uid") an event started. */
+function startedBy(e: LiveEvent): string[] {
+  return [...e.what.matchAll(/\bstart ([^;]+)/g)].flatMap((m) => m[1].split(',').map((x) => x.trim()).filter(Boolean))
+}
+
+/** How long after a violation a kubelet's report of containers it had already started is still looked for. */
+const LATE_REPORT_MS = 2000
+
+/**
+ * A kubelet starts its containers before its status write returns, and reports both in one event once it has: the
+ * monitor can see a container running (and judge the property broken) before that event. Those reports belong to
+ * the slice; they are put before the violation, the first for each container running where it broke.
+ */
+function lateReports(timeline: readonly LiveEvent[], slice: readonly LiveEvent[], violation: LiveEvent, state: LiveViolationState): LiveEvent[] {
+  const running = new Set(Object.values(state.running).flat())
+  const seen = new Set(slice.flatMap(startedBy))
+  const out: LiveEvent[] = []
+  for (const e of timeline) {
+    if (e.seq <= violation.seq || e.atMs > violation.atMs + LATE_REPORT_MS || !e.who.startsWith('kubelet-')) continue
+    const fresh = startedBy(e).filter((c) => running.has(c) && !seen.has(c))
+    if (fresh.length === 0) continue
+    fresh.forEach((c) => seen.add(c))
+    out.push(e)
+  }
+  return out
+}
+
 /** The involved objects first (as the member held them), then the rest; containers of every node. */
 function orderedState(state: LiveViolationState, involved: readonly string[]): LiveViolationState {
   const first = Object.keys(state.objects).filter((k) => involved.includes(k))
@@ -80,7 +107,9 @@ export function liveTrace(run: LiveRunSummary, timeline: readonly LiveEvent[], p
   const from = [...r.disturbances].reverse().find((d) => d.atMs <= at) ?? { label: 'start', atMs: 0 }
   const violation = timeline.find((e) => e.type === 'violation' && e.what.startsWith(`${p.name} violated`))
   const lastSeq = violation?.seq ?? p.atSeq ?? Infinity
-  const slice = timeline.filter((e) => e.atMs >= from.atMs && e.seq <= lastSeq && e.type !== 'converged').slice(-MAX_SLICE)
+  let slice = timeline.filter((e) => e.atMs >= from.atMs && e.seq <= lastSeq && e.type !== 'converged').slice(-MAX_SLICE)
+  const late = violation && p.state ? lateReports(timeline, slice, violation, p.state) : []
+  if (late.length) slice = [...slice.slice(0, -1), ...late, slice[slice.length - 1]]
   const initial: TraceStep = {
     index: 0,
     action: null,
@@ -88,6 +117,10 @@ export function liveTrace(run: LiveRunSummary, timeline: readonly LiveEvent[], p
     state: { disturbance: from.label, atMs: from.atMs, violatedAtMs: at, where: p.where, events: slice.length },
   }
   const steps = [initial, ...slice.map((e, i) => eventStep(run, e, i + 1))]
+  for (const s of steps) {
+    const seq = (s.state as { seq?: number }).seq
+    if (late.some((e) => e.seq === seq)) (s.state as Record<string, unknown>).note = 'reported after the monitor saw its containers running: a kubelet starts them before its write returns'
+  }
   const objects = [...new Set(slice.flatMap(objectsOf))]
   if (p.state) {
     // The violation step shows the state where the property broke: the objects the slice touched first.

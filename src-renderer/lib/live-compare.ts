@@ -58,7 +58,7 @@ export function stepsText(c: LiveComparison['convergence']): { predicted: string
   } else if (c.predictedUnbounded) predicted = `no bound (${plural(c.predictedUnbounded, 'state')} from which it may never converge)`
   else predicted = c.predictedVerdict === null ? 'no check' : `not reported (converges ${verdictWord(c.predictedVerdict)})`
   const observed = c.observedConverged
-    ? `${plural(c.observedSteps, 'write')}, ${formatCount(c.observedMs)} ms after the last disturbance; at most ${plural(c.observedWorstSteps, 'write')} for any`
+    ? `${plural(c.observedSteps, 'write')}, ${formatCount(c.observedMs)} ms after the last disturbance; at most ${plural(c.observedWorstSteps, 'write')} after any disturbance`
     : 'did not converge'
   const verdict = c.withinPrediction === null ? '' : c.withinPrediction ? 'within the checker’s worst case' : 'more writes than the checker’s worst case'
   return { predicted, observed, verdict }

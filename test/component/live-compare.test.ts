@@ -108,7 +108,7 @@ describe('live trace and comparison words', () => {
   it('sets the checker’s worst case against the writes observed', () => {
     expect(stepsText(withCell.convergence)).toEqual({
       predicted: 'at most 9 steps',
-      observed: '1 write, 77 ms after the last disturbance; at most 8 writes for any',
+      observed: '1 write, 77 ms after the last disturbance; at most 8 writes after any disturbance',
       verdict: 'within the checker’s worst case',
     })
     expect(stepsText({ ...withCell.convergence, predictedWorstSteps: 5, withinPrediction: false }).verdict).toBe('more writes than the checker’s worst case')

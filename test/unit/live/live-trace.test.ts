@@ -4,19 +4,13 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cellCommand, relationOf } from '../../../src-main/lab/live-compare.ts'
-import { eventStep, objectsOf } from '../../../src-main/lab/live-trace.ts'
+import { eventStep, liveTrace, objectsOf } from '../../../src-main/lab/live-trace.ts'
 import { openLab, type OpenLab } from '../../../src-main/lab/open-lab.ts'
-import type { LiveEvent, LiveFault, LiveRunSummary } from '../../../src-shared/live-types.ts'
+import type { LiveEvent, LiveRunSummary } from '../../../src-shared/live-types.ts'
 import { sequenceOf } from '../../../src-renderer/lib/sequence.ts'
 import { runCli } from '../../helpers/cli.ts'
+import { STALE_NODE2 } from '../../helpers/live-plans.ts'
 import { tempDir } from '../../helpers/tmp.ts'
-
-/** db-0 is scheduled on node2 (the spare pod takes node1): cut node2's member off, restart node2, heal. */
-export const STALE_NODE2: LiveFault[] = [
-  { atMs: 1000, kind: 'partition', target: '@kubelet-node2' },
-  { atMs: 1200, kind: 'node-restart', target: 'node2' },
-  { atMs: 3000, kind: 'heal' },
-]
 
 const dbFile = join(tempDir(), 'live-trace.db')
 let opened: OpenLab
@@ -66,7 +60,8 @@ describe('a live violation as a trace', () => {
     expect(t.state!.objects).toHaveProperty(['Pod/db-0'])
     // Controllers are lanes in the sequence view, as in the checker's traces.
     const seq = sequenceOf(t.steps)
-    expect(seq.actors).toEqual(expect.arrayContaining(['statefulset-1', 'scheduler-1', 'faults']))
+    expect(seq.actors).toEqual(expect.arrayContaining(['statefulset-1', 'scheduler-1', 'kubelet-node1', 'faults']))
+    expect(t.objects.some((o) => /^container db-0@\S+ on node1$/.test(o))).toBe(true)
   })
 
   it('names the problem for a run with no violation, an unknown property or one that held', async () => {
@@ -142,6 +137,28 @@ describe('pieces', () => {
     const seq = sequenceOf([{ index: 0, action: null, state: {} }, s, fault])
     expect(seq.actors).toEqual(['scheduler-1', 'faults'])
     expect(seq.rows[0].cell).toMatchObject({ read: 7, rejected: true })
+  })
+
+  it('puts a kubelet report of containers already running where the property broke before the violation', () => {
+    const result = {
+      level: 'causal',
+      disturbances: [{ label: 'start', atMs: 0, converged: true, steps: 1, ms: 5 }, { label: 'node-restart node2', atMs: 100, converged: true, steps: 2, ms: 90 }],
+      properties: [{ name: 'p', kind: 'always', status: 'violated', firstViolationMs: 150, where: 'r1', atSeq: 2, state: { where: 'r1', rev: 9, objects: {}, running: { node1: ['db-0@u3'], node2: ['db-0@u2'] } } }],
+    } as unknown as LiveRunSummary['result']
+    const timeline = [
+      ev({ seq: 0, atMs: 10, who: 'kubelet-node2', what: 'update Pod/db-0; start db-0@u2', endpoint: 1, viewRev: 3 }),
+      ev({ seq: 1, atMs: 120, who: 'podgc-1', what: 'force-delete Pod/db-0', endpoint: 0, viewRev: 5 }),
+      ev({ seq: 2, atMs: 140, who: 'scheduler-1', what: 'update Pod/db-0', endpoint: 0, viewRev: 6 }),
+      ev({ seq: 3, atMs: 150, type: 'violation', who: 'monitor', what: 'p violated on r1' }),
+      ev({ seq: 4, atMs: 155, who: 'kubelet-node1', what: 'update Pod/db-0; start db-0@u3', endpoint: 2, viewRev: 7 }),
+      ev({ seq: 5, atMs: 170, who: 'statefulset-1', what: 'update StatefulSet/db', endpoint: 1, viewRev: 8 }),
+      ev({ seq: 6, atMs: 400, who: 'kubelet-node1', what: 'containers; start db-0@u3', endpoint: 2, viewRev: 9 }),
+    ]
+    const t = liveTrace({ ...run, scenario: 's', replicas: 3, status: 'done', result } as LiveRunSummary, timeline)
+    expect(t.events.map((e) => e.seq)).toEqual([1, 2, 4, 3])
+    expect(t.steps[3].state).toMatchObject({ seq: 4, note: expect.stringContaining('before its write returns') })
+    expect(t.objects).toContain('container db-0@u3 on node1')
+    expect(t.from).toEqual({ label: 'node-restart node2', atMs: 100 })
   })
 
   it('relates a prediction to an observation: one run can miss a predicted violation, never contradict it silently', () => {
