@@ -8,7 +8,6 @@ import type { OpenLab } from '../../src-main/lab/open-lab.ts'
 import type { LiveRunSummary } from '../../src-shared/live-types.ts'
 import { fullPageScreenshot } from '../helpers/browser.ts'
 import { useE2eLab } from '../helpers/e2e-lab.ts'
-import { STALE_NODE2 } from '../helpers/live-plans.ts'
 
 const e2e = useE2eLab({ lab: () => ({ modelsDir: null }), viewport: { width: 1280, height: 800 } })
 let opened: OpenLab
@@ -18,7 +17,7 @@ let run: LiveRunSummary
 beforeAll(async () => {
   ;({ opened, page } = e2e)
   for (let seed = 1; seed <= 4; seed++) {
-    run = await opened.lab.waitForLive((await opened.lab.startLive({ scenario: 'statefulset-stale-reads', store: 'stabilis', replicas: 5, faults: STALE_NODE2, durationS: 8, seed })).id)
+    run = await opened.lab.waitForLive((await opened.lab.startLive({ scenario: 'statefulset-stale-reads', store: 'stabilis', replicas: 5, faults: 'stale-node', durationS: 8, seed })).id)
     if (run.result?.properties.some((p) => p.status === 'violated')) break
   }
 }, 120_000)

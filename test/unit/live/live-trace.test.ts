@@ -9,7 +9,6 @@ import { openLab, type OpenLab } from '../../../src-main/lab/open-lab.ts'
 import type { LiveEvent, LiveRunSummary } from '../../../src-shared/live-types.ts'
 import { sequenceOf } from '../../../src-renderer/lib/sequence.ts'
 import { runCli } from '../../helpers/cli.ts'
-import { STALE_NODE2 } from '../../helpers/live-plans.ts'
 import { tempDir } from '../../helpers/tmp.ts'
 
 const dbFile = join(tempDir(), 'live-trace.db')
@@ -23,7 +22,7 @@ beforeAll(async () => {
   holding = await lab.waitForLive((await lab.startLive({ scenario: 'statefulset-scale', store: 'stabilis', replicas: 3, durationS: 5, seed: 1 })).id)
   // The stale node restarts its old pod in most runs; a few seeds make the test independent of one interleaving.
   for (let seed = 1; seed <= 4; seed++) {
-    const run = await lab.waitForLive((await lab.startLive({ scenario: 'statefulset-stale-reads', store: 'stabilis', replicas: 5, faults: STALE_NODE2, durationS: 8, seed })).id)
+    const run = await lab.waitForLive((await lab.startLive({ scenario: 'statefulset-stale-reads', store: 'stabilis', replicas: 5, faults: 'stale-node', durationS: 8, seed })).id)
     violating = run
     if (run.result?.properties.some((p) => p.status === 'violated')) break
   }
