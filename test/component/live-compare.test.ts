@@ -136,6 +136,7 @@ describe('LiveTracePage', () => {
     for (const lane of ['kubelet-node2', 'podgc-1', 'statefulset-1', 'scheduler-1', 'kubelet-node1', 'monitor', 'faults']) getByTestId(`lane-${lane}`)
     expect(getByTestId('seq-mark').closest('tr')?.dataset.testid).toBe(`seq-row-${trace.steps.length - 1}`)
     expect(getByTestId('seq-cell-4').textContent).toContain('reads @16')
+    expect(getByTestId('sequence-view').querySelector('th.head')).toBeNull() // each member has its own revisions: no one head
     expect(getByTestId('live-trace-objects').textContent).toContain('Pod/db-0')
     expect(getByTestId('live-trace-selected').textContent).toContain('sts-one-pod-per-ordinal is violated here')
     expect(getByTestId('live-trace-selected').textContent).toContain('db-0@u0003')
