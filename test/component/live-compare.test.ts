@@ -170,6 +170,23 @@ describe('LiveComparePage', () => {
     expect(() => getByTestId('live-compare-none')).toThrow()
   })
 
+  it('offers the checks of the cell first, and opens the comparison with the one picked', async () => {
+    const check = (id: number, consistency: string) => makeRun({ id, model: 'statefulset-stale-reads', config: { ...makeRun().config, model: 'statefulset-stale-reads', params: { consistency, instances: 1 } } })
+    const { lab } = createFakeLab({
+      compareLive: vi.fn(async () => withCell),
+      listRuns: vi.fn(async () => [check(14, 'synchronous'), check(13, 'causal'), makeRun({ id: 2 })]),
+    })
+    setLab(lab)
+    window.location.hash = '#/compare/live/5'
+    const { findByTestId } = render(LiveComparePage, { props: { id: 5 } })
+    const select = (await findByTestId('live-compare-choose')) as HTMLSelectElement
+    await waitFor(() => expect([...select.options].map((o) => o.value)).toEqual(['', '13', '14']))
+    expect(select.options[1].textContent).toContain('causal ×1')
+    select.value = '14'
+    await fireEvent.change(select)
+    expect(window.location.hash).toBe('#/compare/live/5?run=14')
+  })
+
   it('says when no cell is saved and gives the command that makes one', async () => {
     const { lab } = createFakeLab({ compareLive: vi.fn(async () => withoutCell) })
     setLab(lab)
