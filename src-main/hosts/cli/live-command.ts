@@ -102,6 +102,9 @@ export async function liveCommand(args: ParsedArgs, io: Io): Promise<number> {
     else {
       io.out(`live run ${r.runId}: ${r.scenario} on ${r.store} ×${r.replicas} (${r.level}), ${r.status} in ${r.seconds.toFixed(1)} s\n`)
       for (const p of r.properties) io.out(`  ${p.status.padEnd(8)} ${p.name}${p.firstViolationMs !== undefined ? ` (first at ${p.firstViolationMs} ms on ${p.where})` : ''}\n`)
+      const db = stringFlag(args.flags, 'db')
+      const first = r.properties.find((p) => p.status === 'violated' && p.firstViolationMs !== undefined)
+      if (first) io.out(`  the events that led to it: stabilis live-trace ${r.runId}${db ? ` --db ${db}` : ''} --property ${first.name}\n`)
       for (const d of r.disturbances) io.out(`  after ${d.label} at ${d.atMs} ms: ${d.converged ? `converged in ${d.steps} writes, ${d.ms} ms` : 'not converged'}\n`)
       io.out(`  writes ${r.writes.total} (accepted ${r.writes.accepted}, rejected ${r.writes.rejected}, unreachable ${r.writes.unavailable}); oscillations ${r.oscillations}\n`)
     }

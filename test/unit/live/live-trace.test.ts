@@ -71,6 +71,12 @@ describe('a live violation as a trace', () => {
   })
 
   it('prints the slice from the CLI (live-trace), the violation marked', async () => {
+    const live = await runCli(['live', 'statefulset-stale-reads', '--store', 'stabilis', '--replicas', '5', '--faults', 'stale-node', '--seed', String(violating.result!.seed), '--db', dbFile])
+    // One run of the CLI: when it violates (as the runs above), it names the command that shows how.
+    if (live.code === 1) {
+      expect(live.stdout).toMatch(/\n {2}the events that led to it: stabilis live-trace \d+ --db /)
+      expect(live.stdout).toContain(`--db ${dbFile} --property sts-one-pod-per-ordinal\n`)
+    } else expect(live.stdout).not.toContain('live-trace')
     const out = await runCli(['live-trace', String(violating.id), '--db', dbFile])
     expect(out.code).toBe(0)
     expect(out.stdout).toMatch(new RegExp(`^live run ${violating.id}: statefulset-stale-reads on stabilis ×5 \\(causal\\), sts-one-pod-per-ordinal violated at \\d+ ms on r\\d`))
