@@ -100,6 +100,9 @@ export function liveTrace(run: LiveRunSummary, timeline: readonly LiveEvent[], p
     if (property === undefined) throw badInput(`live run ${run.id} violated no property, so it has no violation to trace`)
     throw badInput(`live run ${run.id} has no property "${property}"; its properties: ${r.properties.map((x) => x.name).join(', ')}`)
   }
+  if (p.status === 'violated' && p.firstViolationMs === undefined) {
+    throw badInput(`property "${p.name}" (${p.kind}) of live run ${run.id} was judged at the end of the run, not at a moment: it has no events leading to a first violation`)
+  }
   if (p.status !== 'violated' || p.firstViolationMs === undefined) {
     throw badInput(`property "${p.name}" of live run ${run.id} was not violated (${p.status})${violated.length ? `; violated: ${violated.map((x) => x.name).join(', ')}` : ''}`)
   }

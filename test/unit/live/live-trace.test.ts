@@ -166,6 +166,12 @@ describe('pieces', () => {
     expect(t.from).toEqual({ label: 'node-restart node2', atMs: 100 })
   })
 
+  it('refuses a property judged only at the end of the run (converges), naming why', () => {
+    const result = { level: 'causal', disturbances: [], properties: [{ name: 'converges', kind: 'converges', status: 'violated' }] } as unknown as LiveRunSummary['result']
+    expect(() => liveTrace({ ...run, status: 'done', result } as LiveRunSummary, [], 'converges')).toThrow('"converges" (converges) of live run 1 was judged at the end of the run')
+    expect(() => liveTrace({ ...run, status: 'running', result: null } as LiveRunSummary, [])).toThrow('live run 1 has no result yet (running)')
+  })
+
   it('relates a prediction to an observation: one run can miss a predicted violation, never contradict it silently', () => {
     expect(relationOf('always', 'violated', 'violated')).toBe('confirmed')
     expect(relationOf('always', 'violated', 'holds')).toBe('not-seen')
