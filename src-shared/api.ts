@@ -17,7 +17,7 @@ import type {
   RunPatch,
   RunSummary,
 } from './types.ts'
-import type { LiveConfig, LiveEvent, LiveFault, LiveRunSummary } from './live-types.ts'
+import type { LiveComparison, LiveConfig, LiveEvent, LiveFault, LiveRunSummary, LiveTrace } from './live-types.ts'
 import type { StoreBenchOptions, StoreBenchRun, StoreChaosOptions, StoreChaosRun, StoreFault, StoreKeyValue, StorePutResult, StoreView } from './store-types.ts'
 
 export interface LabApi {
@@ -106,6 +106,16 @@ export interface LabApi {
   getLiveRun(runId: number): Promise<LiveRunSummary>
   /** A live run's timeline from event `fromSeq` on. */
   getLiveEvents(runId: number, fromSeq?: number): Promise<LiveEvent[]>
+  /**
+   * A finished live run's violation as a trace: the events from the last disturbance before the property's first
+   * violation up to it (the first violated property when none is named), with the objects involved.
+   */
+  getLiveTrace(runId: number, property?: string): Promise<LiveTrace>
+  /**
+   * A live run beside the check that predicts it: `checkRunId`, or else the newest saved matrix cell of its scenario
+   * at the level its set-up realises and its instances. Per property predicted against observed; steps to converge.
+   */
+  compareLive(runId: number, checkRunId?: number): Promise<LiveComparison>
   /** Subscribes to run and store events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void
 }
@@ -152,6 +162,8 @@ export const LAB_METHODS = [
   'listLiveRuns',
   'getLiveRun',
   'getLiveEvents',
+  'getLiveTrace',
+  'compareLive',
 ] as const
 export type LabMethod = (typeof LAB_METHODS)[number]
 

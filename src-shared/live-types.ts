@@ -1,5 +1,5 @@
 // Live mode's contract: the run request, the events of its timeline and the saved result (DESIGN.md, "Live mode").
-import type { ParamValues, PropertyKind } from './types.ts'
+import type { ParamValues, PropertyKind, TraceStep, Verdict } from './types.ts'
 
 export type LiveStore = 'etcd' | 'stabilis'
 export type LiveFaultKind = 'partition' | 'heal' | 'kill' | 'restart' | 'node-restart' | 'controller-restart' | 'user'
@@ -53,6 +53,20 @@ export interface LivePropertyResult {
   atSeq?: number
   /** always properties: when it stopped and started holding again (on any member or the merge), [ms, holds]. */
   changes?: [number, boolean][]
+  /** always properties: the state where it was first seen violated (runs saved before it was kept have none). */
+  state?: LiveViolationState
+}
+
+/** A member's (or the merged) objects and the kubelets' running containers at the moment a property broke. */
+export interface LiveViolationState {
+  /** A member name or "merged". */
+  where: string
+  /** The member's revision then (-1 for the merged state). */
+  rev: number
+  /** "Kind/name" → the object as that member held it. */
+  objects: Record<string, unknown>
+  /** Kubelet node → running containers ("pod@uid"). */
+  running: Record<string, string[]>
 }
 
 export interface LiveDisturbance {
@@ -111,4 +125,81 @@ export interface LiveRunSummary {
   error: string | null
   /** getLiveRun only. */
   prediction?: LivePrediction
+}
+
+/**
+ * A live violation as a trace: the events from the last disturbance (fault, or the start) before a property's first
+ * violation up to it, as steps the trace views read (a controller's step is "<who> reads @<rev>"), with the objects
+ * they touched and the member's state where the property broke.
+ */
+export interface LiveTrace {
+  runId: number
+  scenario: string
+  store: LiveStore
+  replicas: number
+  level: string
+  property: string
+  kind: PropertyKind
+  /** Where it was first violated: a member name or "merged". */
+  where: string
+  violatedAtMs: number
+  /** The disturbance the slice starts from: the last one at or before the violation ("start" when no fault came first). */
+  from: { label: string; atMs: number }
+  /** The timeline's events in the slice (monitor convergence notes left out), the violation last. */
+  events: LiveEvent[]
+  /** Step 0 is the disturbance; then one step per event; the last step is the violation. */
+  steps: TraceStep[]
+  /** Objects the slice's events wrote ("Pod/db-0") and containers they started or stopped ("container db-0@u2 on node1"). */
+  objects: string[]
+  /** The member's state where the property broke, the involved objects first; absent for runs saved before it was kept. */
+  state?: LiveViolationState
+}
+
+/** Per property: the checker's verdict against what the live run observed. */
+export interface LiveComparisonProperty {
+  name: string
+  kind: PropertyKind
+  /** null: the check has no such property. */
+  predicted: Verdict | null
+  /** null: the live monitor does not judge it. */
+  observed: Verdict | null
+  firstViolationMs?: number
+  where?: string
+  relation: LiveRelation
+}
+
+/**
+ * How an observation stands to a prediction. The checker speaks of every execution, a live run is one: a predicted
+ * violation a run does not show is "not-seen", not a contradiction. confirmed: both violated; consistent: both hold;
+ * contradicts: the run saw what the checker ruled out; open: a side is unknown or missing.
+ */
+export type LiveRelation = 'confirmed' | 'consistent' | 'not-seen' | 'contradicts' | 'open'
+
+/** A live run beside the check that predicts it: the matrix cell (or a chosen check run) of its scenario, level and instances. */
+export interface LiveComparison {
+  live: LiveRunSummary
+  /** The consistency level the live set-up realises (docs/live.md) and the instances it ran. */
+  level: string
+  instances: number
+  /** Where the prediction comes from; null when no such cell or check is saved. */
+  source: { kind: 'matrix'; matrixId: number; runId: number } | { kind: 'run'; runId: number } | null
+  /** The command that saves such a cell (shown when none is saved). */
+  command: string
+  check?: { runId: number; status: string; verdict: Verdict; complete: boolean; unique: number; seconds: number; params: ParamValues }
+  properties: LiveComparisonProperty[]
+  convergence: {
+    /** The checker's worst-case steps to converge (its converges property); null when it reported none. */
+    predictedWorstSteps: number | null
+    /** States from which the checker found no bound (a non-goal cycle or a dead end reachable). */
+    predictedUnbounded: number | null
+    predictedVerdict: Verdict | null
+    observedConverged: boolean
+    /** Writes after the last disturbance until converged, and the milliseconds. */
+    observedSteps: number
+    observedMs: number
+    /** The most writes any disturbance of the live run needed. */
+    observedWorstSteps: number
+    /** observedWorstSteps ≤ predictedWorstSteps; null when either is missing. */
+    withinPrediction: boolean | null
+  }
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { checkpointMismatch, readCheckpointMeta } from '../checker/checkpoint.ts'
-import type { LiveConfig, LiveEvent, LiveFault, LiveRunSummary } from '../../src-shared/live-types.ts'
+import type { LiveComparison, LiveConfig, LiveEvent, LiveFault, LiveRunSummary, LiveTrace } from '../../src-shared/live-types.ts'
 import { LiveService } from './live-runs.ts'
 import type { LabApi } from '../../src-shared/api.ts'
 import { validateRunConfig } from '../../src-shared/config.ts'
@@ -623,6 +623,14 @@ export class Lab implements LabApi {
 
   async getLiveEvents(runId: number, fromSeq?: number): Promise<LiveEvent[]> {
     return this.lives.events(runId, fromSeq)
+  }
+
+  async getLiveTrace(runId: number, property?: string): Promise<LiveTrace> {
+    return this.lives.trace(runId, property)
+  }
+
+  async compareLive(runId: number, checkRunId?: number): Promise<LiveComparison> {
+    return this.lives.compare(runId, checkRunId)
   }
 
   /** Resolves when the live run has ended and been saved. */

@@ -4,11 +4,13 @@
 // shown beside the checker's prediction: the newest saved check of the same scenario at the level the set-up realises.
 import { readFileSync } from 'node:fs'
 import { badInput } from '../../src-shared/errors.ts'
-import type { LiveConfig, LiveEvent, LiveFault, LivePrediction, LiveRunSummary } from '../../src-shared/live-types.ts'
+import type { LiveComparison, LiveConfig, LiveEvent, LiveFault, LivePrediction, LiveRunSummary, LiveTrace } from '../../src-shared/live-types.ts'
 import type { LabEvent } from '../../src-shared/types.ts'
 import { parsePlan } from '../live/faults.ts'
 import { levelOf, resolveLiveConfig, runLive, type ResolvedLiveConfig } from '../live/run.ts'
 import { LiveRepository } from './db/live-repository.ts'
+import { compareLive } from './live-compare.ts'
+import { liveTrace } from './live-trace.ts'
 import { findEtcd } from './store/bench-runs.ts'
 import type { RunRepository } from './db/run-repository.ts'
 
@@ -151,11 +153,44 @@ export class LiveService {
     return this.live.events(id, fromSeq)
   }
 
-  /** The newest saved check of this scenario at the level the set-up realises (instances as configured). */
-  private prediction(run: LiveRunSummary): LivePrediction | undefined {
+  /** The slice of events that led to a property's first violation (the first violated property when none is named). */
+  trace(id: number, property?: string | null): LiveTrace {
+    // A host that carries arguments as JSON turns an absent one into null.
+    if (property === null) property = undefined
+    if (property !== undefined && typeof property !== 'string') throw badInput(`property must be a name, got ${JSON.stringify(property)}`)
+    const run = this.live.get(id)
+    return liveTrace(run, this.live.events(id), property)
+  }
+
+  /**
+   * The live run beside the check that predicts it: `checkRunId` when given, else the newest saved matrix cell of its
+   * scenario at the level its set-up realises and its instance count. Says so (source null) when none is saved.
+   */
+  compare(id: number, checkRunId?: number | null): LiveComparison {
+    if (checkRunId === null) checkRunId = undefined
+    if (checkRunId !== undefined && (!Number.isInteger(checkRunId) || checkRunId < 1)) throw badInput(`checkRunId must be a run id, got ${JSON.stringify(checkRunId)}`)
+    const run = this.get(id)
+    const { level, instances } = this.cellOf(run)
+    if (checkRunId !== undefined) {
+      const check = this.o.repo.getRun(checkRunId)
+      if (check.summary.model !== run.scenario) throw badInput(`run ${checkRunId} checks ${check.summary.model}, not ${run.scenario}`)
+      return compareLive(run, level, instances, { kind: 'run', runId: checkRunId }, check)
+    }
+    const cell = this.live.predictingCell(run.scenario, level, instances)
+    if (!cell) return compareLive(run, level, instances, null, null)
+    return compareLive(run, level, instances, { kind: 'matrix', ...cell }, this.o.repo.getRun(cell.runId))
+  }
+
+  /** The model level a live set-up realises (docs/live.md) and its instance count: the matrix cell that predicts it. */
+  private cellOf(run: LiveRunSummary): { level: string; instances: number } {
     const params = run.config.params ?? {}
     const level = run.result?.level ?? levelOf({ store: run.store, replicas: run.replicas, reads: String(params.reads ?? 'informer') as 'informer' })
-    const instances = Number(params.instances ?? 1)
+    return { level, instances: Number(params.instances ?? 1) }
+  }
+
+  /** The newest saved check of this scenario at the level the set-up realises (instances as configured). */
+  private prediction(run: LiveRunSummary): LivePrediction | undefined {
+    const { level, instances } = this.cellOf(run)
     const check = this.o.repo
       .listRuns()
       .find((r) => r.model === run.scenario && r.status === 'done' && String(r.config.params.consistency ?? 'synchronous') === level && Number(r.config.params.instances ?? 1) === instances)

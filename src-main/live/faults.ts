@@ -30,10 +30,10 @@ export const PRESETS: Record<string, { description: string; plan: LiveFault[] }>
   },
   'stale-node': {
     description:
-      'kubernetes#59848: at 1 s the member of kubelet-node1 is cut off; at 1.2 s node1 restarts (its Node deleted on the majority side); healed at 3 s.',
+      'kubernetes#59848: at 1 s the member of kubelet-node2 (the node running db-0: the spare pod takes node1 first) is cut off; at 1.2 s node2 restarts (its Node deleted on the majority side); healed at 3 s.',
     plan: [
-      { atMs: 1000, kind: 'partition', target: '@kubelet-node1' },
-      { atMs: 1200, kind: 'node-restart', target: 'node1' },
+      { atMs: 1000, kind: 'partition', target: '@kubelet-node2' },
+      { atMs: 1200, kind: 'node-restart', target: 'node2' },
       { atMs: 3000, kind: 'heal' },
     ],
   },

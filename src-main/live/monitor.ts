@@ -6,7 +6,7 @@
 import { canon } from '../models/orchestration/canon.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
 import { emptyCluster, KINDS, type AnyObject, type Cluster, type Kind } from '../models/orchestration/resources.ts'
-import type { LiveDisturbance, LivePropertyResult } from '../../src-shared/live-types.ts'
+import type { LiveDisturbance, LivePropertyResult, LiveViolationState } from '../../src-shared/live-types.ts'
 import type { Informer } from './informer.ts'
 import { goalHolds, type LiveProperty, type LiveState } from './properties.ts'
 
@@ -116,6 +116,7 @@ export class Monitor {
           r.firstViolationMs = at
           r.where = where
           r.atSeq = this.o.lastSeq()
+          r.state = snapshot(s, where)
           this.o.onViolation(r)
         }
         if (p.kind === 'sometimes' && ok) r.status = 'holds'
@@ -165,6 +166,13 @@ export class Monitor {
       }
     }
   }
+}
+
+/** A copy of a judged state (the informer's cluster changes in place), kept with the violation it shows. */
+export function snapshot(s: LiveState, where: string): LiveViolationState {
+  const objects: Record<string, unknown> = {}
+  for (const kind of KINDS) for (const [name, o] of Object.entries(s.cluster.objs[kind])) objects[`${kind}/${name}`] = JSON.parse(JSON.stringify(o))
+  return { where, rev: s.rev, objects, running: Object.fromEntries([...s.running].map(([node, c]) => [node, [...c]])) }
 }
 
 /** No controller would write or change its containers on this state (the model's quiescence, on one view). */

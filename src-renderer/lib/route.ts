@@ -1,6 +1,7 @@
 // Hash routes. Hash routing works unchanged from file:// (Electron) and the web host.
 //   #/runs  #/new  #/run/<id>  #/run/<id>/trace/<property>  #/compare/<id>,<id>[,…]  #/comparisons
 //   #/comparisons/<id>  #/diagnostics/chart  #/matrix  #/matrix/<id>  #/store  #/live  #/live/<id>
+//   #/live/<id>/trace[/<property>]  (a live violation's trace)   #/compare/live/<id>[?run=<check run id>]
 //   #/run/<id>/explore?init=<k>&path=<JSON array of action names>   (explore by hand)
 export type Route =
   | { page: 'runs' }
@@ -13,6 +14,8 @@ export type Route =
   | { page: 'chart-perf' }
   | { page: 'store' }
   | { page: 'live'; id?: number }
+  | { page: 'live-trace'; id: number; property?: string }
+  | { page: 'compare-live'; id: number; checkRunId?: number }
   | { page: 'matrices' }
   | { page: 'matrix'; id: number }
   | { page: 'explore'; id: number; init?: number; property?: string; path: string[] }
@@ -45,6 +48,20 @@ export function parseHash(hash: string): Route {
   if (path === '/live') return { page: 'live' }
   const live = /^\/live\/(\d+)$/.exec(path)
   if (live) return { page: 'live', id: Number(live[1]) }
+  const liveTrace = /^\/live\/(\d+)\/trace(?:\/([^/]+))?$/.exec(path)
+  if (liveTrace) {
+    try {
+      return { page: 'live-trace', id: Number(liveTrace[1]), ...(liveTrace[2] ? { property: decodeURIComponent(liveTrace[2]) } : {}) }
+    } catch {
+      return { page: 'not-found', path }
+    }
+  }
+  const compareLive = /^\/compare\/live\/(\d+)$/.exec(path)
+  if (compareLive) {
+    const run = new URLSearchParams(query).get('run')
+    if (run !== null && !/^\d+$/.test(run)) return { page: 'not-found', path: `${path}?${query}` }
+    return { page: 'compare-live', id: Number(compareLive[1]), ...(run !== null ? { checkRunId: Number(run) } : {}) }
+  }
   let m = /^\/run\/(\d+)$/.exec(path)
   if (m) return { page: 'run', id: Number(m[1]) }
   m = /^\/run\/(\d+)\/trace\/([^/]+)$/.exec(path)
@@ -74,6 +91,16 @@ export function traceHref(id: number, property: string): string {
 
 export function compareHref(ids: readonly number[]): string {
   return `#/compare/${ids.join(',')}`
+}
+
+/** A live run's violation of `property` as a trace. */
+export function liveTraceHref(id: number, property: string): string {
+  return `#/live/${id}/trace/${encodeURIComponent(property)}`
+}
+
+/** A live run beside the check that predicts it: the newest matrix cell, or the check run given. */
+export function compareLiveHref(id: number, checkRunId?: number): string {
+  return `#/compare/live/${id}${checkRunId !== undefined ? `?run=${checkRunId}` : ''}`
 }
 
 export function comparisonHref(id: number): string {

@@ -46,6 +46,7 @@ export function createFakeLab(over: Partial<LabApi> = {}) {
     listMatrices: vi.fn(async () => [] as MatrixSummary[]),
     stopMatrix: vi.fn(async () => {}),
     listChaosRuns: vi.fn(async () => []),
+    listLiveRuns: vi.fn(async () => []),
     onEvent: vi.fn((listener: (e: LabEvent) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

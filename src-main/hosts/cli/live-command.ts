@@ -102,11 +102,57 @@ export async function liveCommand(args: ParsedArgs, io: Io): Promise<number> {
     else {
       io.out(`live run ${r.runId}: ${r.scenario} on ${r.store} ×${r.replicas} (${r.level}), ${r.status} in ${r.seconds.toFixed(1)} s\n`)
       for (const p of r.properties) io.out(`  ${p.status.padEnd(8)} ${p.name}${p.firstViolationMs !== undefined ? ` (first at ${p.firstViolationMs} ms on ${p.where})` : ''}\n`)
+      const db = stringFlag(args.flags, 'db')
+      const first = r.properties.find((p) => p.status === 'violated' && p.firstViolationMs !== undefined)
+      if (first) io.out(`  the events that led to it: stabilis live-trace ${r.runId}${db ? ` --db ${db}` : ''} --property ${first.name}\n`)
       for (const d of r.disturbances) io.out(`  after ${d.label} at ${d.atMs} ms: ${d.converged ? `converged in ${d.steps} writes, ${d.ms} ms` : 'not converged'}\n`)
       io.out(`  writes ${r.writes.total} (accepted ${r.writes.accepted}, rejected ${r.writes.rejected}, unreachable ${r.writes.unavailable}); oscillations ${r.oscillations}\n`)
     }
     if (interrupted) return 130
     return r.properties.some((p) => p.status === 'violated') ? 1 : 0
+  } finally {
+    await close()
+  }
+}
+
+export const LIVE_TRACE_FLAGS: Record<string, FlagSpec> = {
+  property: { type: 'string' },
+  db: { type: 'string' },
+  json: { type: 'bool' },
+}
+
+/**
+ * `stabilis live-trace <liveRunId> [--property NAME] [--db FILE] [--json]`: the events that led to a live run's first
+ * violation (of NAME, or the first violated property), from the last disturbance before it; exit 0, 2 on bad input.
+ */
+export async function liveTraceCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const [runArg, ...extra] = args.positional
+  if (!runArg) throw badInput('live-trace needs a live run id, e.g. stabilis live-trace 3 --db lab.db')
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  if (!/^\d+$/.test(runArg)) throw badInput(`live run id must be a whole number, got "${runArg}"`)
+  const { lab, close } = openLab(stringFlag(args.flags, 'db') ?? defaultDbFile())
+  try {
+    const t = await lab.getLiveTrace(Number(runArg), stringFlag(args.flags, 'property'))
+    if (args.flags.json === true) {
+      io.out(JSON.stringify(t) + '\n')
+      return 0
+    }
+    io.out(`live run ${t.runId}: ${t.scenario} on ${t.store} ×${t.replicas} (${t.level}), ${t.property} violated at ${t.violatedAtMs} ms on ${t.where}\n`)
+    io.out(`  ${t.steps.length - 1} event(s) from "${t.from.label}" at ${t.from.atMs} ms:\n`)
+    for (const s of t.steps.slice(1)) {
+      const e = t.events[s.index - 1]
+      const where = e.endpoint !== undefined ? ` on ${t.store === 'etcd' ? 'e' : 'r'}${e.endpoint + 1}` : ''
+      const read = e.viewRev !== undefined ? ` reads @${e.viewRev}` : ''
+      const outcome = e.ok === false ? ` — rejected${e.reason ? `: ${e.reason}` : ''}` : e.type === 'error' ? ` — no answer` : ''
+      const mark = e.type === 'violation' ? '   <- violated here' : ''
+      io.out(`  ${String(s.index).padStart(3)}. [${(e.atMs / 1000).toFixed(3)} s] ${e.who}${where}${read}: ${e.what}${outcome}${mark}\n`)
+    }
+    if (t.objects.length) io.out(`  objects involved: ${t.objects.join(', ')}\n`)
+    if (t.state) {
+      const running = Object.entries(t.state.running).map(([n, c]) => `${n} [${c.join(', ')}]`).join('; ')
+      io.out(`  where it broke (${t.state.where}${t.state.rev >= 0 ? ` @${t.state.rev}` : ''}): running ${running || 'nothing'}\n`)
+    }
+    return 0
   } finally {
     await close()
   }

@@ -48,6 +48,8 @@ const USAGE = `usage: stabilis <command> [options]
   live <scenario> --store stabilis|etcd [--replicas N] [--faults none|partition|kill|restart|stale-node|FILE]
         [--duration S] [--set key=value]... [--seed N] [--db FILE] [--json]
                                           the scenario's controllers against a real store, judged live (docs/live.md)
+  live-trace <liveRunId> [--property NAME] [--db FILE] [--json]
+                                          the events that led to a live run's first violation
 
 Exit codes: 0 no property violated, 1 a property violated, 2 bad input.
 `
@@ -530,12 +532,16 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       const { liveCommand, LIVE_FLAGS } = await import('./live-command.ts')
       return await liveCommand(parseArgs(rest, LIVE_FLAGS, 'live'), io)
     }
+    if (command === 'live-trace') {
+      const { liveTraceCommand, LIVE_TRACE_FLAGS } = await import('./live-command.ts')
+      return await liveTraceCommand(parseArgs(rest, LIVE_TRACE_FLAGS, 'live-trace'), io)
+    }
     if (command === 'store') {
       const { storeCommand } = await import('./store-command.ts')
       return await storeCommand([...rest])
     }
     const cmd = COMMANDS[command]
-    if (!cmd) throw badInput(`unknown command "${command}"; commands: ${[...Object.keys(COMMANDS), 'store', 'live'].join(', ')}`)
+    if (!cmd) throw badInput(`unknown command "${command}"; commands: ${[...Object.keys(COMMANDS), 'store', 'live', 'live-trace'].join(', ')}`)
     return await cmd.run(parseArgs(rest, cmd.flags, command), io)
   } catch (err) {
     if (err instanceof LabError) {

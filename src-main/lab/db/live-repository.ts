@@ -100,6 +100,21 @@ export class LiveRepository {
     return (this.db.prepare(`SELECT * FROM live_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`).all(runId, fromSeq, limit) as EventRow[]).map(toEvent)
   }
 
+  /**
+   * The newest saved matrix cell of a scenario at a consistency level and instance count whose check has ended (and
+   * is not in the bin): the cell that predicts a live run. Null when no matrix holds one.
+   */
+  predictingCell(scenario: string, consistency: string, instances: number): { matrixId: number; runId: number } | null {
+    const row = this.db
+      .prepare(
+        `SELECT c.matrix_id AS matrixId, c.run_id AS runId FROM matrix_cells c JOIN runs r ON r.id = c.run_id
+         WHERE c.scenario = ? AND c.consistency = ? AND c.instances = ? AND r.status != 'running' AND r.deleted_at IS NULL
+         ORDER BY c.matrix_id DESC LIMIT 1`,
+      )
+      .get(scenario, consistency, instances) as { matrixId: number; runId: number } | undefined
+    return row ?? null
+  }
+
   /** Live runs left "running" by a process that no longer exists become "interrupted"; returns how many. */
   markInterrupted(): number {
     const rows = this.db.prepare(`SELECT id, owner_pid FROM live_runs WHERE status = 'running'`).all() as Pick<LiveRow, 'id' | 'owner_pid'>[]

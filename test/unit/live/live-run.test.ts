@@ -80,9 +80,11 @@ describe('live runs on the store', () => {
   })
 
   it('a violation found live is recorded with the event after which it was seen, and a timeline event', async () => {
-    // kubernetes#59848 needs the kubelet of node1 alone on its replica (5 replicas, one per controller instance).
+    // kubernetes#59848 needs the kubelet of db-0's node alone on its replica (5 replicas, one per controller instance).
     const out = await live({ scenario: 'statefulset-stale-reads', store: 'stabilis', replicas: 5, faults: 'stale-node' })
     expect(out.faults.map((f) => f.kind)).toEqual(['partition', 'node-restart', 'heal'])
+    // The stale node restarts db-0 while its replacement runs on the other node.
+    expect(out.properties.find((p) => p.name === 'sts-one-pod-per-ordinal')?.status).toBe('violated')
     for (const p of out.properties.filter((x) => x.status === 'violated')) {
       expect(p.kind).toBe('always')
       const v = out.events.find((e) => e.type === 'violation' && e.what.startsWith(p.name))
