@@ -1,7 +1,7 @@
 // The coordinator of a parallel check: spawns `workers` explorer threads over one shared visited set, lets a search
 // strategy (strategies/: BFS, DFS, simulation, the portfolio) drive them, and turns what it found into the result.
 // The pool itself keeps the explorers' lifecycle only: spawn, messages, halt, collecting their columns, ending them.
-// Runs in the check worker thread (src-main/lab/check-worker.ts), never on a host's main thread.
+// Runs in the check worker thread (src-main/checker/check-worker.ts), never on a host's main thread.
 //
 // State ids: a worker w of W stores its k-th new state as id k·W + w, with its parent id and the index of the
 // action within actions(parent); roots (initial states) have id −(init index + 2). Traces are rebuilt by
