@@ -1,6 +1,6 @@
 // Messages between the lab (main thread) and a checker worker (check-worker.ts), and the model-info role's.
 import type { ModelInfo, RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from './explore.ts'
+import type { ExploreProgress, ExploreResult } from './run-types.ts'
 
 export interface CheckWorkerInput {
   role?: 'coordinator'

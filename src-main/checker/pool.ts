@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads'
 import type { ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
 import { endThread } from './end-thread.ts'
 import { checkpointMismatch, readCheckpoint, type CheckpointData } from './checkpoint.ts'
-import type { ExploreProgress, ExploreResult } from './explore.ts'
+import type { ExploreProgress, ExploreResult } from './run-types.ts'
 import { loadModel } from './load-model.ts'
 import type { Model, Property } from './model.ts'
 import {

@@ -6,7 +6,7 @@
 // after a short grace. The run is then saved as stopped with the last figures reported.
 import { Worker } from 'node:worker_threads'
 import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+import type { ExploreProgress, ExploreResult } from '../checker/run-types.ts'
 import { endThread } from '../checker/end-thread.ts'
 import { haltBuffer } from '../checker/pool.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from '../checker/check-protocol.ts'

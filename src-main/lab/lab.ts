@@ -26,7 +26,7 @@ import type {
   RunSummary,
   Verdict,
 } from '../../src-shared/types.ts'
-import type { ExploreProgress } from '../checker/explore.ts'
+import type { ExploreProgress } from '../checker/run-types.ts'
 import { listModelInfos } from '../models/registry.ts'
 import { defaultModelsDir, modelFilesIn } from '../models/sdk/loader.ts'
 import { definitionFor } from './model-refs.ts'

@@ -1,7 +1,7 @@
 // Runs the parallel checker (coordinator on the test thread, explorers in worker threads).
 import type { ParamValues, Strategy } from '../../../src-shared/types.ts'
 import { runPool, type PoolOptions } from '../../../src-main/checker/pool.ts'
-import type { ExploreResult } from '../../../src-main/checker/explore.ts'
+import type { ExploreResult } from '../../../src-main/checker/run-types.ts'
 import { modelRefFor } from '../../../src-main/lab/model-refs.ts'
 
 export const ENTRY = new URL('../../../src-main/checker/check-worker.ts', import.meta.url)
