@@ -48,7 +48,7 @@ import { SimulationStrategy } from './strategies/simulation.ts'
 export interface PoolOptions {
   model: string
   params: ParamValues
-  /** A module whose default export is a ModelDefinition; else `model` is looked up in the registry. */
+  /** The model reference to import (model-ref.ts), resolved by the lab; required (the checker knows no model library). */
   modelModule?: string
   workers: number
   strategy: Strategy
