@@ -41,16 +41,15 @@ module.exports = {
     {
       name: 'hosts-through-lab',
       comment:
-        'A host reaches checker/, models/ and store/ only through lab/. Named exceptions: "cli-lists-models" ' +
-        '(hosts/cli/main.ts lists built-in and user models itself, through models/registry.ts and ' +
-        'models/sdk/loader.ts, before it opens a database; it goes when the Lab resolves models once) and ' +
-        '"electron-bundles-replica" (hosts/electron/main.ts names store/replica-main.ts with ?modulePath so that ' +
-        'electron-vite bundles the replica process entry; nothing of it is loaded into the host).',
+        'A host reaches checker/, models/ and store/ only through lab/. Named exception "electron-bundles-entries": ' +
+        'hosts/electron/main.ts names store/replica-main.ts, checker/check-worker.ts and models/catalog.ts with ' +
+        '?modulePath so that electron-vite bundles the replica process entry, the checker thread entry and the ' +
+        'model catalog checker threads import; nothing of them is loaded into the host, it hands their paths to the lab.',
       severity: 'error',
       from: { path: '^src-main/hosts/' },
       to: {
         path: '^src-main/(checker|models|store)/',
-        pathNot: ['^src-main/models/registry\\.ts$', '^src-main/models/sdk/loader\\.ts$', '^src-main/store/replica-main\\.ts$'],
+        pathNot: ['^src-main/store/replica-main\\.ts$', '^src-main/checker/check-worker\\.ts$', '^src-main/models/catalog\\.ts$'],
       },
     },
     {
@@ -79,7 +78,7 @@ module.exports = {
     },
     {
       name: 'checker-below-models',
-      comment: 'The engine knows the Model interface, not the model library (see the exception "checker-resolves-models").',
+      comment: 'The engine knows the Model interface, not the model library: it imports the module a model reference names (checker/model-ref.ts).',
       severity: 'error',
       from: { path: '^src-main/checker/' },
       to: { path: '^src-main/models/' },
@@ -102,11 +101,6 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
-    // Named exception "checker-resolves-models": checker/load-model.ts turns a model id or file into a Model by
-    // importing models/ (registry, standalone models, the SDK loader), while models/ import checker/model.ts for the
-    // Model interface: a checker <-> models folder loop. It goes when the Lab resolves a model once and hands the
-    // checker a module reference to import. Until then that one file is left out of the graph, and the rule
-    // "checker-below-models" below keeps every other checker file from importing models/.
-    exclude: { path: ['^out/', '^src-main/checker/load-model\\.ts$'] },
+    exclude: { path: ['^out/'] },
   },
 }

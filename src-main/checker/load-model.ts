@@ -1,17 +1,12 @@
-// Resolves a model for the checker: a registry id, or (tests, user models) a module — a path or file: URL — whose
-// default export is a ModelDefinition or a user ModelSpec (models/sdk). Errors loading a module name the file.
-// Everything is imported on demand: what an explorer thread loads before its first state is its start-up time.
+// A model for the checker from the reference the lab resolved (model-ref.ts): import the module it names, take the
+// export, create the model with the run's parameters. Imported on demand: what an explorer thread loads before its
+// first state is its start-up time.
 import type { ParamValues } from '../../src-shared/types.ts'
-import { STANDALONE_MODELS } from '../models/standalone.ts'
 import type { Model } from './model.ts'
+import { loadDefinition, parseModelRef } from './model-ref.ts'
 
 export async function loadModel(id: string, params: ParamValues, modelModule?: string): Promise<Model<unknown, unknown>> {
-  if (modelModule) {
-    const { importModelFile } = await import('../models/sdk/loader.ts')
-    const def = await importModelFile(modelModule)
-    return def.create(params)
-  }
-  const standalone = STANDALONE_MODELS[id]
-  const def = standalone ? await standalone() : (await import('../models/registry.ts')).getModelDefinition(id)
+  if (!modelModule) throw new Error(`model "${id}": no model reference to import (the lab resolves a model into one before a check)`)
+  const def = await loadDefinition(parseModelRef(modelModule))
   return def.create(params)
 }

@@ -1,5 +1,5 @@
 // The Model interface every model implements (built-in, orchestration, or user-written), per DESIGN.md "Checker".
-import type { ModelInfo, ParamValues, PropertyKind } from '../../src-shared/types.ts'
+import type { ModelInfo, ParamValues, PropertyInfo, PropertyKind } from '../../src-shared/types.ts'
 
 export interface Property<S> {
   name: string
@@ -56,4 +56,22 @@ export interface Model<S = unknown, A = unknown> {
 export interface ModelDefinition {
   info: ModelInfo
   create(params: ParamValues): Model<any, any>
+}
+
+/**
+ * A property as a model declares it, once: name, kind and description, and its check built from what the model
+ * instance knows (C: its parameters, say). The model's properties and its ModelInfo's both derive from one list.
+ */
+export interface PropertyDecl<S, C> extends PropertyInfo {
+  check(ctx: C): (state: S) => boolean
+}
+
+/** The ModelInfo view of declared properties. */
+export function propertyInfos(decls: readonly PropertyDecl<any, any>[]): PropertyInfo[] {
+  return decls.map(({ name, kind, description }) => ({ name, kind, description }))
+}
+
+/** The properties of one model instance. */
+export function bindProperties<S, C>(decls: readonly PropertyDecl<S, C>[], ctx: C): Property<S>[] {
+  return decls.map((d) => ({ name: d.name, kind: d.kind, description: d.description, check: d.check(ctx) }))
 }

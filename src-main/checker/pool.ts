@@ -1,7 +1,7 @@
 // The coordinator of a parallel check: spawns `workers` explorer threads over one shared visited set, lets a search
 // strategy (strategies/: BFS, DFS, simulation, the portfolio) drive them, and turns what it found into the result.
 // The pool itself keeps the explorers' lifecycle only: spawn, messages, halt, collecting their columns, ending them.
-// Runs in the check worker thread (src-main/lab/check-worker.ts), never on a host's main thread.
+// Runs in the check worker thread (src-main/checker/check-worker.ts), never on a host's main thread.
 //
 // State ids: a worker w of W stores its k-th new state as id k·W + w, with its parent id and the index of the
 // action within actions(parent); roots (initial states) have id −(init index + 2). Traces are rebuilt by
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads'
 import type { ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
 import { endThread } from './end-thread.ts'
 import { checkpointMismatch, readCheckpoint, type CheckpointData } from './checkpoint.ts'
-import type { ExploreProgress, ExploreResult } from './explore.ts'
+import type { ExploreProgress, ExploreResult } from './run-types.ts'
 import { loadModel } from './load-model.ts'
 import type { Model, Property } from './model.ts'
 import {
@@ -49,7 +49,7 @@ import { SimulationStrategy } from './strategies/simulation.ts'
 export interface PoolOptions {
   model: string
   params: ParamValues
-  /** A module whose default export is a ModelDefinition; else `model` is looked up in the registry. */
+  /** The model reference to import (model-ref.ts), resolved by the lab; required (the checker knows no model library). */
   modelModule?: string
   workers: number
   strategy: Strategy

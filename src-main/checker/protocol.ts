@@ -36,7 +36,7 @@ export interface ExplorerInit {
   workers: number
   model: string
   params: ParamValues
-  /** A module whose default export is a ModelDefinition (tests, user models); else the registry is used. */
+  /** The model reference to import (model-ref.ts), resolved by the lab. */
   modelModule?: string
   visited: SharedVisitedBuffers
   halt: SharedArrayBuffer

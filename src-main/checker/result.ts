@@ -2,7 +2,7 @@
 // on a complete exploration, and the figures.
 import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { deleteCheckpoint } from './checkpoint.ts'
-import type { ExploreResult } from './explore.ts'
+import type { ExploreResult } from './run-types.ts'
 import { collisionProbability } from './fingerprint.ts'
 import { checkLiveness, type Graph } from './liveness.ts'
 import { assembleGraph } from './state-graph.ts'

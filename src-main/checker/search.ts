@@ -2,7 +2,7 @@
 // (strategies/*.ts, which decides what the explorers do next). A strategy drives the explorers through the context
 // and returns what it found; the pool turns that into property verdicts and the run's result.
 import type { SearchCoverage, Strategy } from '../../src-shared/types.ts'
-import type { StopReason } from './explore.ts'
+import type { StopReason } from './run-types.ts'
 import { ChunkWriter, type Chunk } from './frontier.ts'
 import type { Model, Property } from './model.ts'
 import type { PoolOptions, WorkerPool } from './pool.ts'

@@ -6,10 +6,11 @@
 // after a short grace. The run is then saved as stopped with the last figures reported.
 import { Worker } from 'node:worker_threads'
 import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+import type { ExploreProgress, ExploreResult } from '../checker/run-types.ts'
 import { endThread } from '../checker/end-thread.ts'
 import { haltBuffer } from '../checker/pool.ts'
-import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
+import type { CheckWorkerInput, CheckWorkerMessage } from '../checker/check-protocol.ts'
+import { modelRefFor } from './model-refs.ts'
 
 export type CheckOutcome =
   | { ok: true; result: ExploreResult }
@@ -29,13 +30,15 @@ export const TIMEOUT_GRACE_MS = 3000
 const STARTUP_ALLOWANCE_MS = 10_000
 
 /** The worker entry; the Electron build passes its bundled copy instead of this source file. */
-export const DEFAULT_CHECK_WORKER = new URL('./check-worker.ts', import.meta.url)
+export const DEFAULT_CHECK_WORKER = new URL('../checker/check-worker.ts', import.meta.url)
 
 export interface CheckOptions {
   /** BFS checkpoint file; with resume, the run continues from it. */
   checkpoint?: { file: string; everyMs: number; resume?: boolean; key?: string }
-  /** A module whose default export is a ModelDefinition (tests, user models). */
+  /** The model reference (checker/model-ref.ts; tests name a fixture module); default: resolved from the config. */
   modelModule?: string
+  /** The model catalog module references name (the Electron build passes its bundled copy). */
+  modelCatalog?: URL | string
   maxStates?: number
   walks?: number
   /** Tests only: simulate a crash right after the checkpoint with this many levels is written. */
@@ -61,7 +64,9 @@ export function runCheck(
 ): CheckHandle {
   const control = haltBuffer()
   const entry = workerEntry instanceof URL ? workerEntry.href : workerEntry
-  const input: CheckWorkerInput = { role: 'coordinator', config, control, entry, ...options }
+  const { modelModule, modelCatalog, ...rest } = options
+  const ref = modelModule ?? modelRefFor(config, modelCatalog)
+  const input: CheckWorkerInput = { role: 'coordinator', config, control, entry, modelModule: ref, ...rest }
   const worker = new Worker(workerEntry, { workerData: input })
   let settled = false
   let exited = false

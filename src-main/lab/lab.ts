@@ -26,9 +26,11 @@ import type {
   RunSummary,
   Verdict,
 } from '../../src-shared/types.ts'
-import type { ExploreProgress } from '../checker/explore.ts'
-import { getModelDefinition, listModelInfos } from '../models/registry.ts'
-import { defaultModelsDir, importModelFile, listUserModels, modelFilesIn } from '../models/sdk/loader.ts'
+import type { ExploreProgress } from '../checker/run-types.ts'
+import { listModelInfos } from '../models/registry.ts'
+import { defaultModelsDir, modelFilesIn } from '../models/sdk/loader.ts'
+import { definitionFor } from './model-refs.ts'
+import { listUserModels } from './user-models.ts'
 import { errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
@@ -46,6 +48,8 @@ import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.t
 export interface LabOptions {
   /** Checker worker entry; the Electron build passes its bundled chunk. */
   checkWorker?: URL | string
+  /** The model catalog checker threads import models through (lab/model-refs.ts); the Electron build passes its chunk. */
+  modelCatalog?: URL | string
   /** Replica data and process entry for the store lab. */
   store?: StoreLabOptions
   /** Where store benchmarks look for etcd (default: "etcd" on PATH); tests pass () => null. */
@@ -182,7 +186,7 @@ export class Lab implements LabApi {
   private async userModels(): Promise<ModelInfo[]> {
     const dir = this.opts.modelsDir !== undefined ? this.opts.modelsDir : defaultModelsDir(this.repo.file)
     const files = [...new Set([...modelFilesIn(dir), ...this.modelFiles])]
-    return listUserModels(files, listModelInfos().map((m) => m.id), this.opts.checkWorker)
+    return listUserModels(files, { taken: listModelInfos().map((m) => m.id), entry: this.opts.checkWorker, catalog: this.opts.modelCatalog })
   }
 
   async listModels(): Promise<ModelInfo[]> {
@@ -256,7 +260,7 @@ export class Lab implements LabApi {
     const key = this.checkpointKey(this.repo.getSummary(runId))
     // A checkpoint folder that cannot be made costs the run its checkpoints (a resume starts over), not the run.
     const checkpoint = file && (resume || folderUsable(dirname(file))) ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
-    const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint })
+    const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint, modelCatalog: this.opts.modelCatalog })
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
       clearInterval(flush)
@@ -430,7 +434,7 @@ export class Lab implements LabApi {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
     if (typeof target !== 'object' || target === null) throw badInput('replay needs a property name or a path')
     const { summary, properties } = this.repo.getRun(runId)
-    const def = summary.config.modelFile ? await importModelFile(summary.config.modelFile) : getModelDefinition(summary.model)
+    const def = await definitionFor(summary.config, this.opts.modelCatalog)
     const model = def.create(summary.config.params)
     if (target.path !== undefined) {
       if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
@@ -459,7 +463,7 @@ export class Lab implements LabApi {
     const init = request.init
     const { summary, properties } = this.repo.getRun(runId)
     const saved = request.property !== undefined ? properties.find((p) => p.name === request.property)?.trace?.[0]?.state : undefined
-    const def = summary.config.modelFile ? await importModelFile(summary.config.modelFile) : getModelDefinition(summary.model)
+    const def = await definitionFor(summary.config, this.opts.modelCatalog)
     const model = def.create(summary.config.params)
     try {
       return exploreFrom(model, init, path, { runId, model: summary.model }, saved)

@@ -3,7 +3,23 @@
 // moves xi := x(i-1). Every configuration is initial (any state after a fault). Goal: exactly one privileged
 // machine. With K ≥ n − 1 the ring converges from every state under any scheduler; with smaller K it may oscillate.
 // Each machine is an action group; `fair` makes every machine weakly fair.
-import type { Model, ModelDefinition } from '../checker/model.ts'
+import { bindProperties, propertyInfos, type Model, type ModelDefinition, type PropertyDecl } from '../checker/model.ts'
+
+/** The properties, declared once, over the number of privileged machines in a state. */
+const PROPERTIES: readonly PropertyDecl<Uint8Array, (s: Uint8Array) => number>[] = [
+  {
+    name: 'stabilises',
+    kind: 'converges',
+    description: 'From any configuration the ring reaches exactly one privileged machine and keeps it.',
+    check: (countPrivileged) => (s) => countPrivileged(s) === 1,
+  },
+  {
+    name: 'some-privileged',
+    kind: 'always',
+    description: 'At least one machine is privileged (no deadlock).',
+    check: (countPrivileged) => (s) => countPrivileged(s) >= 1,
+  },
+]
 
 export function createRing(n: number, k: number, fair: boolean): Model<Uint8Array, number> {
   const machines = Array.from({ length: n }, (_, i) => i)
@@ -41,20 +57,7 @@ export function createRing(n: number, k: number, fair: boolean): Model<Uint8Arra
     describe: (s) => ({ x: Array.from(s), privileged: machines.filter((i) => privileged(s, i)).map((i) => `m${i}`) }),
     groups: machines.map((i) => ({ name: `m${i}`, fair })),
     groupOf: (i) => i,
-    properties: [
-      {
-        name: 'stabilises',
-        kind: 'converges',
-        description: 'From any configuration the ring reaches exactly one privileged machine and keeps it.',
-        check: (s) => countPrivileged(s) === 1,
-      },
-      {
-        name: 'some-privileged',
-        kind: 'always',
-        description: 'At least one machine is privileged (no deadlock).',
-        check: (s) => countPrivileged(s) >= 1,
-      },
-    ],
+    properties: bindProperties(PROPERTIES, countPrivileged),
   }
 }
 
@@ -68,10 +71,7 @@ export const ring: ModelDefinition = {
       { name: 'k', kind: 'int', label: 'States per machine (K)', default: 3, min: 2, max: 9 },
       { name: 'fair', kind: 'bool', label: 'Weakly fair machines', default: false },
     ],
-    properties: [
-      { name: 'stabilises', kind: 'converges', description: 'From any configuration the ring reaches exactly one privileged machine and keeps it.' },
-      { name: 'some-privileged', kind: 'always', description: 'At least one machine is privileged (no deadlock).' },
-    ],
+    properties: propertyInfos(PROPERTIES),
   },
   create: (p) => createRing(Number(p.n), Number(p.k), Boolean(p.fair)),
 }

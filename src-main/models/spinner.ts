@@ -4,7 +4,7 @@
 //    "finish" weakly fair (it stays enabled on the cycle, so the cycle is unfair).
 //  - converges(done): oscillation without fairness; holds with `fair`; leaves-goal with `leave`.
 //  - `stuck`: adds a dead end (state x, reached from a by "jam", no way out).
-import type { Model, ModelDefinition } from '../checker/model.ts'
+import { bindProperties, propertyInfos, type Model, type ModelDefinition, type PropertyDecl } from '../checker/model.ts'
 
 const NAMES = ['a', 'b', 'c', 'done', 'x']
 const A = 0
@@ -13,6 +13,12 @@ const C = 2
 const DONE = 3
 const X = 4
 type Act = 'spin' | 'finish' | 'restart' | 'jam'
+
+/** The properties, declared once (they need nothing from the parameters). */
+const PROPERTIES: readonly PropertyDecl<number, null>[] = [
+  { name: 'terminates', kind: 'eventually', description: 'Every fair run reaches done.', check: () => (s) => s === DONE },
+  { name: 'settles', kind: 'converges', description: 'Every fair run reaches done and stays there.', check: () => (s) => s === DONE },
+]
 
 export function createSpinner(fair: boolean, leave: boolean, stuck: boolean): Model<number, Act> {
   const acts: Act[] = ['spin', 'finish', 'restart', 'jam']
@@ -41,10 +47,7 @@ export function createSpinner(fair: boolean, leave: boolean, stuck: boolean): Mo
       { name: 'jam', fair: false },
     ],
     groupOf: (a) => (a === 'finish' ? 1 : a === 'jam' ? 2 : 0),
-    properties: [
-      { name: 'terminates', kind: 'eventually', description: 'Every fair run reaches done.', check: (s) => s === DONE },
-      { name: 'settles', kind: 'converges', description: 'Every fair run reaches done and stays there.', check: (s) => s === DONE },
-    ],
+    properties: bindProperties(PROPERTIES, null),
   }
 }
 
@@ -58,10 +61,7 @@ export const spinner: ModelDefinition = {
       { name: 'leave', kind: 'bool', label: 'Can restart after done', default: false },
       { name: 'stuck', kind: 'bool', label: 'Has a dead end', default: false },
     ],
-    properties: [
-      { name: 'terminates', kind: 'eventually', description: 'Every fair run reaches done.' },
-      { name: 'settles', kind: 'converges', description: 'Every fair run reaches done and stays there.' },
-    ],
+    properties: propertyInfos(PROPERTIES),
   },
   create: (p) => createSpinner(Boolean(p.fair), Boolean(p.leave), Boolean(p.stuck)),
 }

@@ -1,7 +1,7 @@
 // Two-phase commit as in Lamport's TwoPhase TLA+ spec: one transaction manager (TM), `rms` resource managers (RMs),
 // messages as a set that only grows. The reference model: its state counts have closed forms (see DESIGN.md).
 // State is its own canonical encoding: a byte array, so encode/decode cost nothing on this hot path.
-import type { Model, ModelDefinition } from '../checker/model.ts'
+import { bindProperties, propertyInfos, type Model, type ModelDefinition, type PropertyDecl } from '../checker/model.ts'
 
 const TM_INIT = 0
 const TM_COMMITTED = 1
@@ -24,6 +24,33 @@ interface Action {
   kind: Kind
   rm: number
 }
+
+/** The properties, declared once; `n` is the number of resource managers. */
+const PROPERTIES: readonly PropertyDecl<Uint8Array, number>[] = [
+  {
+    name: 'consistent',
+    kind: 'always',
+    description: 'No resource manager has committed while another has aborted.',
+    check: (n) => (s) => {
+      let committed = false
+      let aborted = false
+      for (let r = 0; r < n; r++) {
+        committed ||= s[RM0 + r] === COMMITTED
+        aborted ||= s[RM0 + r] === ABORTED
+      }
+      return !(committed && aborted)
+    },
+  },
+  {
+    name: 'all-committed',
+    kind: 'sometimes',
+    description: 'Some reachable state has every resource manager committed.',
+    check: (n) => (s) => {
+      for (let r = 0; r < n; r++) if (s[RM0 + r] !== COMMITTED) return false
+      return true
+    },
+  },
+]
 
 export function createTwoPhase(n: number, bug: boolean): Model<Uint8Array, Action> {
   const TMP0 = RM0 + n
@@ -99,31 +126,7 @@ export function createTwoPhase(n: number, bug: boolean): Model<Uint8Array, Actio
       if (s[ABORT_MSG]) msgs.push('Abort')
       return { tmState: TM_NAMES[s[TM]], rmState, tmPrepared, msgs }
     },
-    properties: [
-      {
-        name: 'consistent',
-        kind: 'always',
-        description: 'No resource manager has committed while another has aborted.',
-        check(s) {
-          let committed = false
-          let aborted = false
-          for (let r = 0; r < n; r++) {
-            committed ||= s[RM0 + r] === COMMITTED
-            aborted ||= s[RM0 + r] === ABORTED
-          }
-          return !(committed && aborted)
-        },
-      },
-      {
-        name: 'all-committed',
-        kind: 'sometimes',
-        description: 'Some reachable state has every resource manager committed.',
-        check(s) {
-          for (let r = 0; r < n; r++) if (s[RM0 + r] !== COMMITTED) return false
-          return true
-        },
-      },
-    ],
+    properties: bindProperties(PROPERTIES, n),
   }
 }
 
@@ -142,10 +145,7 @@ export const twoPhase: ModelDefinition = {
         default: false,
       },
     ],
-    properties: [
-      { name: 'consistent', kind: 'always', description: 'No resource manager has committed while another has aborted.' },
-      { name: 'all-committed', kind: 'sometimes', description: 'Some reachable state has every resource manager committed.' },
-    ],
+    properties: propertyInfos(PROPERTIES),
   },
   create: (params) => createTwoPhase(Number(params.rms), Boolean(params.bug)),
 }

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runPool } from '../../src-main/checker/pool.ts'
+import { modelRefFor } from '../../src-main/lab/model-refs.ts'
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -16,7 +17,7 @@ const rms = arg('rms', 8)
 const repeat = arg('repeat', 3)
 const skipSpin = process.argv.includes('--skip-spin')
 const root = new URL('../../', import.meta.url)
-const entry = new URL('src-main/lab/check-worker.ts', root)
+const entry = new URL('src-main/checker/check-worker.ts', root)
 const expectedUnique = 2 ** rms + 4 ** rms + 6 ** rms
 const expectedGenerated = Math.round(rms * 2 ** rms + (rms + 1) * 4 ** rms + (4 * rms * 6 ** rms) / 3 + 2)
 
@@ -37,7 +38,7 @@ async function ours(workers: number): Promise<Figures> {
   for (let i = 0; i < repeat; i++) {
     const r = await runPool({
       model: 'twophase', params: { rms, bug: false }, workers, strategy: 'bfs', maxDepth: 0, timeoutMs: 0, maxStates: 0,
-      stopOnViolation: false, seed: 1, entry,
+      stopOnViolation: false, seed: 1, entry, modelModule: modelRefFor({ model: 'twophase' }),
     })
     if (r.unique !== expectedUnique || r.generated !== expectedGenerated || r.maxDepth !== 3 * rms + 2) {
       throw new Error(`${workers} worker(s): counts ${r.unique}/${r.generated}/${r.maxDepth} differ from the closed forms`)

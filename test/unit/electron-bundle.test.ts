@@ -1,5 +1,6 @@
 // The Electron build runs the checker worker and the replica processes from bundled chunks (out/main/chunks),
-// not from the TypeScript sources: prove those chunks work. `npm test` builds before it runs the tests.
+// and imports models through the bundled catalog (out/main/chunks), not from the TypeScript sources: prove those
+// chunks work. `npm test` builds before it runs the tests.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -14,7 +15,7 @@ const chunk = (prefix: string): string => {
 }
 
 const dir = tempDir()
-const opened = openLab(join(dir, 'bundle.db'), { checkWorker: chunk('check-worker-'), store: { dir, replicaEntry: chunk('replica-') } })
+const opened = openLab(join(dir, 'bundle.db'), { checkWorker: chunk('check-worker-'), modelCatalog: chunk('catalog-'), store: { dir, replicaEntry: chunk('replica-') } })
 afterAll(() => opened.close())
 
 describe('Electron bundle', () => {

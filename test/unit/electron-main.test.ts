@@ -17,7 +17,8 @@ const fake = vi.hoisted(() => ({
   ready: null as null | (() => void),
 }))
 
-vi.mock('../../src-main/lab/check-worker.ts?modulePath', () => ({ default: '/bundled/check-worker.js' }))
+vi.mock('../../src-main/checker/check-worker.ts?modulePath', () => ({ default: '/bundled/check-worker.js' }))
+vi.mock('../../src-main/models/catalog.ts?modulePath', () => ({ default: '/bundled/catalog.js' }))
 vi.mock('../../src-main/store/replica-main.ts?modulePath', () => ({ default: '/bundled/replica.js' }))
 vi.mock('electron', () => {
   class BrowserWindow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { explore, type ExploreLimits } from '../../src-main/checker/explore.ts'
+import { explore, type ExploreLimits } from '../../src-main/checker/reference-bfs.ts'
 import { createTwoPhase } from '../../src-main/models/twophase.ts'
 
 const FULL: ExploreLimits = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }

@@ -5,7 +5,7 @@
 // A level can be expanded in slices of an exact number of states (`BfsLevels.slice`), which is how the portfolio
 // interleaves BFS with random walks; plain BFS takes each level in one slice.
 import { writeCheckpoint } from '../checkpoint.ts'
-import type { StopReason } from '../explore.ts'
+import type { StopReason } from '../run-types.ts'
 import { CHUNK_STATES, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
 import { HALT_FAILED, HALT_VIOLATION, H_CODE } from '../protocol.ts'
 import { exhaustiveOutcome,

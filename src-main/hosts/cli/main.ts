@@ -11,8 +11,6 @@ import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
 import { openLab } from '../../lab/open-lab.ts'
 import { formatPath, parsePath } from '../../../src-shared/trace-path.ts'
-import { listModelInfos } from '../../models/registry.ts'
-import { defaultModelsDir, listUserModels, modelFilesIn } from '../../models/sdk/loader.ts'
 import { startWebHost } from '../web/server.ts'
 import { persistentToken } from '../web/token.ts'
 import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline } from '../../lab/matrix.ts'
@@ -132,17 +130,22 @@ function printRunText(io: Io, detail: RunDetail): void {
   io.out(`  saved as run ${s.id}\n`)
 }
 
-/** Built-in models, then user models: the models folder beside the database (or STABILIS_MODELS), then --model-file. */
-async function allModels(args: ParsedArgs): Promise<ModelInfo[]> {
+/** The lab's models (built-in, then the models folder's), with --model-file added; its listing when given. */
+async function labModels(lab: Lab, args: ParsedArgs): Promise<{ models: ModelInfo[]; fromFile?: ModelInfo }> {
   const file = stringFlag(args.flags, 'model-file')
-  const files = [...modelFilesIn(defaultModelsDir(dbFile(args.flags))), ...(file ? [resolve(file)] : [])]
-  const builtIn = listModelInfos()
-  return [...builtIn, ...(await listUserModels([...new Set(files)], builtIn.map((m) => m.id)))]
+  const fromFile = file ? await lab.addModelFile(file) : undefined
+  return { models: await lab.listModels(), fromFile }
 }
 
 async function cmdModels(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positional.length) throw badInput(`unexpected argument "${args.positional[0]}"`)
-  const models = await allModels(args)
+  const { lab, close } = openLab(dbFile(args.flags))
+  let models: ModelInfo[]
+  try {
+    models = (await labModels(lab, args)).models
+  } finally {
+    await close()
+  }
   if (args.flags.json) {
     io.out(JSON.stringify(models, null, 2) + '\n')
     return 0
@@ -232,22 +235,17 @@ async function cmdCheck(args: ParsedArgs, io: Io): Promise<number> {
   const modelFile = stringFlag(args.flags, 'model-file')
   if (!modelArg && !modelFile) throw badInput('check needs a model, e.g. stabilis check twophase --set rms=3 (or --model-file PATH)')
   if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
-  let model = listModelInfos().find((m) => m.id === modelArg)
-  if (!model || modelFile) {
-    // A user model: from --model-file, or by id from the models folder. One that does not load still starts a run,
-    // which fails naming the file and the error.
-    const models = await allModels(args)
-    const fromFile = modelFile ? models.find((m) => m.source === resolve(modelFile)) : undefined
-    model = fromFile ?? models.find((m) => m.id === modelArg)
-    if (fromFile && modelArg && fromFile.id !== modelArg) throw badInput(`${modelFile} defines model "${fromFile.id}", not "${modelArg}"`)
-    if (!model) throw badInput(`unknown model "${modelArg}"; known: ${models.map((m) => m.id).join(', ')}`)
-  }
-  const config = buildConfig(model, args)
   const csv = stringFlag(args.flags, 'csv')
   if (csv) checkOutputFile(csv, '--csv')
   const { lab, close } = openLab(dbFile(args.flags))
   try {
-    if (modelFile) await lab.addModelFile(modelFile)
+    // A user model: from --model-file, or by id from the models folder. One that does not load still starts a run,
+    // which fails naming the file and the error.
+    const { models, fromFile } = await labModels(lab, args)
+    if (fromFile && modelArg && fromFile.id !== modelArg) throw badInput(`${modelFile} defines model "${fromFile.id}", not "${modelArg}"`)
+    const model = fromFile ?? models.find((m) => m.id === modelArg)
+    if (!model) throw badInput(`unknown model "${modelArg}"; known: ${models.map((m) => m.id).join(', ')}`)
+    const config = buildConfig(model, args)
     const started = await lab.startRun(config)
     const writeCsv = async (): Promise<void> => {
       if (csv) writeFileSync(csv, await lab.exportCsv([started.id], 'summary'))

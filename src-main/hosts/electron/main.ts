@@ -2,7 +2,8 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { openLab, type OpenLab } from '../../lab/open-lab.ts'
-import checkWorker from '../../lab/check-worker.ts?modulePath'
+import checkWorker from '../../checker/check-worker.ts?modulePath'
+import modelCatalog from '../../models/catalog.ts?modulePath'
 import replicaEntry from '../../store/replica-main.ts?modulePath'
 import { registerLabIpc } from './ipc.ts'
 import { loadWindowState, saveWindowState } from './window-state.ts'
@@ -59,7 +60,7 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
   const userData = app.getPath('userData')
-  opened = openLab(join(userData, 'stabilis.db'), { checkWorker, store: { dir: join(userData, 'store'), replicaEntry } })
+  opened = openLab(join(userData, 'stabilis.db'), { checkWorker, modelCatalog, store: { dir: join(userData, 'store'), replicaEntry } })
   registerLabIpc(ipcMain, opened.lab, () => window?.webContents)
   createWindow()
   app.on('activate', () => {

@@ -15,7 +15,7 @@ import type { Controller, ControllerKind } from './controllers/types.ts'
 import { LEVELS, type Level } from './history.ts'
 import { createOrchestration, type UserAction } from './model.ts'
 import { renumber } from './renumber.ts'
-import { makeProperties, propertyInfo, workloadConverges, type PropertyId, type WorkloadKind } from './properties.ts'
+import { bindScenarioProperties, scenarioProperties, scenarioPropertyInfos, type PropertyId, type WorkloadKind } from './properties.ts'
 import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type Pod, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
 
 export interface ScenarioParams {
@@ -408,7 +408,7 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     quotient: opts.renumber !== false,
     normalise: opts.rewrite ? (s) => renumber(s) : undefined,
     noFreshness: opts.noFreshness,
-    properties: (ctx) => [...makeProperties(sc.properties, ctx), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).make(ctx))],
+    properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),
   })
 }
 
@@ -418,7 +418,7 @@ export const orchestrationScenarios: ModelDefinition[] = SCENARIOS.map((sc) => (
     title: sc.title,
     description: sc.description,
     params: paramSpecs(sc),
-    properties: [...sc.properties.map(propertyInfo), ...(sc.convergesEach ?? []).map(([k, n]) => workloadConverges(k, n).info)],
+    properties: scenarioPropertyInfos(scenarioProperties(sc.properties, sc.convergesEach)),
   },
   create: (params) => createScenario(sc.id, params),
 }))

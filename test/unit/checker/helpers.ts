@@ -1,9 +1,10 @@
 // Runs the parallel checker (coordinator on the test thread, explorers in worker threads).
 import type { ParamValues, Strategy } from '../../../src-shared/types.ts'
 import { runPool, type PoolOptions } from '../../../src-main/checker/pool.ts'
-import type { ExploreResult } from '../../../src-main/checker/explore.ts'
+import type { ExploreResult } from '../../../src-main/checker/run-types.ts'
+import { modelRefFor } from '../../../src-main/lab/model-refs.ts'
 
-export const ENTRY = new URL('../../../src-main/lab/check-worker.ts', import.meta.url)
+export const ENTRY = new URL('../../../src-main/checker/check-worker.ts', import.meta.url)
 
 export function check(
   model: string,
@@ -23,6 +24,8 @@ export function check(
     entry: ENTRY,
     initialLog2: 12,
     ...more,
+    // The lab resolves a model id into the reference the checker imports; a test names a fixture module instead.
+    modelModule: more.modelModule ?? modelRefFor({ model }),
   })
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ExploreResult } from '../../../src-main/checker/explore.ts'
+import type { ExploreResult } from '../../../src-main/checker/run-types.ts'
 import { check, fixture } from './helpers.ts'
 
 const deep = fixture('deep.ts')

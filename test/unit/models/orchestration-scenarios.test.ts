@@ -4,7 +4,7 @@
 // judge a status against the view it was computed from (observedRevision), so a stale-but-consistent status write
 // is not a violation under the weaker levels.
 import { describe, expect, it } from 'vitest'
-import { explore, type ExploreLimits } from '../../../src-main/checker/explore.ts'
+import { explore, type ExploreLimits } from '../../../src-main/checker/reference-bfs.ts'
 import { checkLiveness } from '../../../src-main/checker/liveness.ts'
 import type { Model } from '../../../src-main/checker/model.ts'
 import { getModelDefinition, listModelInfos } from '../../../src-main/models/registry.ts'

@@ -5,7 +5,7 @@
 // (The built-in scenarios keep raw revisions in their states and fingerprint them up to renaming, state-key.ts;
 // state-key.test.ts checks that this is the same quotient.)
 import { describe, expect, it } from 'vitest'
-import { explore, type ExploreLimits } from '../../../src-main/checker/explore.ts'
+import { explore, type ExploreLimits } from '../../../src-main/checker/reference-bfs.ts'
 import type { Model } from '../../../src-main/checker/model.ts'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'

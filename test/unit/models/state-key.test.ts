@@ -3,7 +3,7 @@
 // whole explorations reach the same counts as renumbering every state and hashing its bytes. The codec
 // (state-codec.ts) round-trips every state.
 import { describe, expect, it } from 'vitest'
-import { explore, type ExploreLimits } from '../../../src-main/checker/explore.ts'
+import { explore, type ExploreLimits } from '../../../src-main/checker/reference-bfs.ts'
 import type { Model } from '../../../src-main/checker/model.ts'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'

@@ -1,11 +1,13 @@
-// Breadth-first exploration with a visited set and parent links: exact counts, shortest counterexamples.
+// The reference BFS: single-threaded breadth-first exploration with a visited set and parent links — exact counts,
+// shortest counterexamples — that the parallel engine (pool.ts, explorer.ts) is tested against.
 // generated = initial states + every successor produced (duplicates and self-loops included); depth(init) = 1.
-import type { PropertyResult, SearchCoverage, Strategy, TraceStep } from '../../src-shared/types.ts'
+import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
 import { replayActions } from './replay.ts'
+import type { ExploreProgress, ExploreResult, StopReason } from './run-types.ts'
 import { VisitedSet } from './visited.ts'
 
 export interface ExploreLimits {
@@ -18,49 +20,11 @@ export interface ExploreLimits {
   stopOnViolation: boolean
 }
 
-export type StopReason = 'complete' | 'depth' | 'timeout' | 'states' | 'stopped' | 'violation'
-
-export interface ExploreProgress {
-  elapsedMs: number
-  generated: number
-  unique: number
-  queue: number
-  maxDepth: number
-  memoryBytes: number
-  depthHistogram: number[]
-  /** memoryBytes / unique (visited set, parent links, queued frontier). */
-  bytesPerState?: number
-  /** Bytes held by the visited set alone. */
-  visitedBytes?: number
-}
-
 export interface ExploreHooks {
   /** Polled often; true ends the exploration as "stopped". */
   shouldStop?: () => boolean
   onProgress?: (p: ExploreProgress) => void
   progressEveryMs?: number
-}
-
-export interface ExploreResult {
-  unique: number
-  generated: number
-  maxDepth: number
-  elapsedMs: number
-  complete: boolean
-  stopReason: StopReason
-  depthHistogram: number[]
-  memoryBytes: number
-  properties: PropertyResult[]
-  bytesPerState?: number
-  visitedBytes?: number
-  /** Probability that two distinct states shared a fingerprint in this run (birthday bound). */
-  collisionProbability?: number
-  workers?: number
-  strategy?: Strategy
-  /** Milliseconds from the start to the first violation of an always property, when one was found. */
-  firstViolationMs?: number
-  /** What random walks covered (simulation, portfolio), and the BFS beside them. */
-  coverage?: SearchCoverage
 }
 
 interface Tracker {

@@ -1,20 +1,28 @@
-// Worker-thread entry, in two roles: the coordinator of a check (started by runCheck; it spawns the explorers and
-// never explores itself) and an explorer (started by the coordinator from this same file). One entry file means
-// the Electron build bundles only this module.
+// The checker's worker-thread entry, in three roles: the coordinator of a check (started by the lab's runCheck; it
+// spawns the explorers and never explores itself), an explorer (started by the coordinator from this same file),
+// and model-info (the lab lists user model files by importing them here, never in its own thread). One entry file
+// means the Electron build bundles one module for all three. Models come only as references (model-ref.ts).
 // Each role imports only what it needs, so an explorer thread starts in a fraction of the coordinator's time.
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ExplorerInit, FromExplorer } from '../checker/protocol.ts'
-import type { CheckWorkerInput, CheckWorkerMessage } from './check-protocol.ts'
+import type { CheckWorkerInput, CheckWorkerMessage, ModelInfoAnswer, ModelInfoInput } from './check-protocol.ts'
+import type { ExplorerInit, FromExplorer } from './protocol.ts'
 
-const data = workerData as CheckWorkerInput | ExplorerInit | { role: 'model-info'; files: string[] }
+const data = workerData as CheckWorkerInput | ExplorerInit | ModelInfoInput
 
 if (data.role === 'model-info') {
-  // A third role: the lab lists user model files by importing them here, never in its own thread.
-  const { describeModelFiles } = await import('../models/sdk/loader.ts')
-  parentPort!.postMessage(await describeModelFiles(data.files))
+  const { loadDefinition, parseModelRef } = await import('./model-ref.ts')
+  const answer: ModelInfoAnswer = []
+  for (const ref of data.refs) {
+    try {
+      answer.push({ info: (await loadDefinition(parseModelRef(ref))).info })
+    } catch (err) {
+      answer.push({ error: err instanceof Error ? err.message : String(err) })
+    }
+  }
+  parentPort!.postMessage(answer)
 } else if (data.role === 'explorer') {
   const init = data
-  const [{ runExplorer }, { loadModel }] = await Promise.all([import('../checker/explorer.ts'), import('../checker/load-model.ts')])
+  const [{ runExplorer }, { loadModel }] = await Promise.all([import('./explorer.ts'), import('./load-model.ts')])
   loadModel(init.model, init.params, init.modelModule).then(
     (model) => runExplorer(init, model, parentPort!),
     (err: unknown) => {
@@ -26,10 +34,8 @@ if (data.role === 'model-info') {
     },
   )
 } else {
-  const [{ runPool }, { ModelFailure }] = await Promise.all([import('../checker/pool.ts'), import('../checker/model-failure.ts')])
-  const { config, control, entry, checkpoint } = data
-  // A user model (RunConfig.modelFile) is imported by path in every thread, like a test's modelModule.
-  const modelModule = data.modelModule ?? config.modelFile
+  const [{ runPool }, { ModelFailure }] = await Promise.all([import('./pool.ts'), import('./model-failure.ts')])
+  const { config, control, entry, checkpoint, modelModule } = data
   // A message that cannot be cloned (a value a model put in a result) fails the run with the cause instead of
   // ending the thread with an empty error.
   const post = (m: CheckWorkerMessage): void => {

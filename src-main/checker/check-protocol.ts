@@ -1,6 +1,6 @@
-// Messages between the lab (main thread) and a checker worker.
-import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from '../checker/explore.ts'
+// Messages between the lab (main thread) and a checker worker (check-worker.ts), and the model-info role's.
+import type { ModelInfo, RunConfig, TraceStep } from '../../src-shared/types.ts'
+import type { ExploreProgress, ExploreResult } from './run-types.ts'
 
 export interface CheckWorkerInput {
   role?: 'coordinator'
@@ -11,8 +11,8 @@ export interface CheckWorkerInput {
   entry: string
   /** BFS checkpoints: file, cadence, and whether to resume from it. */
   checkpoint?: { file: string; everyMs: number; resume?: boolean; key?: string }
-  /** A module whose default export is a ModelDefinition (tests); else config.model is looked up in the registry. */
-  modelModule?: string
+  /** The model reference (model-ref.ts) every thread imports: resolved by the lab from config.model / modelFile. */
+  modelModule: string
   /** 0 = unlimited. */
   maxStates?: number
   /** Simulation walk budget (see PoolOptions.walks). */
@@ -29,3 +29,10 @@ export type CheckWorkerMessage =
   | { type: 'searched' }
   | { type: 'done'; result: ExploreResult }
   | { type: 'failed'; message: string; trace: TraceStep[] }
+
+/** The model-info role: each reference's ModelInfo, or why it does not load; imported in a fresh thread. */
+export interface ModelInfoInput {
+  role: 'model-info'
+  refs: string[]
+}
+export type ModelInfoAnswer = ({ info: ModelInfo } | { error: string })[]
