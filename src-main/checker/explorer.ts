@@ -33,6 +33,9 @@ import {
 import { SharedVisited, VisitedFullError } from './shared-visited.ts'
 import { GraphRecorder, graphTransfer, livenessBits } from './state-graph.ts'
 
+/** The bytes of a state held as an object by the explorer that made it (see Explorer.held). */
+const HELD = new Uint8Array(0)
+
 /** A model's code failed while this worker expanded a state. */
 class Failure extends Error {
   readonly info: FailureInfo
@@ -75,6 +78,12 @@ export class Explorer {
   /** The transition graph for the liveness pass, when the coordinator asked for it. */
   private readonly rec: GraphRecorder | null
   private readonly liveProps: Property<unknown>[]
+  /**
+   * BFS with one explorer and no checkpoint: the new states it emits stay here as objects (the batch carries their
+   * ids only) and come back to it as the next level, so they are never encoded or decoded — about a quarter of an
+   * orchestration state's cost. Anything that must cross threads or reach a file still gets bytes.
+   */
+  private readonly held: Map<number, unknown> | null
   private found: (number | null)[]
   private settled: boolean[] = []
   private readonly fp = new Int32Array(2)
@@ -116,6 +125,7 @@ export class Explorer {
     this.found = this.trackers.map(() => null)
     this.liveProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
     this.rec = init.graph ? new GraphRecorder() : null
+    this.held = init.holdStates ? new Map() : null
     this.out = new ChunkWriter()
     this.swarm = init.strategy === 'auto'
     this.publish()
@@ -225,14 +235,16 @@ export class Explorer {
     }
   }
 
-  /** Expands state (id, depth) given as bytes; new successors go to `emit`. Returns false when halted. */
-  private expand(id: number, depth: number, bytes: Uint8Array, emit: (nid: number, d: number, enc: Uint8Array) => void): void {
+  /** Expands state (id, depth), given as bytes or (held, see `held`) as the object; new successors go to `emit`. */
+  private expand(id: number, depth: number, bytes: Uint8Array, emit: (nid: number, d: number, succ: unknown, enc: Uint8Array | null) => void): void {
     const model = this.model
     let phase = 'decode'
     let ai = -1
     let actions: readonly unknown[] = []
     try {
-      const state = model.decode(bytes)
+      let state = this.held?.get(id)
+      if (state === undefined) state = model.decode(bytes)
+      else this.held!.delete(id)
       const rec = this.rec
       rec?.expanding(id)
       if (model.within) {
@@ -275,7 +287,7 @@ export class Explorer {
             this.checkProps(succ, nid)
           }
           phase = 'encode'
-          emit(nid, depth + 1, enc ?? encodeState(model, succ))
+          emit(nid, depth + 1, succ, enc)
         }
       }
     } catch (err) {
@@ -295,8 +307,12 @@ export class Explorer {
 
   private bfsChunk(c: Chunk): void {
     const visited = this.visited
-    const emit = (nid: number, d: number, enc: Uint8Array): void => {
-      this.out.push(nid, d, enc)
+    const held = this.held
+    const emit = (nid: number, d: number, succ: unknown, enc: Uint8Array | null): void => {
+      if (held) {
+        held.set(nid, succ)
+        this.out.push(nid, d, HELD)
+      } else this.out.push(nid, d, enc ?? encodeState(this.model, succ))
       if (this.out.full) this.flushOut()
     }
     const maxStates = this.init.maxStates
@@ -339,10 +355,10 @@ export class Explorer {
     const maxDepth = this.init.maxDepth
     const visited = this.visited
     const hist = this.hist
-    const emit = (nid: number, d: number, enc: Uint8Array): void => {
+    const emit = (nid: number, d: number, succ: unknown, enc: Uint8Array | null): void => {
       ids.push(nid)
       depths.push(d)
-      states.push(enc.slice())
+      states.push(enc ? enc.slice() : encodeState(this.model, succ))
       hist[d - 1] = (hist[d - 1] ?? 0) + 1
       if (d > this.maxDepthSeen) this.maxDepthSeen = d
     }

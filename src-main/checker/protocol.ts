@@ -50,6 +50,8 @@ export interface ExplorerInit {
   walkLength: number
   /** Simulation shards: this run takes the global walk numbers index, index+count, … */
   shard?: { index: number; count: number }
+  /** BFS with one explorer and no checkpoint: keep new states as objects instead of encoding them (explorer.ts). */
+  holdStates?: boolean
   /** Record the transition graph for the liveness pass (state-graph.ts). */
   graph?: boolean
   /** Columns restored from a checkpoint. */
