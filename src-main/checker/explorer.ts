@@ -3,7 +3,7 @@
 // (pool.ts) merges them at the end to replay traces from the initial states.
 import type { MessagePort } from 'node:worker_threads'
 import { encodeState, fingerprintState } from './state-key.ts'
-import { ChunkWriter, type Chunk } from './frontier.ts'
+import { ChunkWriter, chunkBuffers, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
 import {
@@ -191,7 +191,10 @@ export class Explorer {
         case 'snapshot': {
           const parents = this.parents.trimmed()
           const via = this.via.trimmed()
-          this.post({ t: 'columns', parents, via }, [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer])
+          // A checkpoint needs the frontier as bytes: the states held here are encoded for it (they stay held).
+          const held = this.held ? this.encodeHeld() : undefined
+          const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(held ? chunkBuffers(held) : [])]
+          this.post({ t: 'columns', parents, via, ...(held ? { held } : {}) }, transfer)
           return
         }
       }
@@ -203,6 +206,12 @@ export class Explorer {
           : { message: err instanceof Error ? err.message : String(err), phase: 'checker', id: null, action: -1, actionName: null }
       this.post({ t: 'failed', failure: info })
     }
+  }
+
+  private encodeHeld(): Chunk {
+    const w = new ChunkWriter(Math.max(1, this.held!.size))
+    for (const [id, state] of this.held!) w.push(id, 0, encodeState(this.model, state))
+    return w.take()
   }
 
   private flushOut(): void {

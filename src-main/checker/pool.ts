@@ -40,6 +40,7 @@ import { finishRun } from './result.ts'
 import { seedRoots } from './roots.ts'
 import type { SearchContext, SearchStrategy, Totals } from './search.ts'
 import type { GraphCols } from './state-graph.ts'
+import type { Chunk } from './frontier.ts'
 import { createSharedVisited, SharedVisited, type SharedVisitedBuffers } from './shared-visited.ts'
 import { BfsStrategy } from './strategies/bfs.ts'
 import { DfsStrategy } from './strategies/dfs.ts'
@@ -90,6 +91,8 @@ export interface Cols {
   via: Int32Array
   /** The transitions the explorer recorded (when the run records the graph). */
   graph?: GraphCols
+  /** For a checkpoint: the frontier states the explorer holds as objects, encoded (ids, bytes). */
+  held?: Chunk
 }
 
 export interface PoolResult extends ExploreResult {}
@@ -170,7 +173,7 @@ export class WorkerPool {
       for (let w = 0; w < this.size; w++) {
         this.on(w, (m) => {
           if (m.t === 'columns') {
-            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}) }
+            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}) }
             if (++got === this.size) wake()
           }
         })
@@ -251,7 +254,7 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     walkLength,
     shard: opts.shard,
     graph: recordGraph,
-    holdStates: W === 1 && !opts.checkpoint && (opts.strategy === 'bfs' || opts.strategy === 'auto'),
+    holdStates: W === 1 && (opts.strategy === 'bfs' || opts.strategy === 'auto'),
     parents: ckpt?.cols[w].parents,
     via: ckpt?.cols[w].via,
   })

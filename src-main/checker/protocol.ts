@@ -50,7 +50,7 @@ export interface ExplorerInit {
   walkLength: number
   /** Simulation shards: this run takes the global walk numbers index, index+count, … */
   shard?: { index: number; count: number }
-  /** BFS with one explorer and no checkpoint: keep new states as objects instead of encoding them (explorer.ts). */
+  /** BFS with one explorer: keep new states as objects instead of encoding them (explorer.ts). */
   holdStates?: boolean
   /** Record the transition graph for the liveness pass (state-graph.ts). */
   graph?: boolean
@@ -99,4 +99,4 @@ export type FromExplorer =
   | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
   | { t: 'sim-done'; found: (SimFinding | null)[] }
   | { t: 'failed'; failure: FailureInfo }
-  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols }
+  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols; held?: Chunk }

@@ -6,7 +6,8 @@
 // interleaves BFS with random walks; plain BFS takes each level in one slice.
 import { writeCheckpoint } from '../checkpoint.ts'
 import type { StopReason } from '../run-types.ts'
-import { CHUNK_STATES, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
+import { CHUNK_STATES, ChunkWriter, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
+import type { Cols } from '../pool.ts'
 import { HALT_FAILED, HALT_VIOLATION, H_CODE } from '../protocol.ts'
 import { exhaustiveOutcome,
   anyAlwaysFound,
@@ -49,6 +50,7 @@ export class BfsLevels {
   nextStates = 0
   nextBytes = 0
   private lastCheckpoint = performance.now()
+  private checkpointMs = 0
 
   constructor(ctx: SearchContext) {
     this.ctx = ctx
@@ -166,7 +168,11 @@ export class BfsLevels {
   private async maybeCheckpoint(): Promise<void> {
     const ctx = this.ctx
     const ck = ctx.opts.checkpoint
-    if (!ck || performance.now() - this.lastCheckpoint < ck.everyMs) return
+    // A checkpoint costs at most about a tenth of the run (held states are encoded for it, explorer.ts); everyMs 0
+    // asks for one at every level end.
+    const spacing = ck && ck.everyMs > 0 ? Math.max(ck.everyMs, 10 * this.checkpointMs) : 0
+    if (!ck || performance.now() - this.lastCheckpoint < spacing) return
+    const started = performance.now()
     const cols = await ctx.pool.collect(true)
     const t = ctx.totals()
     writeCheckpoint(ck.file, {
@@ -182,10 +188,11 @@ export class BfsLevels {
         key: ck.key,
       },
       visited: ctx.visited.snapshot(),
-      cols,
-      queue: ctx.queue,
+      cols: cols.map((c) => ({ parents: c.parents, via: c.via })),
+      queue: withHeldBytes(ctx.queue, cols),
     })
     this.lastCheckpoint = performance.now()
+    this.checkpointMs = this.lastCheckpoint - started
     if (ctx.opts.testCrashAfterCheckpointDepth === ctx.hist.length) process.exit(75)
   }
 
@@ -204,6 +211,18 @@ export class BfsLevels {
     const queuedBytes = this.nextBytes + held(ctx.queue) + (this.level ? held(this.level.current) : 0)
     return { depthHistogram: histogram, maxDepth: histogram.length, queue: waiting + this.nextStates, queuedBytes }
   }
+}
+
+/** The frontier with the bytes of states an explorer held as objects (empty in the batches) filled in. */
+function withHeldBytes(queue: Chunk[], cols: Cols[]): Chunk[] {
+  const held = new Map<number, Uint8Array>()
+  for (const c of cols) if (c.held) for (let k = 0; k < c.held.n; k++) held.set(c.held.ids[k], c.held.data.subarray(c.held.offs[k], c.held.offs[k + 1]))
+  if (held.size === 0) return queue
+  return queue.map((c) => {
+    const w = new ChunkWriter(Math.max(1, c.n))
+    for (let k = 0; k < c.n; k++) w.push(c.ids[k], c.depths[k], held.get(c.ids[k]) ?? c.data.subarray(c.offs[k], c.offs[k + 1]))
+    return w.take()
+  })
 }
 
 export class BfsStrategy implements SearchStrategy {

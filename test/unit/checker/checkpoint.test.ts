@@ -27,3 +27,26 @@ describe('checkpoint and resume', () => {
     expect(existsSync(file)).toBe(false) // a finished run removes its checkpoint
   })
 })
+
+describe('checkpoint and resume with one explorer (frontier held as objects, encoded for the checkpoint)', () => {
+  const cases: [string, RunConfig, number][] = [
+    ['twophase rms=5', { ...rms7, params: { rms: 5, bug: false }, workers: 1 }, 9],
+    ['statefulset-available × monotonic-session × 2', { ...rms7, model: 'statefulset-available', params: { consistency: 'monotonic-session', instances: 2 }, workers: 1 }, 6],
+  ]
+  for (const [name, config, depth] of cases) {
+    it(`${name}: crashed after level ${depth} and resumed, the same counts and verdicts as an uninterrupted run`, async () => {
+      const file = join(tempDir(), 'run.ckpt')
+      const crashed = await runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: depth }).done
+      expect(crashed).toMatchObject({ ok: false, message: 'checker worker exited with code 75' })
+      const [resumed, straight] = await Promise.all([
+        runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0, resume: true } }).done,
+        runCheck(config, () => {}).done,
+      ])
+      if (!resumed.ok || !straight.ok) throw new Error('a run failed')
+      const figures = (r: typeof resumed.result) => [r.unique, r.generated, r.maxDepth, r.complete, r.depthHistogram, r.properties.map((p) => [p.name, p.status])]
+      expect(resumed.result.complete).toBe(true)
+      expect(resumed.result.depthHistogram.length).toBeGreaterThan(depth)
+      expect(figures(resumed.result)).toEqual(figures(straight.result))
+    })
+  }
+})
