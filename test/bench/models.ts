@@ -43,6 +43,7 @@ const BASKET: Cell[] = [
   { scenario: 'deployment-create', consistency: 'optimistic', instances: 1, nodes: 1 },
   { scenario: 'statefulset-available', consistency: 'resettable-session', instances: 2, nodes: 1 },
   { scenario: 'deployment-paused', consistency: 'synchronous', instances: 2, nodes: 1 },
+  { scenario: 'replicaset-scale', consistency: 'monotonic-session', instances: 1, nodes: 1 },
   { scenario: 'statefulset-stale-reads', consistency: 'resettable-session', instances: 1, nodes: 2, nodeRestarts: 1, firstViolation: true, nowOnly: { sparePod: 'false' } },
   { scenario: 'statefulset-stale-reads', consistency: 'optimistic', instances: 2, nodes: 2, nodeRestarts: 1, firstViolation: true, nowOnly: { sparePod: 'false' } },
 ]
