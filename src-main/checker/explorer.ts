@@ -3,6 +3,7 @@
 // (pool.ts) merges them at the end to replay traces from the initial states.
 import type { MessagePort } from 'node:worker_threads'
 import { encodeState, fingerprintState } from './state-key.ts'
+import { CoverageCounter } from './coverage.ts'
 import { ChunkWriter, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
@@ -75,6 +76,8 @@ export class Explorer {
   /** The transition graph for the liveness pass, when the coordinator asked for it. */
   private readonly rec: GraphRecorder | null
   private readonly liveProps: Property<unknown>[]
+  /** Per-action coverage of expanded states (BFS, DFS). */
+  private readonly cov: CoverageCounter
   private found: (number | null)[]
   private settled: boolean[] = []
   private readonly fp = new Int32Array(2)
@@ -116,6 +119,7 @@ export class Explorer {
     this.found = this.trackers.map(() => null)
     this.liveProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
     this.rec = init.graph ? new GraphRecorder() : null
+    this.cov = new CoverageCounter(model)
     this.out = new ChunkWriter()
     this.swarm = init.strategy === 'auto'
     this.publish()
@@ -175,7 +179,7 @@ export class Explorer {
           const via = this.via.trimmed()
           const graph = this.rec?.take()
           const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(graph ? graphTransfer(graph) : [])]
-          this.post({ t: 'columns', parents, via, ...(graph ? { graph } : {}) }, transfer)
+          this.post({ t: 'columns', parents, via, actions: this.cov.take(), ...(graph ? { graph } : {}) }, transfer)
           return
         }
         case 'snapshot': {
@@ -245,6 +249,9 @@ export class Explorer {
       phase = 'actions'
       actions = model.actions(state)
       this.calls += actions.length
+      phase = 'action label'
+      const cov = this.cov
+      const label = cov.idsFor(actions)
       const visited = this.visited
       const fp = this.fp
       const W = this.init.workers
@@ -254,7 +261,10 @@ export class Explorer {
         phase = 'next'
         const succ = model.next(state, actions[ai])
         if (succ === undefined) continue
-        if (!this.probe) this.generated++
+        if (!this.probe) {
+          this.generated++
+          cov.enabled[label[ai]]++
+        }
         phase = 'encode'
         const enc = fingerprintState(model, succ, fp)
         if (rec) rec.successor(fp[0], fp[1], ai, model.groupOf ? model.groupOf(actions[ai]) : 0)
@@ -263,6 +273,7 @@ export class Explorer {
           continue
         }
         if (visited.insert(fp[0], fp[1])) {
+          cov.fresh[label[ai]]++
           const nid = this.parents.length * W + w
           this.parents.push(id)
           this.via.push(ai)
