@@ -328,8 +328,9 @@ function phaseReporter(opts: PoolOptions, final: ExploreProgress, elapsedMs: () 
   return (phase) => {
     if (!opts.onProgress) return
     const now = performance.now()
-    if (phase.phase === lastPhase && now - lastAt < every && phase.done !== phase.total) return
-    lastPhase = phase.phase
+    const key = `${phase.phase}/${phase.unit ?? ''}`
+    if (key === lastPhase && now - lastAt < every && phase.done !== phase.total) return
+    lastPhase = key
     lastAt = now
     opts.onProgress({ ...final, elapsedMs: elapsedMs(), phase })
   }

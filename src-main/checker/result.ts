@@ -64,6 +64,8 @@ function verdicts(
     if (!cols.every((c) => c.graph)) return null
     return assembleGraph(model, livenessProps as Property<unknown>[], cols.map((c) => c.graph!))
   }
+  // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
+  if (complete && livenessProps.length > 0) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })
   const live = complete && livenessProps.length > 0 ? checkLiveness(model, name, recorded() ?? undefined, report, ctx.visited.size) : null
   const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
   let built = 0
