@@ -287,7 +287,7 @@ export interface ActionCoverage {
 }
 
 /** Run reports, and 'comparison' (the runs side by side with deltas and ratios against the first). docs/csv.md. */
-export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'comparison'
+export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'actions' | 'comparison'
 
 export type LabEvent =
   | { type: 'run-started'; run: RunSummary }

@@ -33,7 +33,7 @@ const USAGE = `usage: stabilis <command> [options]
   merge <runId>... [--db FILE] [--json]   fold simulation shard runs (--shard i/n) into one saved run
   resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
-  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|comparison] [--db FILE]
+  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|actions|comparison] [--db FILE]
   export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
