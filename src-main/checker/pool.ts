@@ -305,6 +305,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
     const final = progress()
+    // The search's closing figures, so even a search shorter than one interval has its sample before the analysis.
+    opts.onProgress?.(final)
     const cols = await pool.collect(false)
     const report = phaseReporter(opts, final, ctx.elapsedMs)
     const result = finishRun(ctx, outcome, cols, failure, final.memoryBytes, report)

@@ -23,7 +23,7 @@ export const PHASE_TEXT: Record<LivePhase, string> = {
   starting: 'Starting the checker threads…',
   exploring: 'Exploring states',
   'checking liveness': 'Search finished — checking liveness and convergence',
-  'building traces': 'Search finished — building counterexample traces',
+  'building traces': 'Search finished — building the traces (counterexamples, witnesses)',
   finishing: 'Analysis finished — saving the results',
   stopping: 'Stopping: saving what was explored',
 }
