@@ -8,6 +8,9 @@ import type { ExploreProgress } from '../../../src-main/checker/run-types.ts'
 import { createRing } from '../../../src-main/models/ring.ts'
 import { createTwoPhase } from '../../../src-main/models/twophase.ts'
 import type { ActionCoverage, ParamValues, PhaseReport } from '../../../src-shared/types.ts'
+import { join } from 'node:path'
+import { runCheck } from '../../../src-main/lab/check-runner.ts'
+import { tempDir } from '../../helpers/tmp.ts'
 import { check } from './helpers.ts'
 
 type AnyModel = Model<unknown, unknown>
@@ -135,5 +138,21 @@ describe('analysis phases', () => {
     expect(states.map((h) => h.done)).toEqual([0, 4096, 8192, 12288])
     expect(states.every((h) => h.total === 16_384 && h.phase === 'checking liveness')).toBe(true)
     expect(heard.at(-1)).toEqual({ phase: 'checking liveness', done: 1, total: 1, unit: 'properties' })
+  })
+
+  it('a resumed run rebuilds the graph for liveness and reports states rebuilt of the unique count; it has no coverage', async () => {
+    const file = join(tempDir(), 'rs.ckpt')
+    const config = {
+      model: 'replicaset-scale', params: {}, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false,
+    } as const
+    const crashed = await runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: 4 }).done
+    expect(crashed.ok).toBe(false)
+    const heard: PhaseReport[] = []
+    const resumed = await runCheck(config, (p) => p.phase && heard.push(p.phase), undefined, { checkpoint: { file, everyMs: 0, resume: true } }).done
+    if (!resumed.ok) throw new Error(resumed.message)
+    expect(heard[0]).toMatchObject({ phase: 'checking liveness', unit: 'properties', done: 0 })
+    expect(heard).toContainEqual({ phase: 'checking liveness', done: 0, total: resumed.result.unique, unit: 'states' })
+    expect(heard.at(-1)).toEqual({ phase: 'done' })
+    expect(resumed.result.actions).toBeUndefined()
   })
 })
