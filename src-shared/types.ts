@@ -258,14 +258,42 @@ export interface RunDetail {
   /** depthHistogram[d-1] = unique states first found at depth d. */
   depthHistogram: number[]
   properties: PropertyResult[]
+  /** Per-action coverage over the whole search (absent for runs before it was counted, resumed runs and simulations). */
+  actions?: ActionCoverage[]
+  /** A running run's current phase, as the checker last reported it. */
+  phase?: PhaseReport
+}
+
+/** What the checker is doing: the search, then the analysis of what it found. */
+export type RunPhase = 'exploring' | 'checking liveness' | 'building traces' | 'done'
+
+/** The phase with its progress where the phase has one (liveness: properties or, rebuilding, states; traces: traces). */
+export interface PhaseReport {
+  phase: RunPhase
+  /** Units finished of total, and what a unit is ("properties", "states", "traces"). */
+  done?: number
+  total?: number
+  unit?: string
+}
+
+/**
+ * TLC-style coverage of one action label: how often it was enabled (a successor computed) and how many of those
+ * successors were new states. The label is the model's actionLabel(), or its formatted name with digits as "#".
+ */
+export interface ActionCoverage {
+  label: string
+  enabled: number
+  newStates: number
 }
 
 /** Run reports, and 'comparison' (the runs side by side with deltas and ratios against the first). docs/csv.md. */
-export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'comparison'
+export type CsvReport = 'summary' | 'samples' | 'depths' | 'properties' | 'convergence' | 'actions' | 'comparison'
 
 export type LabEvent =
   | { type: 'run-started'; run: RunSummary }
   | { type: 'run-progress'; runId: number; samples: ProgressSample[]; depthHistogram: number[] }
+  /** A running run moved to a phase, or on within one (the analysis after the search sends no samples). */
+  | { type: 'run-phase'; runId: number; phase: PhaseReport }
   | { type: 'run-finished'; run: RunSummary }
   /** The replicated store changed: replicas up or down, heads, links, durability. */
   | { type: 'store-status'; view: StoreView }

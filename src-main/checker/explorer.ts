@@ -3,6 +3,7 @@
 // (pool.ts) merges them at the end to replay traces from the initial states.
 import type { MessagePort } from 'node:worker_threads'
 import { encodeState, fingerprintState } from './state-key.ts'
+import { CoverageCounter } from './coverage.ts'
 import { ChunkWriter, chunkBuffers, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
 import type { Model, Property } from './model.ts'
@@ -79,11 +80,13 @@ export class Explorer {
   private readonly rec: GraphRecorder | null
   private readonly liveProps: Property<unknown>[]
   /**
-   * BFS with one explorer and no checkpoint: the new states it emits stay here as objects (the batch carries their
+   * BFS with one explorer: the new states it emits stay here as objects (the batch carries their
    * ids only) and come back to it as the next level, so they are never encoded or decoded — about a quarter of an
    * orchestration state's cost. Anything that must cross threads or reach a file still gets bytes.
    */
   private readonly held: Map<number, unknown> | null
+  /** Per-action coverage of expanded states (BFS, DFS). */
+  private readonly cov: CoverageCounter
   private found: (number | null)[]
   private settled: boolean[] = []
   private readonly fp = new Int32Array(2)
@@ -126,6 +129,7 @@ export class Explorer {
     this.liveProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
     this.rec = init.graph ? new GraphRecorder() : null
     this.held = init.holdStates ? new Map() : null
+    this.cov = new CoverageCounter(model)
     this.out = new ChunkWriter()
     this.swarm = init.strategy === 'auto'
     this.publish()
@@ -185,7 +189,7 @@ export class Explorer {
           const via = this.via.trimmed()
           const graph = this.rec?.take()
           const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(graph ? graphTransfer(graph) : [])]
-          this.post({ t: 'columns', parents, via, ...(graph ? { graph } : {}) }, transfer)
+          this.post({ t: 'columns', parents, via, actions: this.cov.take(), ...(graph ? { graph } : {}) }, transfer)
           return
         }
         case 'snapshot': {
@@ -266,6 +270,9 @@ export class Explorer {
       phase = 'actions'
       actions = model.actions(state)
       this.calls += actions.length
+      phase = 'action label'
+      const cov = this.cov
+      const label = cov.idsFor(actions)
       const visited = this.visited
       const fp = this.fp
       const W = this.init.workers
@@ -275,7 +282,10 @@ export class Explorer {
         phase = 'next'
         const succ = model.next(state, actions[ai])
         if (succ === undefined) continue
-        if (!this.probe) this.generated++
+        if (!this.probe) {
+          this.generated++
+          cov.enabled[label[ai]]++
+        }
         phase = 'encode'
         const enc = fingerprintState(model, succ, fp)
         if (rec) rec.successor(fp[0], fp[1], ai, model.groupOf ? model.groupOf(actions[ai]) : 0)
@@ -284,6 +294,7 @@ export class Explorer {
           continue
         }
         if (visited.insert(fp[0], fp[1])) {
+          cov.fresh[label[ai]]++
           const nid = this.parents.length * W + w
           this.parents.push(id)
           this.via.push(ai)

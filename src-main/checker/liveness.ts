@@ -17,7 +17,7 @@
 //
 // Memory: ~12 B per visited slot (load ≤ 0.6) + 8 B per state (BFS tree) + 12 B per transition (target, action,
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
-import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
+import type { PhaseReport, PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { ModelFailure } from './model-failure.ts'
 import { encodeState, fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
@@ -39,7 +39,7 @@ export interface Graph {
   values: Uint8Array[]
 }
 
-export function buildGraph(model: Model<unknown, unknown>, props: readonly Property<unknown>[]): Graph {
+export function buildGraph(model: Model<unknown, unknown>, props: readonly Property<unknown>[], onStates?: (done: number) => void): Graph {
   const visited = new VisitedSet()
   const parent = new IntColumn()
   const via = new IntColumn()
@@ -66,6 +66,7 @@ export function buildGraph(model: Model<unknown, unknown>, props: readonly Prope
   const inits = model.init()
   for (let i = 0; i < inits.length; i++) admit(inits[i], -1, i)
   for (let v = 0; v < visited.size; v++) {
+    if (onStates && (v & 4095) === 0) onStates(v)
     offs.push(to.length)
     const state = model.decode(pending[v]!)
     pending[v] = undefined
@@ -445,17 +446,31 @@ export class LivenessChecker {
 /** How many liveness passes had to rebuild the graph (no recorded one): read by tests. */
 export const graphRebuilds = { count: 0 }
 
-/** Checks every eventually / converges property of the model; keyed by property name. */
-export function checkLiveness(model: Model<unknown, unknown>, name: string, recorded?: Graph): Map<string, PropertyResult> {
+/**
+ * Checks every eventually / converges property of the model; keyed by property name. `report` hears how far the
+ * pass is: states rebuilt (of `states`, the search's unique count, when known) when there is no recorded graph,
+ * then properties checked.
+ */
+export function checkLiveness(
+  model: Model<unknown, unknown>,
+  name: string,
+  recorded?: Graph,
+  report?: (r: PhaseReport) => void,
+  states?: number,
+): Map<string, PropertyResult> {
   const props = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
   const out = new Map<string, PropertyResult>()
   if (props.length === 0) return out
+  const phase = 'checking liveness'
   if (!recorded) graphRebuilds.count++
-  const g = recorded ?? buildGraph(model, props)
+  const onStates = report ? (done: number) => report({ phase, done, ...(states ? { total: states } : {}), unit: 'states' }) : undefined
+  const g = recorded ?? buildGraph(model, props, onStates)
   const lc = new LivenessChecker(model, name, g)
   props.forEach((p, i) => {
+    report?.({ phase, done: i, total: props.length, unit: 'properties' })
     const base = { name: p.name, kind: p.kind, description: p.description }
     out.set(p.name, { ...base, ...(p.kind === 'eventually' ? lc.eventually(i) : lc.converges(i)) })
   })
+  report?.({ phase, done: props.length, total: props.length, unit: 'properties' })
   return out
 }

@@ -40,6 +40,11 @@ export interface Model<S = unknown, A = unknown> {
   fingerprint?(state: S, out: Int32Array): void
   properties: readonly Property<S>[]
   formatAction(action: A): string
+  /**
+   * Optional: the action's coverage label, shared by every action of one kind (e.g. a controller's name); without
+   * it the checker uses formatAction with every number replaced by "#".
+   */
+  actionLabel?(action: A): string
   /** Optional: what `action` does in `state`, one line for traces (e.g. the write a controller makes). */
   explain?(state: S, action: A): string
   /** A JSON view of the state for traces and the explorer. */

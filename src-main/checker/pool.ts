@@ -8,7 +8,7 @@
 // replaying those action indices from the initial state, and every replayed state is checked against the
 // visited set (a model whose replay reaches an unknown state is nondeterministic).
 import { Worker } from 'node:worker_threads'
-import type { ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
+import type { ActionCoverage, ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
 import { endThread } from './end-thread.ts'
 import { checkpointMismatch, readCheckpoint, type CheckpointData } from './checkpoint.ts'
 import type { ExploreProgress, ExploreResult } from './run-types.ts'
@@ -36,7 +36,7 @@ import {
   type FromExplorer,
   type ToExplorer,
 } from './protocol.ts'
-import { finishRun } from './result.ts'
+import { finishRun, type PhaseReporter } from './result.ts'
 import { seedRoots } from './roots.ts'
 import type { SearchContext, SearchStrategy, Totals } from './search.ts'
 import type { GraphCols } from './state-graph.ts'
@@ -93,6 +93,8 @@ export interface Cols {
   graph?: GraphCols
   /** For a checkpoint: the frontier states the explorer holds as objects, encoded (ids, bytes). */
   held?: Chunk
+  /** The explorer's per-action coverage. */
+  actions?: ActionCoverage[]
 }
 
 export interface PoolResult extends ExploreResult {}
@@ -173,7 +175,7 @@ export class WorkerPool {
       for (let w = 0; w < this.size; w++) {
         this.on(w, (m) => {
           if (m.t === 'columns') {
-            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}) }
+            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}), ...(m.actions ? { actions: m.actions } : {}) }
             if (++got === this.size) wake()
           }
         })
@@ -313,13 +315,37 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     opts.onSearched?.()
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
-    const cols = await pool.collect(false)
     const final = progress()
-    return finishRun(ctx, outcome, cols, failure, final.memoryBytes)
+    // The search's closing figures, so even a search shorter than one interval has its sample before the analysis.
+    opts.onProgress?.(final)
+    const cols = await pool.collect(false)
+    const report = phaseReporter(opts, final, ctx.elapsedMs)
+    const result = finishRun(ctx, outcome, cols, failure, final.memoryBytes, report)
+    report({ phase: 'done' })
+    return result
   } finally {
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
     await pool.end()
+  }
+}
+
+/**
+ * After the search the figures stand still: the analysis reports its phase on them, at once when the phase
+ * changes and at most every progressEveryMs within one (it runs on this thread, between no other events).
+ */
+function phaseReporter(opts: PoolOptions, final: ExploreProgress, elapsedMs: () => number): PhaseReporter {
+  const every = opts.progressEveryMs ?? 250
+  let lastPhase = ''
+  let lastAt = 0
+  return (phase) => {
+    if (!opts.onProgress) return
+    const now = performance.now()
+    const key = `${phase.phase}/${phase.unit ?? ''}`
+    if (key === lastPhase && now - lastAt < every && phase.done !== phase.total) return
+    lastPhase = key
+    lastAt = now
+    opts.onProgress({ ...final, elapsedMs: elapsedMs(), phase })
   }
 }
 

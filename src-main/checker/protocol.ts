@@ -1,5 +1,5 @@
 // Messages between the checker's coordinator and its explorer workers, and the shared control words.
-import type { ParamValues, Strategy } from '../../src-shared/types.ts'
+import type { ActionCoverage, ParamValues, Strategy } from '../../src-shared/types.ts'
 import type { Chunk } from './frontier.ts'
 import type { SharedVisitedBuffers } from './shared-visited.ts'
 import type { GraphCols } from './state-graph.ts'
@@ -99,4 +99,5 @@ export type FromExplorer =
   | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
   | { t: 'sim-done'; found: (SimFinding | null)[] }
   | { t: 'failed'; failure: FailureInfo }
-  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols; held?: Chunk }
+  /** actions: this explorer's per-action coverage (collect only); held: the states it holds, encoded (snapshot only). */
+  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols; actions?: ActionCoverage[]; held?: Chunk }

@@ -1,6 +1,7 @@
 // From a search's outcome to the run's result: property verdicts with their traces (rebuilt by replay), liveness
 // on a complete exploration, and the figures.
-import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
+import type { PhaseReport, PropertyResult, TraceStep } from '../../src-shared/types.ts'
+import { mergeCoverage } from './coverage.ts'
 import { deleteCheckpoint } from './checkpoint.ts'
 import type { ExploreResult } from './run-types.ts'
 import { collisionProbability } from './fingerprint.ts'
@@ -44,7 +45,16 @@ function throwFailure(ctx: SearchContext, f: FailureInfo, replayTo: (id: number)
   throw new ModelFailure(`model "${ctx.opts.model}": ${f.phase}${act} threw${where}: ${f.message}`, trace)
 }
 
-function verdicts(ctx: SearchContext, outcome: SearchOutcome, cols: Cols[], replayTo: (id: number) => TraceStep[]): PropertyResult[] {
+/** Reports the analysis's phases: liveness (states rebuilt, then properties), then traces built of those to build. */
+export type PhaseReporter = (r: PhaseReport) => void
+
+function verdicts(
+  ctx: SearchContext,
+  outcome: SearchOutcome,
+  cols: Cols[],
+  replayTo: (id: number) => TraceStep[],
+  report: PhaseReporter,
+): PropertyResult[] {
   const { model, trackers } = ctx
   const name = ctx.opts.model
   const complete = outcome.complete
@@ -54,7 +64,13 @@ function verdicts(ctx: SearchContext, outcome: SearchOutcome, cols: Cols[], repl
     if (!cols.every((c) => c.graph)) return null
     return assembleGraph(model, livenessProps as Property<unknown>[], cols.map((c) => c.graph!))
   }
-  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name, recorded() ?? undefined) : null
+  // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
+  if (complete && livenessProps.length > 0) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })
+  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name, recorded() ?? undefined, report, ctx.visited.size) : null
+  const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
+  let built = 0
+  const tracePhase = (): void => report({ phase: 'building traces', done: built, total: traces, unit: 'traces' })
+  if (traces > 0) tracePhase()
   for (const p of model.properties) {
     const base = { name: p.name, kind: p.kind, description: p.description }
     if (p.kind === 'eventually' || p.kind === 'converges') {
@@ -70,8 +86,13 @@ function verdicts(ctx: SearchContext, outcome: SearchOutcome, cols: Cols[], repl
         ? shrinkWalk(model, name, trackers[i], walk.init, walk.actions)
         : replayActions(model, name, walk.init, walk.actions, outcome.walksInVisited ? ctx.visited : null)
       properties.push({ ...base, status: decided, trace, walk: walk.walk })
-    } else if (id !== null) properties.push({ ...base, status: decided, trace: replayTo(id) })
-    else if (!complete) properties.push({ ...base, status: 'unknown' })
+      built++
+      tracePhase()
+    } else if (id !== null) {
+      properties.push({ ...base, status: decided, trace: replayTo(id) })
+      built++
+      tracePhase()
+    } else if (!complete) properties.push({ ...base, status: 'unknown' })
     else properties.push({ ...base, status: p.kind === 'always' ? 'holds' : 'violated' })
   }
   return properties
@@ -83,6 +104,7 @@ export function finishRun(
   cols: Cols[],
   failure: FailureInfo | null,
   memoryBytes: number,
+  report: PhaseReporter = () => {},
 ): ExploreResult {
   const { opts, visited } = ctx
   const replayTo = (id: number): TraceStep[] => {
@@ -90,10 +112,12 @@ export function finishRun(
     return replayActions(ctx.model, opts.model, path.init, path.actions, visited)
   }
   if (failure) throwFailure(ctx, failure, replayTo)
-  const properties = verdicts(ctx, outcome, cols, replayTo)
+  const properties = verdicts(ctx, outcome, cols, replayTo, report)
   if (opts.checkpoint && !opts.checkpoint.keep && outcome.stopReason !== 'stopped') deleteCheckpoint(opts.checkpoint.file)
   const t = ctx.totals()
   const unique = visited.size
+  // Coverage is of a whole BFS / DFS search: not of random walks, nor after a resume (the counts before it are gone).
+  const counted = (opts.strategy === 'bfs' || opts.strategy === 'dfs') && !opts.checkpoint?.resume
   return {
     unique,
     generated: t.generated,
@@ -111,5 +135,6 @@ export function finishRun(
     properties,
     ...(outcome.firstViolationMs !== undefined ? { firstViolationMs: outcome.firstViolationMs } : {}),
     ...(outcome.coverage ? { coverage: outcome.coverage } : {}),
+    ...(counted ? { actions: mergeCoverage(cols.map((c) => c.actions ?? [])) } : {}),
   }
 }

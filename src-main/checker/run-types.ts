@@ -1,6 +1,6 @@
 // The progress and result of a check, whichever search produced it: the parallel engine (pool.ts) and the
 // reference BFS (reference-bfs.ts) report these, and the lab saves them.
-import type { PropertyResult, SearchCoverage, Strategy } from '../../src-shared/types.ts'
+import type { ActionCoverage, PhaseReport, PropertyResult, SearchCoverage, Strategy } from '../../src-shared/types.ts'
 
 export type StopReason = 'complete' | 'depth' | 'timeout' | 'states' | 'stopped' | 'violation'
 
@@ -16,6 +16,8 @@ export interface ExploreProgress {
   bytesPerState?: number
   /** Bytes held by the visited set alone. */
   visitedBytes?: number
+  /** Absent while exploring; after the search, the analysis phase and how far it is. */
+  phase?: PhaseReport
 }
 
 export interface ExploreResult {
@@ -38,4 +40,6 @@ export interface ExploreResult {
   firstViolationMs?: number
   /** What random walks covered (simulation, portfolio), and the BFS beside them. */
   coverage?: SearchCoverage
+  /** Per action label: times enabled and new states produced, over the whole search (coverage.ts). */
+  actions?: ActionCoverage[]
 }

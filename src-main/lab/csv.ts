@@ -61,6 +61,16 @@ function convergence(runs: readonly RunDetail[]): string {
   return csvTable(['run_id', 'property', 'steps', 'states'], rows)
 }
 
+/** Per-action coverage: how often each action label was enabled and the new states it produced (BFS / DFS runs). */
+function actions(runs: readonly RunDetail[]): string {
+  const rows = runs.flatMap((r) => {
+    const list = r.actions ?? []
+    const total = list.reduce((a, c) => a + c.enabled, 0)
+    return list.map((c) => [r.summary.id, c.label, c.enabled, c.newStates, total > 0 ? c.enabled / total : 0, c.enabled === 0])
+  })
+  return csvTable(['run_id', 'action', 'enabled', 'new_states', 'share', 'never_enabled'], rows)
+}
+
 /** Runs side by side: one row per field, one column per run, then delta and ratio of each later run against the first. */
 function comparison(runs: readonly RunDetail[]): string {
   const ids = runs.map((r) => r.summary.id)
@@ -76,4 +86,4 @@ function comparison(runs: readonly RunDetail[]): string {
   return csvTable(header, rows)
 }
 
-export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties, convergence, comparison }
+export const CSV_REPORTS: Record<CsvReport, (runs: readonly RunDetail[]) => string> = { summary, samples, depths, properties, convergence, actions, comparison }

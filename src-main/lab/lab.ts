@@ -14,6 +14,7 @@ import type {
   CsvReport,
   LabEvent,
   ModelInfo,
+  PhaseReport,
   ProgressSample,
   PropertyResult,
   ExploreRequest,
@@ -69,6 +70,8 @@ interface RunProgress {
   pending: ProgressSample[]
   last: ExploreProgress | null
   stopRequested: boolean
+  /** The analysis phase the checker last reported (none while exploring). */
+  phase?: PhaseReport
 }
 
 interface ActiveRun {
@@ -303,6 +306,7 @@ export class Lab implements LabApi {
         collisionProbability: r.collisionProbability,
         firstViolationMs: r.firstViolationMs,
         coverage: r.coverage,
+        actions: r.actions,
       })
     } else {
       const last = run.last
@@ -324,6 +328,12 @@ export class Lab implements LabApi {
   }
 
   private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
+    if (p.phase) {
+      // The analysis after the search: the figures stand still, so no sample; the phase goes to the page.
+      run.phase = p.phase
+      if (live) this.emit({ type: 'run-phase', runId, phase: p.phase })
+      return
+    }
     const prev = run.last
     const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000
     const sample: ProgressSample = {
@@ -368,7 +378,9 @@ export class Lab implements LabApi {
 
   async getRun(runId: number): Promise<RunDetail> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
-    return this.repo.getRun(runId)
+    const detail = this.repo.getRun(runId)
+    const phase = this.active.get(runId)?.progress.phase
+    return phase && detail.summary.status === 'running' ? { ...detail, phase } : detail
   }
 
   async listRuns(): Promise<RunSummary[]> {

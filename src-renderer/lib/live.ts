@@ -1,24 +1,44 @@
-// What a live run is doing, told honestly from what the page has heard: the phase, a clock that keeps going, a
+// What a live run is doing, told honestly from what the checker reports: the phase, a clock that keeps going, a
 // rate averaged over seconds rather than one 250 ms interval, and a TLC-style table of progress over time.
-import type { ProgressSample } from '../../src-shared/types.ts'
+import type { PhaseReport, ProgressSample } from '../../src-shared/types.ts'
+import { formatCount } from '../../src-shared/format.ts'
 import { downsample } from './run-series.ts'
 
-/** Progress arrives every 250 ms while states are explored; this much silence means the search has ended. */
-export const SEARCH_ENDED_AFTER_MS = 1500
+/** What the page shows: the checker's reported phase, or starting / exploring before any report of one. */
+export type LivePhase = 'starting' | 'exploring' | 'checking liveness' | 'building traces' | 'finishing' | 'stopping'
 
-export type LivePhase = 'starting' | 'exploring' | 'analysing' | 'stopping'
-
-export function livePhase(samples: number, silentMs: number, stopping: boolean): LivePhase {
+/** The phase from what the checker reported (never guessed from silence: the analysis reports its own phase). */
+export function livePhase(samples: number, reported: PhaseReport | null, stopping: boolean): LivePhase {
   if (stopping) return 'stopping'
-  if (samples === 0) return 'starting'
-  return silentMs > SEARCH_ENDED_AFTER_MS ? 'analysing' : 'exploring'
+  if (reported && reported.phase !== 'exploring') return reported.phase === 'done' ? 'finishing' : reported.phase
+  return samples === 0 ? 'starting' : 'exploring'
+}
+
+/** The phases after the search, when the figures stand still. */
+export function isAnalysis(phase: LivePhase | null): boolean {
+  return phase === 'checking liveness' || phase === 'building traces' || phase === 'finishing'
 }
 
 export const PHASE_TEXT: Record<LivePhase, string> = {
   starting: 'Starting the checker threads…',
   exploring: 'Exploring states',
-  analysing: 'Search finished — checking liveness and convergence, building traces',
+  'checking liveness': 'Search finished — checking liveness and convergence',
+  'building traces': 'Search finished — building the traces (counterexamples, witnesses)',
+  finishing: 'Analysis finished — saving the results',
   stopping: 'Stopping: saving what was explored',
+}
+
+/** How far the analysis is: "2 of 5 properties", "120,000 of 823,543 states" (null without figures). */
+export function phaseProgressText(r: PhaseReport | null): string | null {
+  if (!r || r.done === undefined) return null
+  const unit = r.unit ? ` ${r.unit}` : ''
+  return r.total !== undefined ? `${formatCount(r.done)} of ${formatCount(r.total)}${unit}` : `${formatCount(r.done)}${unit}`
+}
+
+/** The fraction done, 0..1, when the report has a total. */
+export function phaseFraction(r: PhaseReport | null): number | null {
+  if (!r || r.done === undefined || !r.total) return null
+  return Math.min(1, r.done / r.total)
 }
 
 /** Unique states per second over the last `windowMs` of samples (the newest interval alone swings within a level). */

@@ -8,7 +8,7 @@ import ConvergencePanel from '../../src-renderer/components/ConvergencePanel.sve
 import PropertiesTable from '../../src-renderer/components/PropertiesTable.svelte'
 import TraceSteps from '../../src-renderer/components/TraceSteps.svelte'
 import { convergenceHeadline, loopMarks, loopText, meanSteps } from '../../src-renderer/lib/convergence.ts'
-import { averagedUniqueRate, livePhase, progressRows } from '../../src-renderer/lib/live.ts'
+import { averagedUniqueRate, isAnalysis, livePhase, phaseFraction, phaseProgressText, progressRows } from '../../src-renderer/lib/live.ts'
 import { compactParams } from '../../src-renderer/lib/runs.ts'
 import { peerLabel, reachableGroups, rememberSeen, replicasUpText } from '../../src-renderer/lib/store-view.ts'
 import { makeSample } from './fixtures.ts'
@@ -38,11 +38,23 @@ describe('convergence words', () => {
 })
 
 describe('live page', () => {
-  it('names the phase from what was heard', () => {
-    expect(livePhase(0, 5000, false)).toBe('starting')
-    expect(livePhase(3, 300, false)).toBe('exploring')
-    expect(livePhase(3, 2000, false)).toBe('analysing')
-    expect(livePhase(3, 300, true)).toBe('stopping')
+  it('names the phase from what the checker reported, never from silence', () => {
+    expect(livePhase(0, null, false)).toBe('starting')
+    expect(livePhase(3, null, false)).toBe('exploring')
+    expect(livePhase(3, { phase: 'exploring' }, false)).toBe('exploring')
+    expect(livePhase(3, { phase: 'checking liveness', done: 1, total: 2, unit: 'properties' }, false)).toBe('checking liveness')
+    expect(livePhase(3, { phase: 'building traces' }, false)).toBe('building traces')
+    expect(livePhase(3, { phase: 'done' }, false)).toBe('finishing')
+    expect(livePhase(3, { phase: 'building traces' }, true)).toBe('stopping')
+    expect(isAnalysis('checking liveness') && isAnalysis('finishing') && !isAnalysis('exploring') && !isAnalysis(null)).toBe(true)
+  })
+
+  it('says how far the analysis is', () => {
+    expect(phaseProgressText({ phase: 'checking liveness', done: 4096, total: 823543, unit: 'states' })).toBe('4,096 of 823,543 states')
+    expect(phaseProgressText({ phase: 'checking liveness', done: 12288, unit: 'states' })).toBe('12,288 states')
+    expect(phaseProgressText({ phase: 'done' })).toBeNull()
+    expect(phaseFraction({ phase: 'building traces', done: 1, total: 4, unit: 'traces' })).toBe(0.25)
+    expect(phaseFraction({ phase: 'building traces', done: 0, total: 0 })).toBeNull()
   })
 
   it('averages the unique rate over seconds, and keeps a table of a few rows with first and last', () => {

@@ -103,11 +103,12 @@ describe('convergence in Chromium', () => {
           const el = page.getByTestId('run-phase')
           if ((await el.count()) === 0) return null
           const ph = await el.getAttribute('data-phase')
-          if (ph === 'analysing') {
+          // The phases the checker reports after the search; 'analysing' stands for any of them here.
+          if (ph === 'checking liveness' || ph === 'building traces' || ph === 'finishing') {
             phaseText = (await el.textContent()) ?? ''
             clock = (await page.getByTestId('run-seconds').textContent()) ?? ''
           }
-          return ph
+          return phaseText ? 'analysing' : ph
         },
         { timeout: 90_000, interval: 100 },
       )

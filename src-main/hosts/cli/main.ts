@@ -33,7 +33,7 @@ const USAGE = `usage: stabilis <command> [options]
   merge <runId>... [--db FILE] [--json]   fold simulation shard runs (--shard i/n) into one saved run
   resume <runId> [--db FILE] [--json]     continue an interrupted or stopped run from its checkpoint
   runs [--db FILE] [--json]               saved runs
-  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|comparison] [--db FILE]
+  export <runId>... --csv FILE|DIR/ [--report summary|samples|depths|properties|convergence|actions|comparison] [--db FILE]
   export --comparison ID --csv FILE [--db FILE]   a saved comparison (report "comparison")
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
@@ -111,6 +111,10 @@ function printRunText(io: Io, detail: RunDetail): void {
     const bfs = cov.bfsDepth !== undefined ? `; BFS complete to depth ${cov.bfsDepth}` : ''
     io.out(`  walks ${formatCount(cov.walks)} (${formatCount(cov.walkSteps)} steps, deepest ${cov.walkDepth})${bfs}\n`)
   }
+  if (detail.actions) {
+    const never = detail.actions.filter((a) => a.enabled === 0).map((a) => a.label)
+    io.out(`  actions ${detail.actions.length} label(s)${never.length ? `; never enabled: ${never.join(', ')}` : ''}\n`)
+  }
   if (s.firstViolationMs !== undefined) io.out(`  first violation after ${formatSeconds(s.firstViolationMs / 1000)}\n`)
   if (s.error) io.out(`  error: ${s.error}\n`)
   for (const p of detail.properties) {
@@ -170,6 +174,11 @@ async function followRun(lab: Lab, runId: number, io: Io, json: boolean, afterRu
   let interrupted = false
   let lastLine = 0
   const off = lab.onEvent((e) => {
+    if (e.type === 'run-phase' && e.runId === runId && e.phase.phase !== 'done') {
+      const p = e.phase
+      const n = p.total !== undefined ? ` ${formatCount(p.done ?? 0)}/${formatCount(p.total)} ${p.unit ?? ''}` : p.done !== undefined ? ` ${formatCount(p.done)} ${p.unit ?? ''}` : ''
+      io.err(`[${p.phase}]${n}\n`)
+    }
     if (e.type !== 'run-progress' || e.runId !== runId) return
     const s = e.samples[e.samples.length - 1]
     if (s.elapsedMs - lastLine < 1000) return
@@ -207,6 +216,7 @@ async function followRun(lab: Lab, runId: number, io: Io, json: boolean, afterRu
         collisionProbability: s.collisionProbability ?? null,
         firstViolationMs: s.firstViolationMs ?? null,
         ...(s.coverage ? { coverage: s.coverage } : {}),
+        ...(detail.actions ? { actions: detail.actions } : {}),
         ...(s.config.shard ? { shard: s.config.shard } : {}),
         ...(s.config.mergedFrom ? { mergedFrom: s.config.mergedFrom } : {}),
         properties: detail.properties.map((p) => ({

@@ -161,4 +161,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   );
   `,
+  // per-action coverage of a check run (label, times enabled, new states), as one JSON column.
+  `
+  ALTER TABLE runs ADD COLUMN actions TEXT;
+  `,
 ]

@@ -2,7 +2,7 @@
 // delete, restore, purge). Statements are prepared once, when the repository is made.
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
-import type { ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, Verdict } from '../../../src-shared/types.ts'
+import type { ActionCoverage, ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, Verdict } from '../../../src-shared/types.ts'
 import { markDeadInterrupted, Repository } from './database.ts'
 
 export interface RunRow {
@@ -35,6 +35,8 @@ export interface RunFinish
   status: Exclude<RunStatus, 'running'>
   depthHistogram: number[]
   properties: PropertyResult[]
+  /** Per-action coverage, when the search counted it. */
+  actions?: ActionCoverage[]
 }
 
 /** Liveness evidence beyond the trace, stored as one JSON column. */
@@ -82,7 +84,8 @@ const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   updateFigures: `UPDATE runs SET unique_states = ?, generated_states = ?, max_depth = ?, seconds = ? WHERE id = ? AND status = 'running'`,
   finish: `UPDATE runs SET status = ?, finished_at = ?, unique_states = ?, generated_states = ?, max_depth = ?, seconds = ?,
-    complete = ?, verdict = ?, error = ?, collision_probability = ?, search = ? WHERE id = ?`,
+    complete = ?, verdict = ?, error = ?, collision_probability = ?, search = ?, actions = ? WHERE id = ?`,
+  actions: `SELECT actions FROM runs WHERE id = ?`,
   insertDepth: `INSERT OR REPLACE INTO depth_histogram (run_id, depth, states) VALUES (?, ?, ?)`,
   insertProperty: `INSERT OR REPLACE INTO property_results (run_id, position, name, kind, description, status, trace, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   cellRuns: `SELECT run_id, matrix_id FROM matrix_cells WHERE run_id IS NOT NULL`,
@@ -139,7 +142,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
 
   finishRun(runId: number, f: RunFinish): void {
     this.db.transaction(() => {
-      this.sql.finish.run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, searchOf(f), runId)
+      this.sql.finish.run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, searchOf(f), f.actions ? JSON.stringify(f.actions) : null, runId)
       f.depthHistogram.forEach((n, i) => this.sql.insertDepth.run(runId, i + 1, n))
       f.properties.forEach((p, i) =>
         this.sql.insertProperty.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null, detailsOf(p)),
@@ -209,6 +212,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
       ...(p.trace ? { trace: JSON.parse(p.trace) } : {}),
       ...(p.details ? (JSON.parse(p.details) as Partial<PropertyResult>) : {}),
     }))
-    return { summary, samples, depthHistogram, properties }
+    const actions = (this.sql.actions.get(runId) as { actions: string | null } | undefined)?.actions
+    return { summary, samples, depthHistogram, properties, ...(actions ? { actions: JSON.parse(actions) as ActionCoverage[] } : {}) }
   }
 }

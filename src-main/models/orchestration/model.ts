@@ -266,6 +266,8 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
           return `user: ${cfg.userActions[a.k].label}`
       }
     },
+    // Coverage counts per controller, per fault kind and per user action, whatever revisions a step read.
+    actionLabel: (a) => (a.t === 'step' ? controllers[a.i].name : a.t === 'user' ? `user: ${cfg.userActions[a.k].label}` : `fault: ${a.t}`),
     explain: (s, a) => explainAction(s, a),
     describe: (s) => describeState(level, controllers, s),
     groups,
