@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCheck } from '../../../../src-main/lab/check-runner.ts'
+import { checkRequest, runCheck } from '../../../../src-main/lab/check-runner.ts'
 import { openLab } from '../../../../src-main/lab/open-lab.ts'
 import { importModelFile } from '../../../../src-main/models/sdk/loader.ts'
 import { listUserModels } from '../../../../src-main/lab/user-models.ts'
@@ -17,7 +17,7 @@ const DB_OPERATOR = join(EXAMPLES, 'database-operator.ts')
 const config = (model: string, modelFile: string, params: RunConfig['params'] = {}): RunConfig => ({
   model, params, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false, modelFile,
 })
-const check = (model: string, file: string, params: RunConfig['params'] = {}) => runCheck(config(model, file, params), () => {}).done
+const check = (model: string, file: string, params: RunConfig['params'] = {}) => runCheck(checkRequest(config(model, file, params)), () => {}).done
 
 const dir = tempDir()
 /** A model file in the temp folder; `body` is the ModelSpec's text. */
