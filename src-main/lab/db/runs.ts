@@ -82,10 +82,11 @@ const SQL = {
   insertSample: `INSERT INTO samples (run_id, elapsed_ms, generated, unique_states, queue, max_depth, generated_per_sec, unique_per_sec, memory_bytes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   lastSampleMs: `SELECT MAX(elapsed_ms) AS t FROM samples WHERE run_id = ?`,
-  // The first sample of each bucket from @from on, and the run's newest, stay (sample-thinning.ts).
+  // The first sample of each bucket from @from on, the run's newest and its peak of memory stay (sample-thinning.ts).
   thinSamples: `DELETE FROM samples WHERE run_id = @run AND elapsed_ms >= @from
     AND rowid NOT IN (SELECT MIN(rowid) FROM samples WHERE run_id = @run AND elapsed_ms >= @from GROUP BY CAST(elapsed_ms / @width AS INTEGER))
-    AND rowid <> (SELECT MAX(rowid) FROM samples WHERE run_id = @run)`,
+    AND rowid <> (SELECT MAX(rowid) FROM samples WHERE run_id = @run)
+    AND rowid <> (SELECT rowid FROM samples WHERE run_id = @run ORDER BY memory_bytes DESC, rowid LIMIT 1)`,
   updateFigures: `UPDATE runs SET unique_states = ?, generated_states = ?, max_depth = ?, seconds = ? WHERE id = ? AND status = 'running'`,
   finish: `UPDATE runs SET status = ?, finished_at = ?, unique_states = ?, generated_states = ?, max_depth = ?, seconds = ?,
     complete = ?, verdict = ?, error = ?, collision_probability = ?, search = ? WHERE id = ?`,

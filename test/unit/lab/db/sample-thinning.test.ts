@@ -8,7 +8,10 @@ import type { ProgressSample, RunConfig } from '../../../../src-shared/types.ts'
 import { tempDir } from '../../../helpers/tmp.ts'
 
 const config: RunConfig = { model: 'twophase', params: { rms: 3, bug: false }, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false }
-const sample = (t: number): ProgressSample => ({ elapsedMs: t, generated: t * 10, unique: t * 2, queue: 5, maxDepth: 3, generatedPerSec: 100, uniquePerSec: 20, memoryBytes: 4096 })
+/** Memory peaks once, at 3,333.25 s, between two bucket starts. */
+const PEAK_MS = 3_333_250
+const memoryAt = (t: number): number => (t === PEAK_MS ? 1e9 : 4096 + t)
+const sample = (t: number): ProgressSample => ({ elapsedMs: t, generated: t * 10, unique: t * 2, queue: 5, maxDepth: 3, generatedPerSec: 100, uniquePerSec: 20, memoryBytes: memoryAt(t) })
 
 /** Appends 250 ms samples over (fromMs, toMs], four per transaction. */
 function feed(repo: RunRepository, runId: number, fromMs: number, toMs: number, check?: (t: number) => void): void {
@@ -18,11 +21,11 @@ function feed(repo: RunRepository, runId: number, fromMs: number, toMs: number, 
   }
 }
 
-/** Every bucket of the current width holds at most one sample, the newest aside. */
+/** Every bucket of the current width holds at most one sample, the newest and the peak of memory aside. */
 function onePerBucket(samples: ProgressSample[], width: number): void {
   const newest = samples.reduce((a, b) => (b.elapsedMs > a.elapsedMs ? b : a))
   const buckets = new Map<number, number>()
-  for (const s of samples) if (s !== newest) buckets.set(Math.floor(s.elapsedMs / width), (buckets.get(Math.floor(s.elapsedMs / width)) ?? 0) + 1)
+  for (const s of samples) if (s !== newest && s.elapsedMs !== PEAK_MS) buckets.set(Math.floor(s.elapsedMs / width), (buckets.get(Math.floor(s.elapsedMs / width)) ?? 0) + 1)
   expect([...buckets.values()].filter((n) => n > 1)).toEqual([])
 }
 
@@ -40,20 +43,22 @@ describe('sample thinning', () => {
     feed(repo, id, 500_000, 7_200_000, (t) => {
       if (t % 60_000 === 0) most = Math.max(most, repo.getRun(id).samples.length)
     })
-    expect(most).toBeLessThanOrEqual(MAX_SAMPLES + 2)
+    expect(most).toBeLessThanOrEqual(MAX_SAMPLES + 3)
     expect(most).toBeGreaterThan(MAX_SAMPLES / 2)
 
     const width = bucketMs(7_200_000)
     expect(width).toBe(4000)
     const after = repo.getRun(id).samples
     expect(after.length).toBeGreaterThanOrEqual(MAX_SAMPLES / 2)
-    expect(after.length).toBeLessThanOrEqual(MAX_SAMPLES + 2)
+    expect(after.length).toBeLessThanOrEqual(MAX_SAMPLES + 3)
     // Evenly spread, from the first sample to the newest, each one as it was saved.
     expect(after[0].elapsedMs).toBe(250)
     expect(after.at(-1)!.elapsedMs).toBe(7_200_000)
     const gaps = after.slice(1).map((s, i) => s.elapsedMs - after[i].elapsedMs)
     expect(Math.max(...gaps)).toBeLessThanOrEqual(width)
-    expect(after.every((s) => s.generated === s.elapsedMs * 10 && s.unique === s.elapsedMs * 2)).toBe(true)
+    expect(after.every((s) => s.generated === s.elapsedMs * 10 && s.unique === s.elapsedMs * 2 && s.memoryBytes === memoryAt(s.elapsedMs))).toBe(true)
+    // The peak of memory survives (the compare view's "Peak memory").
+    expect(Math.max(...after.map((s) => s.memoryBytes))).toBe(1e9)
     onePerBucket(after, width)
     // Another run's samples are not touched.
     expect(repo.getRun(short).samples).toHaveLength(240)
@@ -69,9 +74,10 @@ describe('sample thinning', () => {
     onePerBucket(repo.getRun(id).samples, 4000)
     feed(repo, id, 7_900_000, 9_000_000)
     const resumed = repo.getRun(id).samples
-    expect(resumed.length).toBeLessThanOrEqual(MAX_SAMPLES + 2)
+    expect(resumed.length).toBeLessThanOrEqual(MAX_SAMPLES + 3)
     onePerBucket(resumed, bucketMs(9_000_000))
     expect(resumed.at(-1)!.elapsedMs).toBe(9_000_000)
+    expect(resumed.filter((s) => s.memoryBytes === 1e9)).toHaveLength(1)
     repo.close()
   })
 })
