@@ -1,28 +1,20 @@
 // Messages between the lab (main thread) and a checker worker (check-worker.ts), and the model-info role's.
-import type { ModelInfo, RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from './run-types.ts'
+import type { ModelInfo, TraceStep } from '../../src-shared/types.ts'
+import type { CheckRequest, ExploreProgress, ExploreResult } from './run-types.ts'
 
 export interface CheckWorkerInput {
   role?: 'coordinator'
-  config: RunConfig
+  /** The check, as the lab built it; passed on to the pool and the explorers unchanged. */
+  request: CheckRequest
   /** Int32Array view (H_WORDS words, see checker/protocol.ts): [0] = 1 asks the run to stop. Shared so workers see it mid-loop. */
   control: SharedArrayBuffer
   /** This worker's own entry (file path or URL string): the coordinator spawns its explorers from it. */
   entry: string
-  /** BFS checkpoints: file, cadence, and whether to resume from it. */
-  checkpoint?: { file: string; everyMs: number; resume?: boolean; key?: string }
-  /** The model reference (model-ref.ts) every thread imports: resolved by the lab from config.model / modelFile. */
-  modelModule: string
-  /** 0 = unlimited. */
-  maxStates?: number
-  /** Simulation walk budget (see PoolOptions.walks). */
-  walks?: number
-  /** Tests only: the coordinator thread exits right after writing the checkpoint with this many levels. */
-  testCrashAfterCheckpointDepth?: number
 }
 
 export type CheckWorkerMessage =
-  | { type: 'progress'; progress: ExploreProgress }
+  /** closing: the last report, made from the result (not a live figure). */
+  | { type: 'progress'; progress: ExploreProgress; closing?: boolean }
   /** The explorers are up and the run's timeout is counting. */
   | { type: 'armed' }
   /** The search has ended; verdicts and traces are being computed. */

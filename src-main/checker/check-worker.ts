@@ -23,7 +23,7 @@ if (data.role === 'model-info') {
 } else if (data.role === 'explorer') {
   const init = data
   const [{ runExplorer }, { loadModel }] = await Promise.all([import('./explorer.ts'), import('./load-model.ts')])
-  loadModel(init.model, init.params, init.modelModule).then(
+  loadModel(init.request.model, init.request.params, init.request.modelModule).then(
     (model) => runExplorer(init, model, parentPort!),
     (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err)
@@ -35,7 +35,7 @@ if (data.role === 'model-info') {
   )
 } else {
   const [{ runPool }, { ModelFailure }] = await Promise.all([import('./pool.ts'), import('./model-failure.ts')])
-  const { config, control, entry, checkpoint, modelModule } = data
+  const { request: config, control, entry } = data
   // A message that cannot be cloned (a value a model put in a result) fails the run with the cause instead of
   // ending the thread with an empty error.
   const post = (m: CheckWorkerMessage): void => {
@@ -46,24 +46,10 @@ if (data.role === 'model-info') {
       parentPort!.postMessage({ type: 'failed', message: `model "${config.model}": the checker could not send its ${m.type} report: ${why}`, trace: [] })
     }
   }
-  runPool({
-    model: config.model,
-    params: config.params,
-    modelModule,
-    workers: config.workers,
-    strategy: config.strategy,
-    maxDepth: config.maxDepth,
-    timeoutMs: config.timeout * 1000,
-    maxStates: data.maxStates ?? 0,
-    stopOnViolation: config.stopOnViolation,
-    seed: config.seed,
-    walks: config.walks ?? data.walks,
-    shard: config.shard,
+  runPool(data.request, {
     entry: entry ?? import.meta.url,
     halt: control,
-    checkpoint,
-    testCrashAfterCheckpointDepth: data.testCrashAfterCheckpointDepth,
-    onProgress: (progress) => post({ type: 'progress', progress }),
+    onProgress: (progress, closing) => post({ type: 'progress', progress, ...(closing ? { closing } : {}) }),
     onArmed: () => post({ type: 'armed' }),
     onSearched: () => post({ type: 'searched' }),
   }).then(

@@ -32,6 +32,7 @@ import {
   type ToExplorer,
 } from './protocol.ts'
 import { SharedVisited, VisitedFullError } from './shared-visited.ts'
+import { walkLengthOf, workersOf, type CheckRequest } from './run-types.ts'
 import { GraphRecorder, graphTransfer, livenessBits } from './state-graph.ts'
 
 /** The bytes of a state held as an object by the explorer that made it (see Explorer.held). */
@@ -66,6 +67,10 @@ export function walkSeed(seed: number, walk: number): number {
 
 export class Explorer {
   private readonly init: ExplorerInit
+  /** The check as the lab asked for it (run-types.ts), with the two figures derived from it. */
+  private readonly request: CheckRequest
+  private readonly workers: number
+  private readonly walkLength: number
   private readonly model: Model<unknown, unknown>
   private readonly post: (m: FromExplorer, transfer?: ArrayBuffer[]) => void
   private readonly visited: SharedVisited
@@ -111,6 +116,9 @@ export class Explorer {
 
   constructor(init: ExplorerInit, model: Model<unknown, unknown>, post: (m: FromExplorer, transfer?: ArrayBuffer[]) => void) {
     this.init = init
+    this.request = init.request
+    this.workers = workersOf(init.request)
+    this.walkLength = walkLengthOf(init.request)
     this.model = model
     this.post = post
     this.visited = new SharedVisited(init.visited)
@@ -131,7 +139,7 @@ export class Explorer {
     this.held = init.holdStates ? new Map() : null
     this.cov = new CoverageCounter(model)
     this.out = new ChunkWriter()
-    this.swarm = init.strategy === 'auto'
+    this.swarm = init.request.strategy === 'auto'
     this.publish()
   }
 
@@ -243,7 +251,7 @@ export class Explorer {
       if (this.isAlways[p] ? !ok : ok) {
         this.found[p] = id
         // The portfolio decides at slice ends (a deterministic answer); the others halt at once.
-        if (this.isAlways[p] && this.init.stopOnViolation && !this.swarm) this.setHalt(HALT_VIOLATION)
+        if (this.isAlways[p] && this.request.stopOnViolation && !this.swarm) this.setHalt(HALT_VIOLATION)
       }
     }
   }
@@ -275,7 +283,7 @@ export class Explorer {
       const label = cov.idsFor(actions)
       const visited = this.visited
       const fp = this.fp
-      const W = this.init.workers
+      const W = this.workers
       const w = this.init.index
       const hasProps = this.trackers.length > 0
       for (ai = 0; ai < actions.length; ai++) {
@@ -335,7 +343,7 @@ export class Explorer {
       } else this.out.push(nid, d, enc ?? encodeState(this.model, succ))
       if (this.out.full) this.flushOut()
     }
-    const maxStates = this.init.maxStates
+    const maxStates = this.request.maxStates ?? 0
     let inside = false
     try {
       for (let k = 0; k < c.n; k++) {
@@ -372,7 +380,7 @@ export class Explorer {
       depths.push(c.depths[k])
       states.push(c.data.slice(c.offs[k], c.offs[k + 1]))
     }
-    const maxDepth = this.init.maxDepth
+    const maxDepth = this.request.maxDepth
     const visited = this.visited
     const hist = this.hist
     const emit = (nid: number, d: number, succ: unknown, enc: Uint8Array | null): void => {
@@ -392,7 +400,7 @@ export class Explorer {
             visited.leave()
             inside = false
             this.publish()
-            if (this.init.maxStates > 0 && visited.size >= this.init.maxStates) this.setHalt(HALT_STATES)
+            if ((this.request.maxStates ?? 0) > 0 && visited.size >= this.request.maxStates!) this.setHalt(HALT_STATES)
           }
           if (this.halted()) break
           if (ids.length >= 2 && Atomics.load(this.halt, H_HUNGRY) > 0) {
@@ -443,7 +451,7 @@ export class Explorer {
     const halt = this.halt
     const found: (SimFinding | null)[] = this.trackers.map(() => null)
     const inits = this.model.init()
-    const shard = this.init.shard
+    const shard = this.request.shard
     for (;;) {
       if (this.halted()) break
       const local = Atomics.add(halt, H_NEXT_WALK, 1)
@@ -493,13 +501,13 @@ export class Explorer {
     const swarm = this.swarm
     const visited = this.visited
     const fp = this.fp
-    const rng = mulberry32(walkSeed(this.init.seed, walk))
+    const rng = mulberry32(walkSeed(this.request.seed, walk))
     const i0 = rng() % inits.length
     let state = inits[i0]
     const actionsTaken: number[] = []
     const succAi: number[] = []
     const succs: unknown[] = []
-    let bound = this.init.walkLength
+    let bound = this.walkLength
     let salt = 0
     let omit = 0
     if (swarm) {
@@ -507,7 +515,7 @@ export class Explorer {
       salt = rng()
       omit = salt % 3 // 0: every action slot; 1: about a quarter left out; 2: about half
     }
-    const stopWalks = this.init.stopOnViolation || swarm
+    const stopWalks = this.request.stopOnViolation || swarm
     if (!swarm) visited.enter()
     try {
       for (let depth = 1; ; depth++) {

@@ -8,10 +8,11 @@
 // replaying those action indices from the initial state, and every replayed state is checked against the
 // visited set (a model whose replay reaches an unknown state is nondeterministic).
 import { Worker } from 'node:worker_threads'
-import type { ActionCoverage, ParamValues, Shard, Strategy } from '../../src-shared/types.ts'
+import type { ActionCoverage, Strategy } from '../../src-shared/types.ts'
 import { endThread } from './end-thread.ts'
 import { checkpointMismatch, readCheckpoint, type CheckpointData } from './checkpoint.ts'
-import type { ExploreProgress, ExploreResult } from './run-types.ts'
+import { walksOf, workersOf, type CheckRequest, type ExploreProgress, type ExploreResult } from './run-types.ts'
+import { withRates, type ProgressFigures } from './rates.ts'
 import { loadModel } from './load-model.ts'
 import type { Model, Property } from './model.ts'
 import {
@@ -47,43 +48,21 @@ import { DfsStrategy } from './strategies/dfs.ts'
 import { PortfolioStrategy } from './strategies/portfolio.ts'
 import { SimulationStrategy } from './strategies/simulation.ts'
 
-export interface PoolOptions {
-  model: string
-  params: ParamValues
-  /** The model reference to import (model-ref.ts), resolved by the lab; required (the checker knows no model library). */
-  modelModule?: string
-  workers: number
-  strategy: Strategy
-  /** 0 = unlimited; depth counts the initial state as 1. */
-  maxDepth: number
-  /** 0 = unlimited. */
-  timeoutMs: number
-  /** 0 = unlimited; stop once about this many unique states are stored (exact with one worker). */
-  maxStates: number
-  stopOnViolation: boolean
-  seed: number
-  /** Simulation: number of walks (default 1000 without a timeout, unlimited with one); over all shards. */
-  walks?: number
-  /** Simulation: states per walk (default maxDepth, or 1000; the portfolio: maxDepth, or 256). */
-  walkLength?: number
-  /** Simulation: run one of n disjoint walk sets. */
-  shard?: Shard
+/** What the coordinator thread adds beside the request: the explorers' entry, the stop word and its listeners. */
+export interface PoolRuntime {
   /** The worker entry to spawn explorers from (check-worker.ts or its bundled copy). */
   entry: URL | string
   /** Int32 words (H_WORDS); word H_STOP = 1 stops the run. */
   halt?: SharedArrayBuffer
-  onProgress?: (p: ExploreProgress) => void
+  /** Progress every progressEveryMs (default 250), rates included (rates.ts), and once more, `closing`, from the result. */
+  onProgress?: (p: ExploreProgress, closing?: boolean) => void
   /** The explorers are up and the timeout is counting. */
   onArmed?: () => void
   /** The search has ended (what follows: verdicts, traces, liveness). */
   onSearched?: () => void
   progressEveryMs?: number
-  /** BFS checkpoints: written at level ends at most every everyMs into file; resume continues from it. */
-  checkpoint?: { file: string; everyMs: number; resume?: boolean; keep?: boolean; key?: string }
   /** log2 of the initial visited-set slot count (default 20). */
   initialLog2?: number
-  /** For tests: exit the thread (a crash) right after the checkpoint with this many levels is written. */
-  testCrashAfterCheckpointDepth?: number
 }
 
 export interface Cols {
@@ -205,11 +184,11 @@ export function strategyFor(name: Strategy): SearchStrategy {
   }
 }
 
-export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
+export async function runPool(request: CheckRequest, runtime: PoolRuntime): Promise<ExploreResult> {
   const start = performance.now()
-  const W = Math.max(1, opts.workers | 0)
-  const model = (await loadModel(opts.model, opts.params, opts.modelModule)) as Model<unknown, unknown>
-  const haltBuf = opts.halt ?? haltBuffer()
+  const W = workersOf(request)
+  const model = (await loadModel(request.model, request.params, request.modelModule)) as Model<unknown, unknown>
+  const haltBuf = runtime.halt ?? haltBuffer()
   const halt = new Int32Array(haltBuf)
   Atomics.store(halt, H_MIN_VIOLATION_WALK, 0x7fffffff)
   const stats = new SharedArrayBuffer(8 * S_WORDS * W)
@@ -217,53 +196,40 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
   const trackers = model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes') as Property<unknown>[]
 
   let ckpt: CheckpointData | null = null
-  if (opts.checkpoint?.resume) {
-    ckpt = readCheckpoint(opts.checkpoint.file)
-    const why = checkpointMismatch(ckpt.meta, { key: opts.checkpoint.key, model: opts.model, params: opts.params, workers: W })
-    if (why) throw new Error(`the checkpoint ${opts.checkpoint.file} cannot resume this run: ${why}`)
+  if (request.checkpoint?.resume) {
+    ckpt = readCheckpoint(request.checkpoint.file)
+    const why = checkpointMismatch(ckpt.meta, { key: request.checkpoint.key, model: request.model, params: request.params, workers: W })
+    if (why) throw new Error(`the checkpoint ${request.checkpoint.file} cannot resume this run: ${why}`)
   }
-  const visitedBufs: SharedVisitedBuffers = ckpt ? SharedVisited.restore(ckpt.visited, W) : createSharedVisited(opts.initialLog2 ?? 20, 28, W)
+  const visitedBufs: SharedVisitedBuffers = ckpt ? SharedVisited.restore(ckpt.visited, W) : createSharedVisited(runtime.initialLog2 ?? 20, 28, W)
   const visited = new SharedVisited(visitedBufs)
   const found: (number | null)[] = ckpt ? ckpt.meta.found.slice() : trackers.map(() => null)
   const hist: number[] = ckpt ? ckpt.meta.hist.slice() : []
-  const roots = ckpt ? null : seedRoots(model, opts.model, visited, trackers, found, W)
+  const roots = ckpt ? null : seedRoots(model, request.model, visited, trackers, found, W)
   if (roots && roots.count > 0) hist.push(roots.count)
   const elapsedBase = ckpt ? ckpt.meta.elapsedMs : 0
 
   // The graph for liveness is recorded while exploring; not after a resume (the levels before it were not recorded:
   // the liveness pass then rebuilds it), not by plain simulation (no complete search), at most 31 properties (bits).
   const livenessCount = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges').length
-  const recordGraph = !ckpt && opts.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
-  const walks = opts.walks ?? (opts.timeoutMs > 0 ? Number.MAX_SAFE_INTEGER : 1000)
-  const defaultLength = opts.strategy === 'auto' ? 256 : 1000
-  const walkLength = opts.walkLength ?? (opts.maxDepth > 0 ? opts.maxDepth : defaultLength)
+  const recordGraph = !ckpt && request.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
+  const walks = walksOf(request)
   const initOf = (w: number): ExplorerInit => ({
     role: 'explorer',
+    request,
     index: w,
-    workers: W,
-    model: opts.model,
-    params: opts.params,
-    modelModule: opts.modelModule,
     visited: visitedBufs,
     halt: haltBuf,
     stats,
-    strategy: opts.strategy,
-    maxDepth: opts.maxDepth,
-    maxStates: opts.maxStates,
-    stopOnViolation: opts.stopOnViolation,
-    seed: opts.seed,
-    walks,
-    walkLength,
-    shard: opts.shard,
     graph: recordGraph,
-    holdStates: W === 1 && (opts.strategy === 'bfs' || opts.strategy === 'auto'),
+    holdStates: W === 1 && (request.strategy === 'bfs' || request.strategy === 'auto'),
     parents: ckpt?.cols[w].parents,
     via: ckpt?.cols[w].via,
   })
-  const pool = new WorkerPool(W, opts.entry, initOf, halt)
+  const pool = new WorkerPool(W, runtime.entry, initOf, halt)
   let failure: FailureInfo | null = null
   const ctx: SearchContext = {
-    opts,
+    opts: request,
     workers: W,
     model,
     pool,
@@ -284,8 +250,8 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     elapsedMs: () => elapsedBase + performance.now() - start,
     settled: () => found.map((f) => f !== null),
   }
-  const strategy = strategyFor(opts.strategy)
-  const progress = (): ExploreProgress => {
+  const strategy = strategyFor(request.strategy)
+  const progress = (): ProgressFigures => {
     const t = ctx.totals()
     const live = strategy.live(ctx, t)
     const unique = visited.size
@@ -304,24 +270,33 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
     }
   }
 
+  let last: ExploreProgress | null = null
+  const report = (p: ProgressFigures, closing = false): void => {
+    last = withRates(last, p)
+    runtime.onProgress?.(last, closing)
+  }
+
   let timer: NodeJS.Timeout | null = null
   let progressTimer: NodeJS.Timeout | null = null
   try {
     await pool.ready
-    if (opts.timeoutMs > 0) timer = setTimeout(() => Atomics.compareExchange(halt, H_CODE, 0, HALT_TIMEOUT), opts.timeoutMs)
-    if (opts.onProgress) progressTimer = setInterval(() => opts.onProgress!(progress()), opts.progressEveryMs ?? 250)
-    opts.onArmed?.()
+    if (request.timeout > 0) timer = setTimeout(() => Atomics.compareExchange(halt, H_CODE, 0, HALT_TIMEOUT), request.timeout * 1000)
+    if (runtime.onProgress) progressTimer = setInterval(() => report(progress()), runtime.progressEveryMs ?? 250)
+    runtime.onArmed?.()
     const outcome = await strategy.run(ctx)
-    opts.onSearched?.()
+    runtime.onSearched?.()
     if (timer) clearTimeout(timer)
     if (progressTimer) clearInterval(progressTimer)
     const final = progress()
     // The search's closing figures, so even a search shorter than one interval has its sample before the analysis.
-    opts.onProgress?.(final)
+    report(final)
     const cols = await pool.collect(false)
-    const report = phaseReporter(opts, final, ctx.elapsedMs)
-    const result = finishRun(ctx, outcome, cols, failure, final.memoryBytes, report)
-    report({ phase: 'done' })
+    const phases = phaseReporter(runtime, last ?? withRates(null, final), ctx.elapsedMs)
+    const result = finishRun(ctx, outcome, cols, failure, final.memoryBytes, phases)
+    phases({ phase: 'done' })
+    // A closing report from the result (its time includes the analysis): saved with the run, not sent as live.
+    const { elapsedMs, generated, unique, maxDepth, memoryBytes, depthHistogram, bytesPerState, visitedBytes } = result
+    report({ elapsedMs, generated, unique, queue: 0, maxDepth, memoryBytes, depthHistogram, bytesPerState, visitedBytes }, true)
     return result
   } finally {
     if (timer) clearTimeout(timer)
@@ -334,18 +309,18 @@ export async function runPool(opts: PoolOptions): Promise<ExploreResult> {
  * After the search the figures stand still: the analysis reports its phase on them, at once when the phase
  * changes and at most every progressEveryMs within one (it runs on this thread, between no other events).
  */
-function phaseReporter(opts: PoolOptions, final: ExploreProgress, elapsedMs: () => number): PhaseReporter {
-  const every = opts.progressEveryMs ?? 250
+function phaseReporter(runtime: PoolRuntime, final: ExploreProgress, elapsedMs: () => number): PhaseReporter {
+  const every = runtime.progressEveryMs ?? 250
   let lastPhase = ''
   let lastAt = 0
   return (phase) => {
-    if (!opts.onProgress) return
+    if (!runtime.onProgress) return
     const now = performance.now()
     const key = `${phase.phase}/${phase.unit ?? ''}`
     if (key === lastPhase && now - lastAt < every && phase.done !== phase.total) return
     lastPhase = key
     lastAt = now
-    opts.onProgress({ ...final, elapsedMs: elapsedMs(), phase })
+    runtime.onProgress({ ...final, elapsedMs: elapsedMs(), phase })
   }
 }
 

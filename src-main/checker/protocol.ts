@@ -1,6 +1,7 @@
 // Messages between the checker's coordinator and its explorer workers, and the shared control words.
-import type { ActionCoverage, ParamValues, Strategy } from '../../src-shared/types.ts'
+import type { ActionCoverage } from '../../src-shared/types.ts'
 import type { Chunk } from './frontier.ts'
+import type { CheckRequest } from './run-types.ts'
 import type { SharedVisitedBuffers } from './shared-visited.ts'
 import type { GraphCols } from './state-graph.ts'
 
@@ -30,26 +31,14 @@ export const S_WALK_CALLS = 7 // model.next calls made by walks
 export const S_CALLS = 8 // model.next calls made expanding states (BFS, DFS)
 export const S_WORDS = 9
 
+/** An explorer's start: the check's request as the lab built it, and beside it what the coordinator shares. */
 export interface ExplorerInit {
   role: 'explorer'
+  request: CheckRequest
   index: number
-  workers: number
-  model: string
-  params: ParamValues
-  /** The model reference to import (model-ref.ts), resolved by the lab. */
-  modelModule?: string
   visited: SharedVisitedBuffers
   halt: SharedArrayBuffer
   stats: SharedArrayBuffer
-  strategy: Strategy
-  maxDepth: number
-  maxStates: number
-  stopOnViolation: boolean
-  seed: number
-  walks: number
-  walkLength: number
-  /** Simulation shards: this run takes the global walk numbers index, index+count, … */
-  shard?: { index: number; count: number }
   /** BFS with one explorer: keep new states as objects instead of encoding them (explorer.ts). */
   holdStates?: boolean
   /** Record the transition graph for the liveness pass (state-graph.ts). */

@@ -8,6 +8,7 @@ import type { Model, Property } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
 import { replayActions } from './replay.ts'
 import type { ExploreProgress, ExploreResult, StopReason } from './run-types.ts'
+import { withRates, type ProgressFigures } from './rates.ts'
 import { VisitedSet } from './visited.ts'
 
 export interface ExploreLimits {
@@ -52,7 +53,8 @@ export function explore<S, A>(model: Model<S, A>, limits: ExploreLimits, hooks: 
   let queued = 0
 
   const memory = (): number => visited.bytes + parent.bytes + via.bytes + queued * 64
-  const snapshot = (depth: number): ExploreProgress => ({
+  let reported: ExploreProgress | null = null
+  const snapshot = (depth: number): ProgressFigures => ({
     elapsedMs: performance.now() - start,
     generated,
     unique: visited.size,
@@ -121,7 +123,8 @@ export function explore<S, A>(model: Model<S, A>, limits: ExploreLimits, hooks: 
         if (now - lastProgress >= progressEvery) {
           lastProgress = now
           queued = level.length - k + nextLevel.length
-          hooks.onProgress?.(snapshot(depth))
+          reported = withRates(reported, snapshot(depth))
+          hooks.onProgress?.(reported)
         }
       }
       const id = levelStart + k

@@ -5,7 +5,8 @@ import type { SearchCoverage, Strategy } from '../../src-shared/types.ts'
 import type { StopReason } from './run-types.ts'
 import { ChunkWriter, type Chunk } from './frontier.ts'
 import type { Model, Property } from './model.ts'
-import type { PoolOptions, WorkerPool } from './pool.ts'
+import type { WorkerPool } from './pool.ts'
+import type { CheckRequest } from './run-types.ts'
 import type { FailureInfo } from './protocol.ts'
 import type { SharedVisited } from './shared-visited.ts'
 
@@ -25,7 +26,8 @@ export interface Totals {
 
 /** What the coordinator offers a strategy: the explorers, the shared words and the figures gathered so far. */
 export interface SearchContext {
-  readonly opts: PoolOptions
+  /** The check's request, unchanged. */
+  readonly opts: CheckRequest
   readonly workers: number
   readonly model: Model<unknown, unknown>
   readonly pool: WorkerPool

@@ -6,7 +6,7 @@
 // after a short grace. The run is then saved as stopped with the last figures reported.
 import { Worker } from 'node:worker_threads'
 import type { RunConfig, TraceStep } from '../../src-shared/types.ts'
-import type { ExploreProgress, ExploreResult } from '../checker/run-types.ts'
+import type { CheckRequest, ExploreProgress, ExploreResult } from '../checker/run-types.ts'
 import { endThread } from '../checker/end-thread.ts'
 import { haltBuffer } from '../checker/pool.ts'
 import type { CheckWorkerInput, CheckWorkerMessage } from '../checker/check-protocol.ts'
@@ -32,17 +32,23 @@ const STARTUP_ALLOWANCE_MS = 10_000
 /** The worker entry; the Electron build passes its bundled copy instead of this source file. */
 export const DEFAULT_CHECK_WORKER = new URL('../checker/check-worker.ts', import.meta.url)
 
+/** What the lab adds to a validated RunConfig to make the check's request. */
 export interface CheckOptions {
   /** BFS checkpoint file; with resume, the run continues from it. */
-  checkpoint?: { file: string; everyMs: number; resume?: boolean; key?: string }
+  checkpoint?: CheckRequest['checkpoint']
   /** The model reference (checker/model-ref.ts; tests name a fixture module); default: resolved from the config. */
   modelModule?: string
   /** The model catalog module references name (the Electron build passes its bundled copy). */
   modelCatalog?: URL | string
   maxStates?: number
-  walks?: number
   /** Tests only: simulate a crash right after the checkpoint with this many levels is written. */
   testCrashAfterCheckpointDepth?: number
+}
+
+/** The check's one request, built once from the validated config: every thread of the check receives it unchanged. */
+export function checkRequest(config: RunConfig, options: CheckOptions = {}): CheckRequest {
+  const { modelModule, modelCatalog, ...rest } = options
+  return { ...config, modelModule: modelModule ?? modelRefFor(config, modelCatalog), ...rest }
 }
 
 /** An error's own words; one thrown across a thread can arrive with an empty message, so its name and kind stand in. */
@@ -56,17 +62,16 @@ export function errorText(err: unknown): string {
   return text === '' || text === '[object Object]' ? `a thrown ${typeof err} with no message` : text
 }
 
+/** Starts the check in a coordinator thread; `closing` marks the last report, made from the result. */
 export function runCheck(
-  config: RunConfig,
-  onProgress: (p: ExploreProgress) => void,
+  request: CheckRequest,
+  onProgress: (p: ExploreProgress, closing: boolean) => void,
   workerEntry: URL | string = DEFAULT_CHECK_WORKER,
-  options: CheckOptions = {},
 ): CheckHandle {
+  const config = request
   const control = haltBuffer()
   const entry = workerEntry instanceof URL ? workerEntry.href : workerEntry
-  const { modelModule, modelCatalog, ...rest } = options
-  const ref = modelModule ?? modelRefFor(config, modelCatalog)
-  const input: CheckWorkerInput = { role: 'coordinator', config, control, entry, modelModule: ref, ...rest }
+  const input: CheckWorkerInput = { role: 'coordinator', request, control, entry }
   const worker = new Worker(workerEntry, { workerData: input })
   let settled = false
   let exited = false
@@ -84,7 +89,7 @@ export function runCheck(
       void endThread(worker, exited)
     }
     worker.on('message', (m: CheckWorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.progress)
+      if (m.type === 'progress') onProgress(m.progress, m.closing === true)
       else if (m.type === 'armed') armTimeout(config.timeout * 1000 + TIMEOUT_GRACE_MS)
       else if (m.type === 'searched') {
         if (timeoutTimer) clearTimeout(timeoutTimer)

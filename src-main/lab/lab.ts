@@ -32,7 +32,7 @@ import { listModelInfos } from '../models/registry.ts'
 import { defaultModelsDir, modelFilesIn } from '../models/sdk/loader.ts'
 import { definitionFor } from './model-refs.ts'
 import { listUserModels } from './user-models.ts'
-import { errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
+import { checkRequest, errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
 import { tracePath } from '../../src-shared/trace-path.ts'
@@ -263,12 +263,11 @@ export class Lab implements LabApi {
     const key = this.checkpointKey(this.repo.getSummary(runId))
     // A checkpoint folder that cannot be made costs the run its checkpoints (a resume starts over), not the run.
     const checkpoint = file && (resume || folderUsable(dirname(file))) ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
-    const handle = runCheck(config, (p) => this.onProgress(runId, run, p), this.opts.checkWorker, { checkpoint, modelCatalog: this.opts.modelCatalog })
+    const request = checkRequest(config, { checkpoint, modelCatalog: this.opts.modelCatalog })
+    const handle = runCheck(request, (p, closing) => this.onProgress(runId, run, p, !closing), this.opts.checkWorker)
     const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
     const finished = handle.done.then((outcome) => {
       clearInterval(flush)
-      // A closing sample, so even a run shorter than one progress interval has a point to chart.
-      if (outcome.ok) this.onProgress(runId, run, { ...outcome.result, queue: 0 }, false)
       this.flush(runId, run)
       this.active.delete(runId)
       try {
@@ -327,6 +326,7 @@ export class Lab implements LabApi {
     }
   }
 
+  /** A report becomes a sample as it is (rates included); the closing one, made from the result, is saved, not sent. */
   private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
     if (p.phase) {
       // The analysis after the search: the figures stand still, so no sample; the phase goes to the page.
@@ -334,16 +334,14 @@ export class Lab implements LabApi {
       if (live) this.emit({ type: 'run-phase', runId, phase: p.phase })
       return
     }
-    const prev = run.last
-    const dt = (p.elapsedMs - (prev?.elapsedMs ?? 0)) / 1000
     const sample: ProgressSample = {
       elapsedMs: p.elapsedMs,
       generated: p.generated,
       unique: p.unique,
       queue: p.queue,
       maxDepth: p.maxDepth,
-      generatedPerSec: dt > 0 ? (p.generated - (prev?.generated ?? 0)) / dt : 0,
-      uniquePerSec: dt > 0 ? (p.unique - (prev?.unique ?? 0)) / dt : 0,
+      generatedPerSec: p.generatedPerSec,
+      uniquePerSec: p.uniquePerSec,
       memoryBytes: p.memoryBytes,
       ...(p.bytesPerState !== undefined ? { bytesPerState: p.bytesPerState } : {}),
     }

@@ -36,10 +36,10 @@ async function ours(workers: number): Promise<Figures> {
   let best: Figures | null = null
   const runs: number[] = []
   for (let i = 0; i < repeat; i++) {
-    const r = await runPool({
-      model: 'twophase', params: { rms, bug: false }, workers, strategy: 'bfs', maxDepth: 0, timeoutMs: 0, maxStates: 0,
-      stopOnViolation: false, seed: 1, entry, modelModule: modelRefFor({ model: 'twophase' }),
-    })
+    const r = await runPool(
+      { model: 'twophase', params: { rms, bug: false }, workers, strategy: 'bfs', maxDepth: 0, timeout: 0, maxStates: 0, stopOnViolation: false, seed: 1, modelModule: modelRefFor({ model: 'twophase' }) },
+      { entry },
+    )
     if (r.unique !== expectedUnique || r.generated !== expectedGenerated || r.maxDepth !== 3 * rms + 2) {
       throw new Error(`${workers} worker(s): counts ${r.unique}/${r.generated}/${r.maxDepth} differ from the closed forms`)
     }

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { ActionCoverage, ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, Verdict } from '../../../src-shared/types.ts'
 import { markDeadInterrupted, Repository } from './database.ts'
+import { bucketMs } from './sample-thinning.ts'
 
 export interface RunRow {
   id: number
@@ -82,6 +83,12 @@ const SQL = {
   reopen: `UPDATE runs SET status = 'running', finished_at = NULL, error = NULL, owner_pid = ? WHERE id = ?`,
   insertSample: `INSERT INTO samples (run_id, elapsed_ms, generated, unique_states, queue, max_depth, generated_per_sec, unique_per_sec, memory_bytes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  lastSampleMs: `SELECT MAX(elapsed_ms) AS t FROM samples WHERE run_id = ?`,
+  // The first sample of each bucket from @from on, the run's newest and its peak of memory stay (sample-thinning.ts).
+  thinSamples: `DELETE FROM samples WHERE run_id = @run AND elapsed_ms >= @from
+    AND rowid NOT IN (SELECT MIN(rowid) FROM samples WHERE run_id = @run AND elapsed_ms >= @from GROUP BY CAST(elapsed_ms / @width AS INTEGER))
+    AND rowid <> (SELECT MAX(rowid) FROM samples WHERE run_id = @run)
+    AND rowid <> (SELECT rowid FROM samples WHERE run_id = @run ORDER BY memory_bytes DESC, rowid LIMIT 1)`,
   updateFigures: `UPDATE runs SET unique_states = ?, generated_states = ?, max_depth = ?, seconds = ? WHERE id = ? AND status = 'running'`,
   finish: `UPDATE runs SET status = ?, finished_at = ?, unique_states = ?, generated_states = ?, max_depth = ?, seconds = ?,
     complete = ?, verdict = ?, error = ?, collision_probability = ?, search = ?, actions = ? WHERE id = ?`,
@@ -124,14 +131,25 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
     this.sql.reopen.run(process.pid, runId)
   }
 
-  /** One transaction per batch: samples arrive every 250 ms and are flushed together. */
+  /**
+   * One transaction per batch (samples arrive every 250 ms and are flushed together, once a second), which also thins
+   * a long run's samples (sample-thinning.ts): only the buckets this batch touched are looked at, unless the bucket
+   * width has just doubled, when the whole run is.
+   */
   appendSamples(runId: number, samples: readonly ProgressSample[]): void {
     if (samples.length === 0) return
     const insert = this.sql.insertSample
     this.db.transaction(() => {
+      const before = (this.sql.lastSampleMs.get(runId) as { t: number | null }).t
       for (const s of samples) {
         insert.run(runId, s.elapsedMs, s.generated, s.unique, s.queue, s.maxDepth, s.generatedPerSec, s.uniquePerSec, s.memoryBytes)
       }
+      const width = bucketMs(Math.max(before ?? 0, ...samples.map((s) => s.elapsedMs)))
+      if (width === 0) return
+      // A resumed run starts again from its checkpoint's time, so the batch may reach back before `before`.
+      const earliest = Math.min(before ?? Infinity, ...samples.map((s) => s.elapsedMs))
+      const from = before !== null && bucketMs(before) === width ? Math.floor(earliest / width) * width : 0
+      this.sql.thinSamples.run({ run: runId, from, width })
     })()
   }
 

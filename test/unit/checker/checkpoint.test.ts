@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runCheck } from '../../../src-main/lab/check-runner.ts'
+import { checkRequest, runCheck } from '../../../src-main/lab/check-runner.ts'
 import type { RunConfig } from '../../../src-shared/types.ts'
 import { tempDir } from '../../helpers/tmp.ts'
 
@@ -12,12 +12,12 @@ const rms7: RunConfig = {
 describe('checkpoint and resume', () => {
   it('twophase rms=7: a run that crashes after level 12 and is resumed ends with the same counts as an uninterrupted run', async () => {
     const file = join(tempDir(), 'run.ckpt')
-    const crashed = await runCheck(rms7, () => {}, undefined, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: 12 }).done
+    const crashed = await runCheck(checkRequest(rms7, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: 12 }), () => {}).done
     expect(crashed).toMatchObject({ ok: false, message: 'checker worker exited with code 75' })
     expect(existsSync(file)).toBe(true)
     const [resumed, straight] = await Promise.all([
-      runCheck(rms7, () => {}, undefined, { checkpoint: { file, everyMs: 0, resume: true } }).done,
-      runCheck(rms7, () => {}).done,
+      runCheck(checkRequest(rms7, { checkpoint: { file, everyMs: 0, resume: true } }), () => {}).done,
+      runCheck(checkRequest(rms7), () => {}).done,
     ])
     if (!resumed.ok || !straight.ok) throw new Error('a run failed')
     const figures = (r: typeof resumed.result) => [r.unique, r.generated, r.maxDepth, r.complete, r.depthHistogram]
@@ -36,11 +36,11 @@ describe('checkpoint and resume with one explorer (frontier held as objects, enc
   for (const [name, config, depth] of cases) {
     it(`${name}: crashed after level ${depth} and resumed, the same counts and verdicts as an uninterrupted run`, async () => {
       const file = join(tempDir(), 'run.ckpt')
-      const crashed = await runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: depth }).done
+      const crashed = await runCheck(checkRequest(config, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: depth }), () => {}).done
       expect(crashed).toMatchObject({ ok: false, message: 'checker worker exited with code 75' })
       const [resumed, straight] = await Promise.all([
-        runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0, resume: true } }).done,
-        runCheck(config, () => {}).done,
+        runCheck(checkRequest(config, { checkpoint: { file, everyMs: 0, resume: true } }), () => {}).done,
+        runCheck(checkRequest(config), () => {}).done,
       ])
       if (!resumed.ok || !straight.ok) throw new Error('a run failed')
       const figures = (r: typeof resumed.result) => [r.unique, r.generated, r.maxDepth, r.complete, r.depthHistogram, r.properties.map((p) => [p.name, p.status])]

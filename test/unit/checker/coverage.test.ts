@@ -9,7 +9,7 @@ import { createRing } from '../../../src-main/models/ring.ts'
 import { createTwoPhase } from '../../../src-main/models/twophase.ts'
 import type { ActionCoverage, ParamValues, PhaseReport } from '../../../src-shared/types.ts'
 import { join } from 'node:path'
-import { runCheck } from '../../../src-main/lab/check-runner.ts'
+import { checkRequest, runCheck } from '../../../src-main/lab/check-runner.ts'
 import { tempDir } from '../../helpers/tmp.ts'
 import { check } from './helpers.ts'
 
@@ -145,10 +145,10 @@ describe('analysis phases', () => {
     const config = {
       model: 'replicaset-scale', params: {}, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false,
     } as const
-    const crashed = await runCheck(config, () => {}, undefined, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: 4 }).done
+    const crashed = await runCheck(checkRequest(config, { checkpoint: { file, everyMs: 0 }, testCrashAfterCheckpointDepth: 4 }), () => {}).done
     expect(crashed.ok).toBe(false)
     const heard: PhaseReport[] = []
-    const resumed = await runCheck(config, (p) => p.phase && heard.push(p.phase), undefined, { checkpoint: { file, everyMs: 0, resume: true } }).done
+    const resumed = await runCheck(checkRequest(config, { checkpoint: { file, everyMs: 0, resume: true } }), (p) => p.phase && heard.push(p.phase)).done
     if (!resumed.ok) throw new Error(resumed.message)
     expect(heard[0]).toMatchObject({ phase: 'checking liveness', unit: 'properties', done: 0 })
     expect(heard).toContainEqual({ phase: 'checking liveness', done: 0, total: resumed.result.unique, unit: 'states' })

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { runCheck } from '../../../src-main/lab/check-runner.ts'
+import { checkRequest, runCheck } from '../../../src-main/lab/check-runner.ts'
 import type { RunConfig } from '../../../src-shared/types.ts'
 import { fixture } from './helpers.ts'
 
 const config = (mode: string, workers = 2): RunConfig => ({
   model: 'faulty', params: { mode }, strategy: 'bfs', workers, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false,
 })
-const run = (mode: string, workers = 2) => runCheck(config(mode, workers), () => {}, undefined, { modelModule: fixture('faulty.ts') }).done
+const run = (mode: string, workers = 2) => runCheck(checkRequest(config(mode, workers), { modelModule: fixture('faulty.ts') }), () => {}).done
 
 describe('errors in models end the run as failed, naming model, action and path', () => {
   it('a throwing next', async () => {

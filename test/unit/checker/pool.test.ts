@@ -89,7 +89,7 @@ describe('limits', () => {
   })
 
   it('a timeout ends the run as timeout', async () => {
-    const r = await check('twophase', { rms: 9, bug: false }, { workers: 2, timeoutMs: 300 })
+    const r = await check('twophase', { rms: 9, bug: false }, { workers: 2, timeout: 0.3 })
     expect(r.stopReason).toBe('timeout')
     expect(r.complete).toBe(false)
   })

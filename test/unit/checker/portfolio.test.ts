@@ -53,7 +53,7 @@ describe('the portfolio (auto): swarm walks beside an exhaustive BFS', () => {
   })
 
   it('cut short, it says "unknown" and what it covered', async () => {
-    const r = await check('deep', { counters: 8, max: 50, goal: 1000 }, { modelModule: deep, strategy: 'auto', timeoutMs: 1500 })
+    const r = await check('deep', { counters: 8, max: 50, goal: 1000 }, { modelModule: deep, strategy: 'auto', timeout: 1.5 })
     expect(low(r).status).toBe('unknown')
     expect([r.complete, r.stopReason]).toEqual([false, 'timeout'])
     expect(r.coverage!.walks).toBeGreaterThan(0)

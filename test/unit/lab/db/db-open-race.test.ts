@@ -1,0 +1,51 @@
+// Several processes opening the same new database at the same moment: each waits its turn for the migrations and
+// none fails (before, the second one to migrate met "duplicate column name").
+import { spawn } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../../../src-main/lab/db/migrations.ts'
+import { tempDir } from '../../../helpers/tmp.ts'
+
+const repoModule = resolve(import.meta.dirname, '../../../../src-main/lab/db/run-repository.ts')
+
+/** A process that loads the repository, waits for the agreed instant, opens `file` and prints the schema version. */
+function opener(file: string, at: number): Promise<{ code: number | null; out: string; err: string }> {
+  const script = `
+    const { RunRepository } = await import(${JSON.stringify(repoModule)})
+    while (Date.now() < ${at}) {}
+    const repo = RunRepository.open(${JSON.stringify(file)})
+    repo.createRun({ model: 'twophase', params: {}, strategy: 'bfs', workers: 1, maxDepth: 0, timeout: 0, seed: 1, stopOnViolation: false }, new Date().toISOString())
+    process.stdout.write('opened')
+    repo.close()
+  `
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, out, err }))
+  })
+}
+
+describe('opening one new database from several processes at once', () => {
+  it('every process opens and migrates it, and all their runs are saved', async () => {
+    const dir = tempDir()
+    const processes = 4
+    for (let round = 0; round < 4; round++) {
+      const file = join(dir, `race-${round}.db`)
+      const at = Date.now() + 1200
+      const results = await Promise.all(Array.from({ length: processes }, () => opener(file, at)))
+      for (const r of results) expect({ code: r.code, out: r.out }, r.err).toEqual({ code: 0, out: 'opened' })
+      const db = new Database(file, { readonly: true })
+      try {
+        expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+        expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: processes })
+      } finally {
+        db.close()
+      }
+    }
+  })
+})
