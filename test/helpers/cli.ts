@@ -1,5 +1,8 @@
 // Runs the real stabilis command as a child process, the way a user or script would.
 import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const CLI = fileURLToPath(new URL('../../bin/stabilis.js', import.meta.url))
@@ -10,9 +13,13 @@ export interface CliResult {
   stderr: string
 }
 
+/** A data folder of this test file's own: a command without --db never touches the user's database. */
+let dataHome: string | null = null
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  dataHome ??= mkdtempSync(join(tmpdir(), 'stabilis-cli-data-'))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_DATA_HOME: dataHome!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
