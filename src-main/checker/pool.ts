@@ -291,7 +291,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
     // The search's closing figures, so even a search shorter than one interval has its sample before the analysis.
     report(final)
     const cols = await pool.collect(false)
-    const phases = phaseReporter(runtime, last ?? withRates(null, final), ctx.elapsedMs)
+    const phases = phaseReporter(runtime, final, ctx.elapsedMs, report)
     const result = finishRun(ctx, outcome, cols, failure, final.memoryBytes, phases)
     phases({ phase: 'done' })
     // A closing report from the result (its time includes the analysis): saved with the run, not sent as live.
@@ -309,7 +309,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
  * After the search the figures stand still: the analysis reports its phase on them, at once when the phase
  * changes and at most every progressEveryMs within one (it runs on this thread, between no other events).
  */
-function phaseReporter(runtime: PoolRuntime, final: ExploreProgress, elapsedMs: () => number): PhaseReporter {
+function phaseReporter(runtime: PoolRuntime, final: ProgressFigures, elapsedMs: () => number, report: (p: ProgressFigures) => void): PhaseReporter {
   const every = runtime.progressEveryMs ?? 250
   let lastPhase = ''
   let lastAt = 0
@@ -320,7 +320,7 @@ function phaseReporter(runtime: PoolRuntime, final: ExploreProgress, elapsedMs: 
     if (key === lastPhase && now - lastAt < every && phase.done !== phase.total) return
     lastPhase = key
     lastAt = now
-    runtime.onProgress({ ...final, elapsedMs: elapsedMs(), phase })
+    report({ ...final, elapsedMs: elapsedMs(), phase })
   }
 }
 
