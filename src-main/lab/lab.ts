@@ -1,8 +1,8 @@
 // The Lab: the one implementation of LabApi. Every host (Electron, web, CLI) wraps an instance of it and adds no logic.
-import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
-import { checkpointMismatch, readCheckpointMeta } from '../checker/checkpoint.ts'
+// It validates each request and hands it to the service that owns it: check runs (check-runs.ts), matrices
+// (matrix.ts), trace replay and explore-by-hand on saved runs (saved-traces.ts), the store and its benchmark and
+// chaos runs (store/), live runs (live-runs.ts); run patches are checked in run-patch.ts.
+import { resolve } from 'node:path'
 import type { LiveComparison, LiveConfig, LiveEvent, LiveFault, LiveRunSummary, LiveTrace } from '../../src-shared/live-types.ts'
 import { LiveService } from './live-runs.ts'
 import type { LabApi } from '../../src-shared/api.ts'
@@ -14,9 +14,6 @@ import type {
   CsvReport,
   LabEvent,
   ModelInfo,
-  PhaseReport,
-  ProgressSample,
-  PropertyResult,
   ExploreRequest,
   ExploreView,
   ReplayResult,
@@ -25,18 +22,15 @@ import type {
   RunDetail,
   RunPatch,
   RunSummary,
-  Verdict,
 } from '../../src-shared/types.ts'
-import type { ExploreProgress } from '../checker/run-types.ts'
 import { listModelInfos } from '../models/registry.ts'
 import { defaultModelsDir, modelFilesIn } from '../models/sdk/loader.ts'
-import { definitionFor } from './model-refs.ts'
 import { listUserModels } from './user-models.ts'
-import { checkRequest, errorText, runCheck, type CheckHandle, type CheckOutcome } from './check-runner.ts'
+import { CheckRuns, verdictOf, type CheckRunOptions } from './check-runs.ts'
+import { MAX_NAME_LENGTH, runIdList, validateRunPatch } from './run-patch.ts'
 import { CSV_REPORTS } from './csv.ts'
 import type { RunRepository } from './db/run-repository.ts'
-import { tracePath } from '../../src-shared/trace-path.ts'
-import { exploreFrom, replayPath } from './replay.ts'
+import { exploreRunState, replayRunTrace } from './saved-traces.ts'
 import type { StoreFault, StoreKeyValue, StorePutResult, StoreView } from '../../src-shared/store-types.ts'
 import { StoreLab, type ReplicaExit, type StoreLabOptions, type StoreUpOptions } from './store/lab.ts'
 import { StoreBenchService } from './store/bench-runs.ts'
@@ -46,117 +40,21 @@ import { MatrixService } from './matrix.ts'
 import { mergeShards } from './merge.ts'
 import type { Matrix, MatrixSpec, MatrixSummary } from '../../src-shared/types.ts'
 
-export interface LabOptions {
-  /** Checker worker entry; the Electron build passes its bundled chunk. */
-  checkWorker?: URL | string
-  /** The model catalog checker threads import models through (lab/model-refs.ts); the Electron build passes its chunk. */
-  modelCatalog?: URL | string
+export interface LabOptions extends CheckRunOptions {
   /** Replica data and process entry for the store lab. */
   store?: StoreLabOptions
   /** Where store benchmarks look for etcd (default: "etcd" on PATH); tests pass () => null. */
   findEtcd?: () => string | null
-  /** How often buffered samples are written, in ms. */
-  flushEveryMs?: number
-  /** Where BFS runs keep their checkpoints (default: "checkpoints" beside the database; none for :memory:). */
-  checkpointDir?: string
-  /** Minimum time between checkpoints, in ms (default 5000). */
-  checkpointEveryMs?: number
   /** User models folder (docs/sdk.md); default: STABILIS_MODELS, else "models" beside the database; null: none. */
   modelsDir?: string | null
-}
-
-/** What a running check accumulates between flushes. */
-interface RunProgress {
-  pending: ProgressSample[]
-  last: ExploreProgress | null
-  stopRequested: boolean
-  /** The analysis phase the checker last reported (none while exploring). */
-  phase?: PhaseReport
-}
-
-interface ActiveRun {
-  progress: RunProgress
-  handle: CheckHandle
-  finished: Promise<RunSummary>
 }
 
 /** Deleted runs stay restorable (undo) this long; older ones are purged on start-up and on the next delete. */
 export const PURGE_AFTER_MS = 60 * 60 * 1000
 
-export const MAX_TAGS = 20
-export const MAX_TAG_LENGTH = 40
-export const MAX_NAME_LENGTH = 200
-export const MAX_NOTES_LENGTH = 20_000
-
-function runIdList(what: string, ids: unknown, min = 1, max = 1000): number[] {
-  if (!Array.isArray(ids)) throw badInput(`${what} needs a list of run ids`)
-  if (ids.length < min || ids.length > max) {
-    throw badInput(min === max ? `${what} needs ${min} run ids` : `${what} needs ${min} to ${max} run ids, got ${ids.length}`)
-  }
-  for (const id of ids) if (!Number.isInteger(id) || id < 1) throw badInput(`run id must be a whole number, got ${JSON.stringify(id)}`)
-  return [...new Set(ids as number[])]
-}
-
-/** Checks a RunPatch: names the bad field; tags are trimmed and de-duplicated. */
-export function validateRunPatch(input: unknown): RunPatch {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badInput('the change must be an object with name, notes or tags')
-  const raw = input as Record<string, unknown>
-  for (const k of Object.keys(raw)) if (!['name', 'notes', 'tags'].includes(k)) throw badInput(`a run has no editable field "${k}"; editable: name, notes, tags`)
-  const out: RunPatch = {}
-  if (raw.name !== undefined) {
-    if (typeof raw.name !== 'string') throw badInput('name must be text')
-    out.name = raw.name.trim()
-    if (out.name.length > MAX_NAME_LENGTH) throw badInput(`name must be at most ${MAX_NAME_LENGTH} characters`)
-  }
-  if (raw.notes !== undefined) {
-    if (typeof raw.notes !== 'string') throw badInput('notes must be text')
-    if (raw.notes.length > MAX_NOTES_LENGTH) throw badInput(`notes must be at most ${MAX_NOTES_LENGTH} characters`)
-    out.notes = raw.notes
-  }
-  if (raw.tags !== undefined) {
-    if (!Array.isArray(raw.tags) || !raw.tags.every((t) => typeof t === 'string')) throw badInput('tags must be a list of words')
-    const tags = [...new Set((raw.tags as string[]).map((t) => t.trim()).filter((t) => t !== ''))]
-    const long = tags.find((t) => t.length > MAX_TAG_LENGTH)
-    if (long) throw badInput(`tag "${long.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters`)
-    const comma = tags.find((t) => t.includes(','))
-    if (comma) throw badInput(`tag "${comma}" must not contain a comma`)
-    if (tags.length > MAX_TAGS) throw badInput(`a run takes at most ${MAX_TAGS} tags`)
-    out.tags = tags
-  }
-  return out
-}
-
-/** <dir>/<database file name>-<hash of its path>/run-<id>.ckpt: databases sharing a folder never share a checkpoint. */
-export function checkpointPath(dir: string, dbFile: string, runId: number): string {
-  const db = resolve(dbFile)
-  const tag = createHash('sha256').update(db).digest('hex').slice(0, 8)
-  return join(dir, `${basename(db)}-${tag}`, `run-${runId}.ckpt`)
-}
-
-export function verdictOf(properties: readonly PropertyResult[]): Verdict {
-  if (properties.some((p) => p.status === 'violated')) return 'violated'
-  return properties.every((p) => p.status === 'holds') ? 'holds' : 'unknown'
-}
-
-/**
- * Whether a checkpoint can be written in `dir`: the folder, or the nearest part of its path that exists, is a folder
- * this process may write (writeCheckpoint makes the rest). Nothing is created here.
- */
-function folderUsable(dir: string): boolean {
-  for (let d = dir; ; d = dirname(d)) {
-    try {
-      if (!statSync(d).isDirectory()) return false
-      accessSync(d, constants.W_OK)
-      return true
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) return false
-    }
-  }
-}
-
 export class Lab implements LabApi {
   private readonly listeners = new Set<(e: LabEvent) => void>()
-  private readonly active = new Map<number, ActiveRun>()
+  private readonly checks: CheckRuns
   private readonly repo: RunRepository
   private readonly opts: LabOptions
 
@@ -166,6 +64,7 @@ export class Lab implements LabApi {
     this.repo = repo
     this.opts = opts
     this.store = new StoreLab((view) => this.emit({ type: 'store-status', view }), opts.store)
+    this.checks = new CheckRuns({ repo, opts, emit: (e) => this.emit(e) })
     repo.markInterrupted()
     repo.purgeDeleted(new Date(Date.now() - PURGE_AFTER_MS).toISOString())
   }
@@ -204,42 +103,14 @@ export class Lab implements LabApi {
     const source = user.find((m) => m.id === config.model)?.source
     if (source) config.modelFile = source
     const runId = this.repo.createRun(config, new Date().toISOString())
-    return this.launch(runId, config, false)
+    return this.checks.launch(runId, config, false)
   }
 
   /** Continues an interrupted or stopped run from its last checkpoint; it ends with the same counts as an uninterrupted run. */
   async resumeRun(runId: number): Promise<RunSummary> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
     this.requireWritable('resume a run')
-    const summary = this.repo.getSummary(runId)
-    if (summary.status !== 'interrupted' && summary.status !== 'stopped') {
-      throw badInput(`run ${runId} is ${summary.status}; only interrupted or stopped runs can be resumed`)
-    }
-    // Without a usable checkpoint (stopped before the first one, not BFS, or one that is not this run's) the run
-    // starts over: same counts, more time.
-    const file = this.checkpointFile(runId)
-    const fromCheckpoint = summary.config.strategy === 'bfs' && file !== null && existsSync(file) && this.checkpointFits(file, summary)
-    this.repo.reopenRun(runId)
-    return this.launch(runId, summary.config, fromCheckpoint)
-  }
-
-  /** A checkpoint resumes a run only if it is this database's run (same start), model, parameters, workers, format. */
-  private checkpointFits(file: string, run: RunSummary): boolean {
-    let why: string | null
-    try {
-      why = checkpointMismatch(readCheckpointMeta(file), { key: this.checkpointKey(run), model: run.config.model, params: run.config.params, workers: run.config.workers })
-    } catch (err) {
-      why = err instanceof Error ? err.message : String(err)
-    }
-    if (why === null) return true
-    // Not this run's (a database recreated at this path, a copied file) or unreadable: it cannot be resumed from.
-    rmSync(file, { force: true })
-    return false
-  }
-
-  /** Whose checkpoint: the database file, the run and its start (a recreated database reuses run ids). */
-  private checkpointKey(run: RunSummary): string {
-    return `${resolve(this.repo.file)}#run-${run.id}@${run.startedAt}`
+    return this.checks.resume(runId)
   }
 
   async mergeRuns(runIds: number[]): Promise<RunSummary> {
@@ -252,132 +123,19 @@ export class Lab implements LabApi {
     return summary
   }
 
-  private checkpointFile(runId: number): string | null {
-    const dir = this.opts.checkpointDir ?? (this.repo.file === ':memory:' ? null : join(dirname(this.repo.file), 'checkpoints'))
-    return dir ? checkpointPath(dir, this.repo.file, runId) : null
-  }
-
-  private launch(runId: number, config: RunConfig, resume: boolean): RunSummary {
-    const run: RunProgress = { pending: [], last: null, stopRequested: false }
-    const file = config.strategy === 'bfs' ? this.checkpointFile(runId) : null
-    const key = this.checkpointKey(this.repo.getSummary(runId))
-    // A checkpoint folder that cannot be made costs the run its checkpoints (a resume starts over), not the run.
-    const checkpoint = file && (resume || folderUsable(dirname(file))) ? { file, everyMs: this.opts.checkpointEveryMs ?? 5000, resume, key } : undefined
-    const request = checkRequest(config, { checkpoint, modelCatalog: this.opts.modelCatalog })
-    const handle = runCheck(request, (p, closing) => this.onProgress(runId, run, p, !closing), this.opts.checkWorker)
-    const flush = setInterval(() => this.flush(runId, run), this.opts.flushEveryMs ?? 1000)
-    const finished = handle.done.then((outcome) => {
-      clearInterval(flush)
-      this.flush(runId, run)
-      this.active.delete(runId)
-      try {
-        this.saveOutcome(runId, run, outcome)
-      } catch (err) {
-        // A result that cannot be stored (say a trace that is not JSON) still ends the run, failed, with the cause.
-        this.saveOutcome(runId, run, { ok: false, message: `the run's result could not be saved: ${errorText(err)}`, trace: [] })
-      }
-      const summary = this.repo.getSummary(runId)
-      this.emit({ type: 'run-finished', run: summary })
-      return summary
-    })
-    // Only waitForRun awaits this; unobserved, a rejection would end the process (and a web host with it).
-    finished.catch(() => {})
-    this.active.set(runId, { progress: run, handle, finished })
-    const summary = this.repo.getSummary(runId)
-    this.emit({ type: 'run-started', run: summary })
-    return summary
-  }
-
-  private saveOutcome(runId: number, run: RunProgress, outcome: CheckOutcome): void {
-    if (outcome.ok) {
-      const r = outcome.result
-      this.repo.finishRun(runId, {
-        status: run.stopRequested && r.stopReason === 'stopped' ? 'stopped' : 'done',
-        unique: r.unique,
-        generated: r.generated,
-        maxDepth: r.maxDepth,
-        seconds: r.elapsedMs / 1000,
-        complete: r.complete,
-        verdict: verdictOf(r.properties),
-        error: null,
-        depthHistogram: r.depthHistogram,
-        properties: r.properties,
-        collisionProbability: r.collisionProbability,
-        firstViolationMs: r.firstViolationMs,
-        coverage: r.coverage,
-        actions: r.actions,
-      })
-    } else {
-      const last = run.last
-      this.repo.finishRun(runId, {
-        status: outcome.stopped ? 'stopped' : 'failed',
-        unique: last?.unique ?? 0,
-        generated: last?.generated ?? 0,
-        maxDepth: last?.maxDepth ?? 0,
-        seconds: (last?.elapsedMs ?? 0) / 1000,
-        complete: false,
-        verdict: 'unknown',
-        error: outcome.message,
-        depthHistogram: last?.depthHistogram ?? [],
-        properties: outcome.trace.length
-          ? [{ name: 'model-error', kind: 'always', description: outcome.message, status: 'violated', trace: outcome.trace }]
-          : [],
-      })
-    }
-  }
-
-  /** A report becomes a sample as it is (rates included); the closing one, made from the result, is saved, not sent. */
-  private onProgress(runId: number, run: RunProgress, p: ExploreProgress, live = true): void {
-    if (p.phase) {
-      // The analysis after the search: the figures stand still, so no sample; the phase goes to the page.
-      run.phase = p.phase
-      if (live) this.emit({ type: 'run-phase', runId, phase: p.phase })
-      return
-    }
-    const sample: ProgressSample = {
-      elapsedMs: p.elapsedMs,
-      generated: p.generated,
-      unique: p.unique,
-      queue: p.queue,
-      maxDepth: p.maxDepth,
-      generatedPerSec: p.generatedPerSec,
-      uniquePerSec: p.uniquePerSec,
-      memoryBytes: p.memoryBytes,
-      ...(p.bytesPerState !== undefined ? { bytesPerState: p.bytesPerState } : {}),
-    }
-    run.last = p
-    run.pending.push(sample)
-    if (live) this.emit({ type: 'run-progress', runId, samples: [sample], depthHistogram: p.depthHistogram })
-  }
-
-  private flush(runId: number, run: RunProgress): void {
-    if (run.pending.length === 0) return
-    this.repo.appendSamples(runId, run.pending)
-    run.pending = []
-    const p = run.last
-    if (p) this.repo.updateFigures(runId, p.unique, p.generated, p.maxDepth, p.elapsedMs / 1000)
-  }
-
   async stopRun(runId: number): Promise<void> {
-    const run = this.active.get(runId)
-    if (!run) {
-      this.repo.getSummary(runId) // not-found error for an unknown id
-      return
-    }
-    run.progress.stopRequested = true
-    run.handle.stop()
+    this.checks.stop(runId)
   }
 
   /** Resolves when the run has ended and been saved. */
   async waitForRun(runId: number): Promise<RunSummary> {
-    const run = this.active.get(runId)
-    return run ? run.finished : this.repo.getSummary(runId)
+    return this.checks.wait(runId)
   }
 
   async getRun(runId: number): Promise<RunDetail> {
     if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
     const detail = this.repo.getRun(runId)
-    const phase = this.active.get(runId)?.progress.phase
+    const phase = this.checks.phase(runId)
     return phase && detail.summary.status === 'running' ? { ...detail, phase } : detail
   }
 
@@ -441,46 +199,11 @@ export class Lab implements LabApi {
   }
 
   async replayTrace(runId: number, target: ReplayTarget): Promise<ReplayResult> {
-    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
-    if (typeof target !== 'object' || target === null) throw badInput('replay needs a property name or a path')
-    const { summary, properties } = this.repo.getRun(runId)
-    const def = await definitionFor(summary.config, this.opts.modelCatalog)
-    const model = def.create(summary.config.params)
-    if (target.path !== undefined) {
-      if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
-      // An empty path would replay nothing and report it "reproduced".
-      if (target.path.length === 0) throw badInput('path names no action: give the actions to replay, e.g. "A;B"')
-      const known = target.property === undefined || model.properties.some((p) => p.name === target.property)
-      if (!known) throw badInput(`model "${summary.model}" has no property "${target.property}"`)
-      return replayPath(model, target.path, { runId, model: summary.model, property: target.property })
-    }
-    if (typeof target.property !== 'string') throw badInput('replay needs a property name or a path')
-    const prop = properties.find((p) => p.name === target.property)
-    if (!prop) {
-      throw badInput(`run ${runId} has no property "${target.property}"; its properties: ${properties.map((p) => p.name).join(', ') || 'none'}`)
-    }
-    if (!prop.trace?.length) throw badInput(`property "${prop.name}" of run ${runId} has no saved trace (${prop.status})`)
-    const property = model.properties.some((p) => p.name === prop.name) ? prop.name : undefined
-    const result = replayPath(model, tracePath(prop.trace), { saved: prop.trace, property, runId, model: summary.model })
-    return { ...result, property: prop.name }
+    return replayRunTrace(this.repo, runId, target, this.opts.modelCatalog)
   }
 
   async exploreState(runId: number, request: ExploreRequest): Promise<ExploreView> {
-    if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
-    if (typeof request !== 'object' || request === null) throw badInput('explore needs { path, init }')
-    const path = request.path ?? []
-    if (!Array.isArray(path) || !path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
-    const init = request.init
-    const { summary, properties } = this.repo.getRun(runId)
-    const saved = request.property !== undefined ? properties.find((p) => p.name === request.property)?.trace?.[0]?.state : undefined
-    const def = await definitionFor(summary.config, this.opts.modelCatalog)
-    const model = def.create(summary.config.params)
-    try {
-      return exploreFrom(model, init, path, { runId, model: summary.model }, saved)
-    } catch (err) {
-      if (err instanceof RangeError) throw badInput(err.message)
-      throw err
-    }
+    return exploreRunState(this.repo, runId, request, this.opts.modelCatalog)
   }
 
   private matrixService: MatrixService | null = null
@@ -694,8 +417,6 @@ export class Lab implements LabApi {
     await this.benchService?.stopAll()
     await this.chaosService?.stopAll()
     await this.store.stop()
-    const runs = [...this.active.entries()]
-    for (const [id] of runs) await this.stopRun(id)
-    await Promise.all(runs.map(([, r]) => r.finished))
+    await this.checks.stopAll()
   }
 }

@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkpointPath } from '../../../src-main/lab/lab.ts'
+import { checkpointPath } from '../../../src-main/lab/check-runs.ts'
 import { openLab } from '../../../src-main/lab/open-lab.ts'
 import type { Lab } from '../../../src-main/lab/lab.ts'
 import type { RunConfig } from '../../../src-shared/types.ts'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkpointPath } from '../../../src-main/lab/lab.ts'
+import { checkpointPath } from '../../../src-main/lab/check-runs.ts'
 import { openLab } from '../../../src-main/lab/open-lab.ts'
 import type { RunConfig } from '../../../src-shared/types.ts'
 import { tempDir } from '../../helpers/tmp.ts'

@@ -1,7 +1,10 @@
 // Trace replay: rebuilds a path by re-running a model from its initial state, taking at each step the action whose
 // formatAction name matches the path. Saved traces carry the state after each step, which both checks the model
 // still behaves as it did and disambiguates two actions that print the same name.
-import type { ExploreChoice, ExploreView, ReplayResult, TraceStep } from '../../src-shared/types.ts'
+import type { ExploreChoice, ExploreRequest, ExploreView, ReplayResult, ReplayTarget, TraceStep } from '../../src-shared/types.ts'
+import { tracePath } from '../../src-shared/trace-path.ts'
+import type { RunRepository } from './db/run-repository.ts'
+import { definitionFor } from './model-refs.ts'
 import type { Model, Property } from '../checker/model.ts'
 import { stepEffect } from '../checker/replay.ts'
 import { badInput } from '../../src-shared/errors.ts'
@@ -146,4 +149,49 @@ export function exploreFrom<S, A>(
     .map((p) => ({ name: p.name, kind: p.kind, holds: Boolean(p.check(state)) }))
   const taken = w.steps.slice(1).map((s) => s.action ?? '')
   return { ...base, init, inits: inits.length, path: taken, steps: w.steps, enabled, checks, error: w.divergedAt === null ? null : w.message }
+}
+
+/** Replays a saved run's trace (a property's) or a path of action names against the run's model. */
+export async function replayRunTrace(repo: RunRepository, runId: number, target: ReplayTarget, catalog?: URL | string): Promise<ReplayResult> {
+  if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+  if (typeof target !== 'object' || target === null) throw badInput('replay needs a property name or a path')
+  const { summary, properties } = repo.getRun(runId)
+  const def = await definitionFor(summary.config, catalog)
+  const model = def.create(summary.config.params)
+  if (target.path !== undefined) {
+    if (!Array.isArray(target.path) || !target.path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+    // An empty path would replay nothing and report it "reproduced".
+    if (target.path.length === 0) throw badInput('path names no action: give the actions to replay, e.g. "A;B"')
+    const known = target.property === undefined || model.properties.some((p) => p.name === target.property)
+    if (!known) throw badInput(`model "${summary.model}" has no property "${target.property}"`)
+    return replayPath(model, target.path, { runId, model: summary.model, property: target.property })
+  }
+  if (typeof target.property !== 'string') throw badInput('replay needs a property name or a path')
+  const prop = properties.find((p) => p.name === target.property)
+  if (!prop) {
+    throw badInput(`run ${runId} has no property "${target.property}"; its properties: ${properties.map((p) => p.name).join(', ') || 'none'}`)
+  }
+  if (!prop.trace?.length) throw badInput(`property "${prop.name}" of run ${runId} has no saved trace (${prop.status})`)
+  const property = model.properties.some((p) => p.name === prop.name) ? prop.name : undefined
+  const result = replayPath(model, tracePath(prop.trace), { saved: prop.trace, property, runId, model: summary.model })
+  return { ...result, property: prop.name }
+}
+
+/** The state a path leads to in a saved run's model, with the actions enabled there (explore by hand). */
+export async function exploreRunState(repo: RunRepository, runId: number, request: ExploreRequest, catalog?: URL | string): Promise<ExploreView> {
+  if (!Number.isInteger(runId)) throw badInput(`run id must be a whole number, got ${JSON.stringify(runId)}`)
+  if (typeof request !== 'object' || request === null) throw badInput('explore needs { path, init }')
+  const path = request.path ?? []
+  if (!Array.isArray(path) || !path.every((a) => typeof a === 'string')) throw badInput('path must be a list of action names')
+  const init = request.init
+  const { summary, properties } = repo.getRun(runId)
+  const saved = request.property !== undefined ? properties.find((p) => p.name === request.property)?.trace?.[0]?.state : undefined
+  const def = await definitionFor(summary.config, catalog)
+  const model = def.create(summary.config.params)
+  try {
+    return exploreFrom(model, init, path, { runId, model: summary.model }, saved)
+  } catch (err) {
+    if (err instanceof RangeError) throw badInput(err.message)
+    throw err
+  }
 }
