@@ -6,7 +6,7 @@ import { encodeState, fingerprintState } from './state-key.ts'
 import { CoverageCounter } from './coverage.ts'
 import { ChunkWriter, chunkBuffers, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
-import type { Model, Property } from './model.ts'
+import { livenessProperties, type Model, type Property, stateProperties } from './model.ts'
 import {
   H_CODE,
   H_HUNGRY,
@@ -131,10 +131,10 @@ export class Explorer {
       for (let i = 0; i < init.parents.length; i++) this.parents.push(init.parents[i])
       for (let i = 0; i < init.via.length; i++) this.via.push(init.via[i])
     }
-    this.trackers = model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes') as Property<unknown>[]
+    this.trackers = stateProperties(model)
     this.isAlways = this.trackers.map((p) => p.kind === 'always')
     this.found = this.trackers.map(() => null)
-    this.liveProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
+    this.liveProps = livenessProperties(model)
     this.rec = init.graph ? new GraphRecorder() : null
     this.held = init.holdStates ? new Map() : null
     this.cov = new CoverageCounter(model)

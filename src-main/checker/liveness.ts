@@ -21,7 +21,7 @@ import type { PhaseReport, PropertyResult, TraceStep } from '../../src-shared/ty
 import { ModelFailure } from './model-failure.ts'
 import { encodeState, fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
-import type { ActionGroup, Model, Property } from './model.ts'
+import { type ActionGroup, livenessProperties, type Model, type Property } from './model.ts'
 import { pathText, replayActions } from './replay.ts'
 import { VisitedSet } from './visited.ts'
 
@@ -458,7 +458,7 @@ export function checkLiveness(
   report?: (r: PhaseReport) => void,
   states?: number,
 ): Map<string, PropertyResult> {
-  const props = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges') as Property<unknown>[]
+  const props = livenessProperties(model)
   const out = new Map<string, PropertyResult>()
   if (props.length === 0) return out
   const phase = 'checking liveness'

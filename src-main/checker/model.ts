@@ -80,3 +80,13 @@ export function propertyInfos(decls: readonly PropertyDecl<any, any>[]): Propert
 export function bindProperties<S, C>(decls: readonly PropertyDecl<S, C>[], ctx: C): Property<S>[] {
   return decls.map((d) => ({ name: d.name, kind: d.kind, description: d.description, check: d.check(ctx) }))
 }
+
+/** The properties checked on every state as it is found (always, sometimes), in model order. */
+export function stateProperties<S>(model: Pick<Model<S>, 'properties'>): Property<S>[] {
+  return model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes')
+}
+
+/** The properties decided on the whole graph after a complete search (eventually, converges), in model order. */
+export function livenessProperties<S>(model: Pick<Model<S>, 'properties'>): Property<S>[] {
+  return model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges')
+}

@@ -14,7 +14,7 @@ import { checkpointMismatch, readCheckpoint, type CheckpointData } from './check
 import { walksOf, workersOf, type CheckRequest, type ExploreProgress, type ExploreResult } from './run-types.ts'
 import { withRates, type ProgressFigures } from './rates.ts'
 import { loadModel } from './load-model.ts'
-import type { Model, Property } from './model.ts'
+import { livenessProperties, type Model, type Property, stateProperties } from './model.ts'
 import {
   H_CODE,
   H_MIN_VIOLATION_WALK,
@@ -193,7 +193,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
   Atomics.store(halt, H_MIN_VIOLATION_WALK, 0x7fffffff)
   const stats = new SharedArrayBuffer(8 * S_WORDS * W)
   const statsView = new Float64Array(stats)
-  const trackers = model.properties.filter((p) => p.kind === 'always' || p.kind === 'sometimes') as Property<unknown>[]
+  const trackers = stateProperties(model)
 
   let ckpt: CheckpointData | null = null
   if (request.checkpoint?.resume) {
@@ -211,7 +211,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
 
   // The graph for liveness is recorded while exploring; not after a resume (the levels before it were not recorded:
   // the liveness pass then rebuilds it), not by plain simulation (no complete search), at most 31 properties (bits).
-  const livenessCount = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges').length
+  const livenessCount = livenessProperties(model).length
   const recordGraph = !ckpt && request.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
   const walks = walksOf(request)
   const initOf = (w: number): ExplorerInit => ({

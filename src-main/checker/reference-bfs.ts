@@ -4,7 +4,7 @@
 import type { PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
-import type { Model, Property } from './model.ts'
+import { type Model, type Property, stateProperties } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
 import { replayActions } from './replay.ts'
 import type { ExploreProgress, ExploreResult, StopReason } from './run-types.ts'
@@ -41,9 +41,7 @@ export function explore<S, A>(model: Model<S, A>, limits: ExploreLimits, hooks: 
   const via = new IntColumn() // action index within actions(parent), or init index for roots
   const fp = new Int32Array(2)
   const histogram: number[] = []
-  const trackers: Tracker[] = model.properties
-    .filter((p) => p.kind === 'always' || p.kind === 'sometimes')
-    .map((p) => ({ prop: p as Property<unknown>, found: -1 }))
+  const trackers: Tracker[] = stateProperties(model).map((p) => ({ prop: p as Property<unknown>, found: -1 }))
   const progressEvery = hooks.progressEveryMs ?? 250
 
   let generated = 0

@@ -7,7 +7,7 @@ import type { ExploreResult } from './run-types.ts'
 import { collisionProbability } from './fingerprint.ts'
 import { checkLiveness, type Graph } from './liveness.ts'
 import { assembleGraph } from './state-graph.ts'
-import type { Property } from './model.ts'
+import { livenessProperties, type Property } from './model.ts'
 import { ModelFailure } from './model-failure.ts'
 import type { Cols } from './pool.ts'
 import type { FailureInfo } from './protocol.ts'
@@ -59,10 +59,10 @@ function verdicts(
   const name = ctx.opts.model
   const complete = outcome.complete
   const properties: PropertyResult[] = []
-  const livenessProps = model.properties.filter((p) => p.kind === 'eventually' || p.kind === 'converges')
+  const livenessProps = livenessProperties(model)
   const recorded = (): Graph | null => {
     if (!cols.every((c) => c.graph)) return null
-    return assembleGraph(model, livenessProps as Property<unknown>[], cols.map((c) => c.graph!))
+    return assembleGraph(model, livenessProps, cols.map((c) => c.graph!))
   }
   // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
   if (complete && livenessProps.length > 0) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })

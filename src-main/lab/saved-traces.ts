@@ -5,7 +5,7 @@ import type { ExploreChoice, ExploreRequest, ExploreView, ReplayResult, ReplayTa
 import { tracePath } from '../../src-shared/trace-path.ts'
 import type { RunRepository } from './db/run-repository.ts'
 import { definitionFor } from './model-refs.ts'
-import type { Model, Property } from '../checker/model.ts'
+import { type Model, type Property, stateProperties } from '../checker/model.ts'
 import { stepEffect } from '../checker/replay.ts'
 import { badInput } from '../../src-shared/errors.ts'
 import { jsonProblem, sameJson } from '../../src-shared/json.ts'
@@ -144,8 +144,7 @@ export function exploreFrom<S, A>(
     enabled.push({ action: model.formatAction(action), ...(effect ? { effect } : {}), state: model.describe(next) })
     if (enabled.length >= MAX_CHOICES) break
   }
-  const checks = model.properties
-    .filter((p) => p.kind === 'always' || p.kind === 'sometimes')
+  const checks = stateProperties(model)
     .map((p) => ({ name: p.name, kind: p.kind, holds: Boolean(p.check(state)) }))
   const taken = w.steps.slice(1).map((s) => s.action ?? '')
   return { ...base, init, inits: inits.length, path: taken, steps: w.steps, enabled, checks, error: w.divergedAt === null ? null : w.message }

@@ -4,10 +4,9 @@
 // stabilis: this project's replicas through the store supervisor (partitions cut the peer links).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTempCluster } from '../lab/store/supervisor.ts'
+import { freePort, startTempCluster } from '../lab/store/supervisor.ts'
 import { EtcdClient } from './etcd-client.ts'
 
 export type StoreKind = 'etcd' | 'stabilis'
@@ -22,17 +21,6 @@ export interface Backend {
   kill(name: string): Promise<void>
   restart(name: string): Promise<void>
   close(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
-    })
-  })
 }
 
 interface Member {

@@ -242,6 +242,11 @@ export class BfsStrategy implements SearchStrategy {
   }
 
   live(ctx: SearchContext, t: Totals): LiveFigures {
-    return this.levels ? this.levels.live(t) : { depthHistogram: ctx.hist.slice(), maxDepth: ctx.hist.length, queue: 0, queuedBytes: 0 }
+    return levelsLive(this.levels, ctx, t)
   }
+}
+
+/** Live figures of a strategy built on BFS levels (BFS, the portfolio); before the first level, the roots'. */
+export function levelsLive(levels: BfsLevels | null, ctx: SearchContext, t: Totals): LiveFigures {
+  return levels ? levels.live(t) : { depthHistogram: ctx.hist.slice(), maxDepth: ctx.hist.length, queue: 0, queuedBytes: 0 }
 }

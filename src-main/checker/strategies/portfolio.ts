@@ -14,7 +14,7 @@
 // Time limits and stops end the search between or within rounds; they can only make the answer "unknown".
 import { HALT_VIOLATION, H_CODE } from '../protocol.ts'
 import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
-import { BfsLevels, haltStopReason } from './bfs.ts'
+import { BfsLevels, haltStopReason, levelsLive } from './bfs.ts'
 import { runWalks } from './simulation.ts'
 
 /** BFS states expanded per round. */
@@ -100,6 +100,6 @@ export class PortfolioStrategy implements SearchStrategy {
   }
 
   live(ctx: SearchContext, t: Totals): LiveFigures {
-    return this.levels ? this.levels.live(t) : { depthHistogram: ctx.hist.slice(), maxDepth: ctx.hist.length, queue: 0, queuedBytes: 0 }
+    return levelsLive(this.levels, ctx, t)
   }
 }

@@ -7,6 +7,7 @@ import type { ParamValues } from '../../../src-shared/types.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import { openLab } from '../../lab/open-lab.ts'
 import { intFlag, stringFlag, type FlagSpec, type ParsedArgs } from './args.ts'
+import { untilDone } from './until-done.ts'
 
 export const LIVE_FLAGS: Record<string, FlagSpec> = {
   store: { type: 'string' },
@@ -72,27 +73,16 @@ function cliResult(r: LiveResult): unknown {
 export async function liveCommand(args: ParsedArgs, io: Io): Promise<number> {
   const config = liveConfig(args)
   const { lab, close } = openLab(stringFlag(args.flags, 'db') ?? defaultDbFile())
-  let interrupted = false
   try {
     const run = await lab.startLive(config)
-    const off = lab.onEvent((e) => {
-      if (e.type !== 'live-events' || e.runId !== run.id) return
-      for (const ev of e.events) if (ev.type === 'fault' || ev.type === 'violation' || ev.type === 'converged') io.err(`[${(ev.atMs / 1000).toFixed(2)} s] ${ev.what}${ev.ok === false ? `: ${ev.reason}` : ''}\n`)
+    const { result: done, interrupted } = await untilDone(lab, {
+      onEvent(e) {
+        if (e.type !== 'live-events' || e.runId !== run.id) return
+        for (const ev of e.events) if (ev.type === 'fault' || ev.type === 'violation' || ev.type === 'converged') io.err(`[${(ev.atMs / 1000).toFixed(2)} s] ${ev.what}${ev.ok === false ? `: ${ev.reason}` : ''}\n`)
+      },
+      stop: () => void lab.stopLive(run.id),
+      wait: () => lab.waitForLive(run.id),
     })
-    const onSignal = (): void => {
-      interrupted = true
-      void lab.stopLive(run.id)
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    let done
-    try {
-      done = await lab.waitForLive(run.id)
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      off()
-    }
     if (done.status === 'failed' || !done.result) {
       io.err(`stabilis: live run ${run.id} failed: ${done.error ?? 'no result'}\n`)
       return 2

@@ -9,6 +9,7 @@ import type { CsvReport, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy,
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
+import { untilDone } from './until-done.ts'
 import { openLab } from '../../lab/open-lab.ts'
 import { formatPath, parsePath } from '../../../src-shared/trace-path.ts'
 import { startWebHost } from '../web/server.ts'
@@ -171,33 +172,23 @@ async function cmdModels(args: ParsedArgs, io: Io): Promise<number> {
  * then the report on stdout. Returns the exit code.
  */
 async function followRun(lab: Lab, runId: number, io: Io, json: boolean, afterRun?: () => Promise<void>): Promise<number> {
-  let interrupted = false
   let lastLine = 0
-  const off = lab.onEvent((e) => {
-    if (e.type === 'run-phase' && e.runId === runId && e.phase.phase !== 'done') {
-      const p = e.phase
-      const n = p.total !== undefined ? ` ${formatCount(p.done ?? 0)}/${formatCount(p.total)} ${p.unit ?? ''}` : p.done !== undefined ? ` ${formatCount(p.done)} ${p.unit ?? ''}` : ''
-      io.err(`[${p.phase}]${n}\n`)
-    }
-    if (e.type !== 'run-progress' || e.runId !== runId) return
-    const s = e.samples[e.samples.length - 1]
-    if (s.elapsedMs - lastLine < 1000) return
-    lastLine = s.elapsedMs
-    io.err(`[${formatSeconds(s.elapsedMs / 1000)}] generated ${formatCount(s.generated)}  unique ${formatCount(s.unique)}  depth ${s.maxDepth}  queue ${formatCount(s.queue)}  ${formatRate(s.uniquePerSec)} unique\n`)
+  const { interrupted } = await untilDone(lab, {
+    onEvent(e) {
+      if (e.type === 'run-phase' && e.runId === runId && e.phase.phase !== 'done') {
+        const p = e.phase
+        const n = p.total !== undefined ? ` ${formatCount(p.done ?? 0)}/${formatCount(p.total)} ${p.unit ?? ''}` : p.done !== undefined ? ` ${formatCount(p.done)} ${p.unit ?? ''}` : ''
+        io.err(`[${p.phase}]${n}\n`)
+      }
+      if (e.type !== 'run-progress' || e.runId !== runId) return
+      const s = e.samples[e.samples.length - 1]
+      if (s.elapsedMs - lastLine < 1000) return
+      lastLine = s.elapsedMs
+      io.err(`[${formatSeconds(s.elapsedMs / 1000)}] generated ${formatCount(s.generated)}  unique ${formatCount(s.unique)}  depth ${s.maxDepth}  queue ${formatCount(s.queue)}  ${formatRate(s.uniquePerSec)} unique\n`)
+    },
+    stop: () => void lab.stopRun(runId),
+    wait: () => lab.waitForRun(runId),
   })
-  const onSignal = (): void => {
-    interrupted = true
-    void lab.stopRun(runId)
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
-    await lab.waitForRun(runId)
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    off()
-  }
   await afterRun?.()
   const detail = await lab.getRun(runId)
   const s = detail.summary
@@ -423,7 +414,6 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
   const strategy = stringFlag(args.flags, 'strategy') ?? 'auto'
   if (args.flags.json && args.flags.markdown) throw badInput('--json and --markdown cannot be combined')
   const { lab, close } = openLab(dbFile(args.flags))
-  let interrupted = false
   try {
     const started = await lab.startMatrix({
       scenario,
@@ -436,25 +426,15 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
       ...(args.flags.set ? { params: matrixSets(args.flags.set as string[]) } : {}),
     })
     io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time\n`)
-    const off = lab.onEvent((e) => {
-      if (e.type !== 'matrix-progress' || e.matrix.id !== started.id || e.cell.status === 'running') return
-      const c = e.cell
-      io.err(`[${e.matrix.finished}/${e.matrix.cellCount}] ${c.scenario} ×${c.instances} ${c.consistency}: ${cellVerdictText(c)}  unique ${formatCount(c.unique)}  ${formatSeconds(c.seconds)}\n`)
+    const { result: m, interrupted } = await untilDone(lab, {
+      onEvent(e) {
+        if (e.type !== 'matrix-progress' || e.matrix.id !== started.id || e.cell.status === 'running') return
+        const c = e.cell
+        io.err(`[${e.matrix.finished}/${e.matrix.cellCount}] ${c.scenario} ×${c.instances} ${c.consistency}: ${cellVerdictText(c)}  unique ${formatCount(c.unique)}  ${formatSeconds(c.seconds)}\n`)
+      },
+      stop: () => void lab.stopMatrix(started.id),
+      wait: () => lab.waitForMatrix(started.id),
     })
-    const onSignal = (): void => {
-      interrupted = true
-      void lab.stopMatrix(started.id)
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    let m
-    try {
-      m = await lab.waitForMatrix(started.id)
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      off()
-    }
     if (args.flags.json) {
       io.out(JSON.stringify({ matrixId: m.id, status: m.status, spec: m.spec, holds: m.holds, violated: m.violated, unknown: m.unknown, cells: m.cells }) + '\n')
     } else if (args.flags.markdown) io.out(formatMatrixMarkdown(m))

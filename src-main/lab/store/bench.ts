@@ -6,12 +6,11 @@
 // percent within a minute; turns taken back to back see the same drift, so the ratios hold still.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBenchClient, type BenchClient } from './bench-client.ts'
 import { createStoreClient } from './client.ts'
-import { startTempCluster } from './supervisor.ts'
+import { freePort, startTempCluster } from './supervisor.ts'
 import type { StoreBenchReport, StoreBenchSystem, StoreBenchWorkload } from '../../../src-shared/store-types.ts'
 
 // Result shapes are the ones the lab saves and the UI charts (src-shared), so the driver and the app cannot drift.
@@ -211,17 +210,6 @@ export async function runWorkloads(systems: RunningSystem[], o: BenchOptions = D
   } finally {
     for (const s of sessions) for (const c of s.clients) c.close()
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
-    })
-  })
 }
 
 export async function startStabilis(members: number, entry?: string): Promise<RunningSystem> {

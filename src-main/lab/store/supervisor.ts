@@ -39,7 +39,8 @@ export interface ReplicaView {
   status: ReplicaStatus | null
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
