@@ -27,6 +27,8 @@ export function isAlive(pid: number): boolean {
  * A repository of one aggregate: its statements, prepared once when it is made (the file is migrated by then, so
  * every table exists), by the names its SQL record gives them.
  */
+// Every write transaction here is BEGIN IMMEDIATE: a deferred one that reads first cannot wait for the lock when it
+// turns into a writer after another process wrote (SQLite answers SQLITE_BUSY at once), as shards of one check do.
 export class Repository<K extends string> {
   protected readonly db: Database.Database
   protected readonly sql: Record<K, Database.Statement>
@@ -48,7 +50,7 @@ export function markDeadInterrupted(db: Database.Database, table: 'runs' | 'benc
   const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
   const mark = db.prepare(`UPDATE ${table} SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
   const now = new Date().toISOString()
-  db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))()
+  db.transaction(() => dead.forEach((r) => mark.run(now, r.id))).immediate()
   return dead.length
 }
 

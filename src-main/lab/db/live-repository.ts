@@ -77,7 +77,7 @@ export class LiveRepository {
       for (const e of events) {
         ins.run(runId, e.seq, e.atMs, e.type, e.who, e.endpoint ?? null, e.viewRev ?? null, e.what, e.ok === undefined ? null : e.ok ? 1 : 0, e.reason ?? null)
       }
-    })()
+    }).immediate()
   }
 
   finish(runId: number, status: Exclude<LiveStatus, 'running'>, result: Omit<LiveResult, 'runId'> | null, error: string | null, finishedAt: string): void {
@@ -121,7 +121,7 @@ export class LiveRepository {
     const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
     const mark = this.db.prepare(`UPDATE live_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
     const now = new Date().toISOString()
-    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))()
+    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id))).immediate()
     return dead.length
   }
 }

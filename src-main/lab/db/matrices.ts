@@ -35,7 +35,7 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
       const id = Number(this.sql.insert.run(JSON.stringify(spec), startedAt, process.pid).lastInsertRowid)
       cells.forEach((c, i) => this.sql.insertCell.run(id, i, c.scenario, c.consistency, c.instances))
       return id
-    })()
+    }).immediate()
   }
 
   setMatrixCellRun(matrixId: number, position: number, runId: number): void {

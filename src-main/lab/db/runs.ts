@@ -150,7 +150,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
       const earliest = Math.min(before ?? Infinity, ...samples.map((s) => s.elapsedMs))
       const from = before !== null && bucketMs(before) === width ? Math.floor(earliest / width) * width : 0
       this.sql.thinSamples.run({ run: runId, from, width })
-    })()
+    }).immediate()
   }
 
   /** Live figures while running, so a crash leaves the last known counts behind. */
@@ -165,7 +165,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
       f.properties.forEach((p, i) =>
         this.sql.insertProperty.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null, detailsOf(p)),
       )
-    })()
+    }).immediate()
   }
 
   /** Runs not in the bin, newest first. */
@@ -189,11 +189,11 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
 
   /** Soft delete: the runs leave listRuns but keep every row until purgeDeleted. */
   deleteRuns(runIds: readonly number[], at: string): void {
-    this.db.transaction(() => runIds.forEach((id) => this.sql.softDelete.run(at, id)))()
+    this.db.transaction(() => runIds.forEach((id) => this.sql.softDelete.run(at, id))).immediate()
   }
 
   restoreRuns(runIds: readonly number[]): void {
-    this.db.transaction(() => runIds.forEach((id) => this.sql.restore.run(id)))()
+    this.db.transaction(() => runIds.forEach((id) => this.sql.restore.run(id))).immediate()
   }
 
   isDeleted(runId: number): boolean {
