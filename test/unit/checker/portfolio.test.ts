@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ExploreResult } from '../../../src-main/checker/run-types.ts'
 import { check, fixture } from './helpers.ts'
+import { EVEN_CALLS, walkBudget } from '../../../src-main/checker/strategies/portfolio.ts'
 
 const deep = fixture('deep.ts')
 const low = (r: ExploreResult) => r.properties.find((p) => p.name === 'low')!
@@ -82,5 +83,15 @@ describe('the portfolio (auto): swarm walks beside an exhaustive BFS', () => {
     expect([stsAuto.unique, stsAuto.generated]).toEqual([stsBfs.unique, stsBfs.generated])
     expect([cut.complete, cut.stopReason]).toEqual([false, 'states'])
     expect(live(cut).map((p) => p.status)).toEqual(live(stsBfs).map(() => 'unknown'))
+  })
+
+  it('walks keep pace with the BFS call for call, then get a quarter of its further calls', () => {
+    expect(walkBudget(0)).toBe(0)
+    expect(walkBudget(EVEN_CALLS - 1)).toBe(EVEN_CALLS - 1)
+    expect(walkBudget(EVEN_CALLS)).toBe(EVEN_CALLS)
+    expect(walkBudget(EVEN_CALLS + 4_000)).toBe(EVEN_CALLS + 1_000)
+    // Over a long run the walks' share of the calls tends to a fifth of all calls (10.75 of 50.75 here).
+    const bfs = 40 * EVEN_CALLS
+    expect(walkBudget(bfs) / (bfs + walkBudget(bfs))).toBeCloseTo(0.21, 2)
   })
 })
