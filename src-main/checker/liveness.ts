@@ -14,6 +14,12 @@
 // (staying inside C) belongs to g; a cycle through every state and edge of such a C is then a fair path, and if
 // the condition fails for g, every cycle inside C keeps g enabled without taking it (unfair). For weak fairness
 // this test on maximal SCCs is exact.
+// Symmetry (groups with a class, model.ts ActionGroup.cls): on a graph reduced by a symmetry, the states of a
+// concrete SCC map onto a reduced SCC with each member group renamed within its class, so a concrete fair SCC gives
+// a reduced SCC where, for each class, some member is disabled in some state or some member's edge is taken. Testing
+// that (a weaker test) finds every real fair cycle: "holds" stays exact. A cycle it finds may be unfair once the
+// members are told apart, so it is not reported as a counterexample: the property is "unknown" instead (deadlocks,
+// stuck states and steps leaving the goal are single states or steps, exact under the reduction, and still reported).
 //
 // Memory: ~12 B per visited slot (load ≤ 0.6) + 8 B per state (BFS tree) + 12 B per transition (target, action,
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
@@ -179,12 +185,29 @@ export class LivenessChecker {
   private readonly name: string
   private readonly g: Graph
   private readonly groups: readonly ActionGroup[]
+  /** The fairness tests: each fair group alone, or (symmetry) the fair groups of one class together. */
+  private readonly fairSets: number[][]
+  /** A symmetry-reduced graph: fair cycles are candidates, not counterexamples. */
+  private readonly reduced: boolean
 
   constructor(model: Model<unknown, unknown>, name: string, g: Graph) {
     this.model = model
     this.name = name
     this.g = g
     this.groups = model.groups && model.groups.length > 0 ? model.groups : [{ name: 'system' }]
+    const byClass = new Map<string, number[]>()
+    this.fairSets = []
+    this.groups.forEach((gr, i) => {
+      if (!gr.fair) return
+      if (gr.cls === undefined) this.fairSets.push([i])
+      else if (byClass.has(gr.cls)) byClass.get(gr.cls)!.push(i)
+      else {
+        const set = [i]
+        byClass.set(gr.cls, set)
+        this.fairSets.push(set)
+      }
+    })
+    this.reduced = byClass.size > 0
   }
 
   /** Root init index and action indices along the BFS tree to v. */
@@ -235,22 +258,26 @@ export class LivenessChecker {
   private fairWaypoints(members: Int32Array, inC: (v: number) => boolean, inEdge: (e: number) => boolean): ({ node: number } | { edge: number; from: number })[] | null {
     const g = this.g
     const out: ({ node: number } | { edge: number; from: number })[] = []
-    for (let gi = 0; gi < this.groups.length; gi++) {
-      if (!this.groups[gi].fair) continue
+    for (const set of this.fairSets) {
       let disabledAt = -1
       let takenEdge = -1
       let takenFrom = -1
       for (const v of members) {
-        let enabled = false
-        for (let e = g.off[v]; e < g.off[v + 1]; e++) {
-          if (g.grp[e] !== gi || !inEdge(e)) continue
-          enabled = true
-          if (takenEdge < 0 && inC(g.to[e])) {
-            takenEdge = e
-            takenFrom = v
+        // Disabled here: some member of the set has no edge from v.
+        let enabled = 0
+        for (const gi of set) {
+          for (let e = g.off[v]; e < g.off[v + 1]; e++) {
+            if (g.grp[e] !== gi || !inEdge(e)) continue
+            enabled++
+            break
           }
         }
-        if (!enabled && disabledAt < 0) disabledAt = v
+        for (let e = g.off[v]; e < g.off[v + 1] && takenEdge < 0; e++) {
+          if (!set.includes(g.grp[e]) || !inEdge(e) || !inC(g.to[e])) continue
+          takenEdge = e
+          takenFrom = v
+        }
+        if (enabled < set.length && disabledAt < 0) disabledAt = v
       }
       if (disabledAt >= 0) out.push({ node: disabledAt })
       else if (takenEdge >= 0) out.push({ edge: takenEdge, from: takenFrom })
@@ -349,6 +376,7 @@ export class LivenessChecker {
   }
 
   private lasso(l: Lasso, kind: 'lasso' | 'oscillation'): Pick<PropertyResult, 'status' | 'trace' | 'loopStart' | 'counterexample'> {
+    if (this.reduced) return { status: 'unknown' }
     const trace = this.trace(l.init, [...l.prefix, ...l.cycle])
     const loopStart = l.prefix.length
     const same = JSON.stringify(trace[loopStart].state) === JSON.stringify(trace[trace.length - 1].state)
@@ -426,7 +454,8 @@ export class LivenessChecker {
     }
     for (let i = 0; i < histogram.length; i++) histogram[i] ??= 0
     const convergence = { oscillations, stuck: stuckCount, leavesGoal: leavesCount, worstSteps: worst, unbounded, stepsHistogram: histogram }
-    if (best) {
+    // Reduced graph: a stuck state or a step leaving the goal is a real counterexample, a fair cycle only a candidate.
+    if (best && !this.reduced) {
       const b = best as { s0: number; cycle: number[] }
       const path = this.treePath(b.s0)
       return { ...this.lasso({ init: path.init, prefix: path.actions, cycle: b.cycle }, 'oscillation'), convergence }
@@ -439,7 +468,7 @@ export class LivenessChecker {
       const path = this.treePath(leaves)
       return { status: 'violated', counterexample: 'leaves-goal', trace: this.trace(path.init, [...path.actions, g.act[leavesEdge]]), convergence }
     }
-    return { status: 'holds', convergence }
+    return { status: best ? 'unknown' : 'holds', convergence }
   }
 }
 

@@ -20,6 +20,12 @@ export interface ActionGroup {
   fair?: boolean
   /** User or fault actions: they stop before convergence is judged (converges ignores them). */
   environment?: boolean
+  /**
+   * Groups made interchangeable by a symmetry reduction (say the instances of one controller) share a class: the
+   * reduced graph cannot tell which member a path's later steps belong to, so weak fairness is judged per class,
+   * conservatively, and a fair cycle found that way is not a counterexample (liveness.ts).
+   */
+  cls?: string
 }
 
 export interface Model<S = unknown, A = unknown> {

@@ -56,6 +56,8 @@ export interface OrchestrationConfig {
    * scenarios. States keep their raw revisions; only the fingerprint abstracts from them.
    */
   quotient?: boolean
+  /** Reduce by the symmetry between instances of one controller kind (interchangeable above; liveness.ts). */
+  symmetry?: boolean
   /** Test switch: one fairness group per controller (no eventual freshness), the model's older assumption. */
   noFreshness?: boolean
 }
@@ -80,10 +82,32 @@ function sameRevs(a: readonly number[], b: readonly number[]): boolean {
   return true
 }
 
+/**
+ * Symmetry: the instances of one controller kind (not kubelets, each tied to its node; not a user model's) run the
+ * same step function and differ only in their sessions, which appear nowhere in the datastore, so a state and the
+ * state with two instances' sessions swapped have the same futures up to renaming those instances. Each new state
+ * gives every such group its sessions in sorted order; a trace names an instance by its rank in that order.
+ */
+function interchangeable(controllers: readonly Controller[]): number[][] {
+  const byKind = new Map<string, number[]>()
+  controllers.forEach((c, i) => {
+    if (c.kind !== 'kubelet' && c.kind !== 'custom') byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), i])
+  })
+  return [...byKind.values()].filter((g) => g.length > 1)
+}
+
+/** A total order on sessions (none first), invariant under order-preserving renaming of revisions. */
+function compareSessions(a: Session, b: Session): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k] - b[k]
+  return a.length - b.length
+}
+
 export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAction> {
   const { level, window, controllers } = cfg
   const quotient = cfg.quotient === true && !cfg.normalise
 
+  const symGroups = cfg.symmetry ? interchangeable(controllers) : []
   const finish = (h: History, c: CtlState[], b: OState['b']): OState => {
     const p = prune(
       level,
@@ -92,6 +116,10 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       window,
     )
     const out: OState = { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
+    for (const g of symGroups) {
+      const sorted = g.map((i) => out.c[i]).sort((x, y) => compareSessions(x.s, y.s))
+      g.forEach((i, k) => (out.c[i] = sorted[k]))
+    }
     if (cfg.normalise) return cfg.normalise(out)
     return out.h.next > RENUMBER_AT ? renumber(out) : out
   }
@@ -229,11 +257,16 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
   // The first is eventual freshness: a real informer catches up, so a controller whose step from the latest state
   // stays enabled does take it — a path where it only ever reads stale states (and, say, has its writes rejected
   // for ever) is not fair, and not an oscillation. User actions and faults are environment groups.
+  // Under the symmetry reduction an instance's groups share a class with its kind's other instances.
+  const symmetric = new Set(symGroups.flat())
   const groups: ActionGroup[] = [
-    ...controllers.flatMap((c) => [
-      { name: c.name, fair: true },
-      { name: `${c.name} (stale reads)`, fair: true },
-    ]),
+    ...controllers.flatMap((c, i) => {
+      const cls = symmetric.has(i) ? c.kind : undefined
+      return [
+        { name: c.name, fair: true, ...(cls ? { cls } : {}) },
+        { name: `${c.name} (stale reads)`, fair: true, ...(cls ? { cls: `${cls} (stale reads)` } : {}) },
+      ]
+    }),
     { name: 'user', environment: true },
     { name: 'faults', environment: true },
   ]

@@ -29,6 +29,8 @@ export interface ScenarioParams {
   controllerRestarts: number
   /** statefulset-stale-reads: the unowned spare pod waiting to be scheduled. */
   sparePod: boolean
+  /** Instances of one controller kind are interchangeable: one state for every assignment of their sessions. */
+  symmetry: boolean
 }
 
 interface Scenario {
@@ -341,6 +343,7 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     nodeRestarts: num('nodeRestarts', sc.defaults.nodeRestarts),
     controllerRestarts: num('controllerRestarts', sc.defaults.controllerRestarts ?? 0),
     sparePod: v.sparePod === undefined ? true : v.sparePod === true || v.sparePod === 'true',
+    symmetry: v.symmetry === undefined ? true : v.symmetry === true || v.symmetry === 'true',
   }
 }
 
@@ -385,6 +388,14 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
       min: 0,
       max: 2,
     },
+    {
+      name: 'symmetry',
+      kind: 'bool',
+      label: 'Symmetry reduction',
+      description:
+        'With 2 or more instances: states that differ only in which instance of a controller holds which session are one state (2–3× fewer). A cycle that may be unfair makes a liveness property unknown rather than violated; turn off to decide it.',
+      default: true,
+    },
     ...(sc.extraParams ?? []),
   ]
 }
@@ -406,6 +417,7 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     userActions: sc.userActions(p),
     budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
     quotient: opts.renumber !== false,
+    symmetry: p.symmetry,
     normalise: opts.rewrite ? (s) => renumber(s) : undefined,
     noFreshness: opts.noFreshness,
     properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),

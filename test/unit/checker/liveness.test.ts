@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { checkLiveness, tarjan } from '../../../src-main/checker/liveness.ts'
 import { createRing } from '../../../src-main/models/ring.ts'
 import { createSpinner } from '../../../src-main/models/spinner.ts'
+import type { ActionGroup, Model } from '../../../src-main/checker/model.ts'
 import type { PropertyResult } from '../../../src-shared/types.ts'
 import { check } from './helpers.ts'
 
@@ -142,3 +143,60 @@ describe('liveness through the parallel checker', () => {
     ])
   })
 })
+
+/**
+ * A graph as a model: states A, B and the goal G; each edge [from, to, group]. Groups p1 and p2 are two
+ * interchangeable processes when `cls` is given (a symmetry-reduced graph), plain groups otherwise; q is a third.
+ */
+function graphModel(edges: [string, string, number][], cls: boolean): Model<string, number> {
+  const names = ['p1', 'p2', 'q']
+  const groups: ActionGroup[] = names.map((name, i) => ({ name, fair: true, ...(cls && i < 2 ? { cls: 'p' } : {}) }))
+  return {
+    init: () => ['A'],
+    actions: () => edges.map((_, i) => i),
+    next: (s, i) => (edges[i][0] === s ? edges[i][1] : undefined),
+    encode: (s) => new TextEncoder().encode(s),
+    decode: (b) => new TextDecoder().decode(b),
+    formatAction: (i) => `${names[edges[i][2]]} ${edges[i][0]}→${edges[i][1]}`,
+    describe: (s) => ({ at: s }),
+    groups,
+    groupOf: (i) => edges[i][2],
+    properties: [{ name: 'settles', kind: 'converges', description: 'reaches G', check: (s) => s === 'G' }],
+  }
+}
+
+describe('weak fairness per class on a symmetry-reduced graph', () => {
+  const P1 = 0
+  const P2 = 1
+  const Q = 2
+  const both = (edges: [string, string, number][]) => [live(graphModel(edges, false), 'settles'), live(graphModel(edges, true), 'settles')]
+
+  it('a cycle fair per process is an oscillation without classes and only a candidate (unknown) with them', () => {
+    // p1 spins A ↔ B; p2 could finish from A but is disabled in B: fair per process.
+    const [plain, reduced] = both([['A', 'B', P1], ['B', 'A', P1], ['A', 'G', P2]])
+    expect([plain.status, plain.counterexample]).toEqual(['violated', 'oscillation'])
+    expect([reduced.status, reduced.trace]).toEqual(['unknown', undefined])
+  })
+
+  it('a cycle unfair per process (p2 always enabled, never taken) holds without classes; with them it cannot be told apart: unknown, never violated', () => {
+    const [plain, reduced] = both([['A', 'B', P1], ['B', 'A', Q], ['A', 'G', P2], ['B', 'G', P2]])
+    expect(plain.status).toBe('holds')
+    expect(reduced.status).toBe('unknown')
+  })
+
+  it('a cycle unfair for the whole class (some member always enabled in every state, none taken) holds either way', () => {
+    // q spins; p1 and p2 can both finish from A and from B and neither is ever taken on the cycle.
+    const [plain, reduced] = both([['A', 'B', Q], ['B', 'A', Q], ['A', 'G', P1], ['B', 'G', P1], ['A', 'G', P2], ['B', 'G', P2]])
+    expect(plain.status).toBe('holds')
+    expect(reduced.status).toBe('holds')
+    expect(reduced.convergence!.worstSteps).toBe(plain.convergence!.worstSteps)
+  })
+
+  it('a dead end is exact under the reduction: still a counterexample', () => {
+    const [plain, reduced] = both([['A', 'B', P1], ['B', 'A', P1], ['A', 'X', P2]])
+    expect([plain.status, plain.counterexample]).toEqual(['violated', 'oscillation'])
+    // X is not the goal and has no step: stuck, reported with its trace, which the reduction does not blur.
+    expect([reduced.status, reduced.counterexample, reduced.trace!.at(-1)!.state]).toEqual(['violated', 'stuck', { at: 'X' }])
+  })
+})
+
