@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, startTempCluster } from '../lab/store/supervisor.ts'
+import { freePort, startTempCluster, type ReplicaCrash } from '../lab/store/supervisor.ts'
 import { EtcdClient } from './etcd-client.ts'
 
 export type StoreKind = 'etcd' | 'stabilis'
@@ -21,6 +21,15 @@ export interface Backend {
   kill(name: string): Promise<void>
   restart(name: string): Promise<void>
   close(): Promise<void>
+  /** `fn` hears of every member process that ends without being asked to (a crash), with why if known. */
+  onCrash(fn: (member: string, detail: string) => void): void
+}
+
+/** Why a process ended, in one line: its exit, and the first error line of its stderr (else the last line). */
+export function crashDetail(code: number | null, signal: string | null, stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const why = lines.find((l) => /^[A-Za-z]*Error\b|Error:/.test(l)) ?? lines.at(-1)
+  return `exited (code ${code}, signal ${signal})${why ? `: ${why}` : ''}`
 }
 
 interface Member {
@@ -54,6 +63,8 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
   const token = `live-${process.pid}-${Date.now()}`
   let failed: string | null = null
   let started = false
+  const asked = new WeakSet<ChildProcess>()
+  const crashed: ((member: string, detail: string) => void)[] = []
   const launch = (m: Member): void => {
     const p = spawn(etcdBin, [
       '--name', m.name, '--data-dir', join(dir, m.name),
@@ -67,6 +78,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
     p.once('exit', (code, sig) => {
       if (m.proc === p) m.proc = null
       if (!started) failed = failed ?? `etcd member ${m.name} exited at start (code ${code}, signal ${sig})`
+      else if (!asked.has(p)) for (const fn of crashed) fn(m.name, crashDetail(code, sig, ''))
     })
   }
   const find = (name: string): Member => {
@@ -80,6 +92,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
     for (const m of ms) {
       const p = m.proc
       if (!p) continue
+      asked.add(p)
       if (m.frozen) p.kill('SIGCONT')
       p.kill('SIGKILL')
       await exited(p)
@@ -90,6 +103,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
     const m = find(name)
     const p = m.proc
     if (!p) return
+    asked.add(p)
     if (m.frozen) p.kill('SIGCONT')
     m.frozen = false
     p.kill('SIGKILL')
@@ -130,6 +144,7 @@ export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promi
       launch(m)
     },
     close,
+    onCrash: (fn) => void crashed.push(fn),
   }
 }
 
@@ -176,5 +191,6 @@ export async function startStoreBackend(replicas: number, replicaEntry?: string)
       await sup.restart(name)
     },
     close,
+    onCrash: (fn) => void sup.on('crash', (c: ReplicaCrash) => fn(c.name, crashDetail(c.code, c.signal, c.stderr))),
   }
 }

@@ -159,6 +159,7 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
       return c
     }
     const members = backend.names
+    backend.onCrash((member, detail) => emit({ type: 'error', who: 'store', what: `member ${member} ended: ${detail}` }))
     const userClients = backend.endpoints.map((_, i) => client(i))
     await seedCluster(userClients[0], cfg.sc.initial)
     await untilEverywhere(userClients, objectCount(cfg.sc.initial))

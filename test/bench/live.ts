@@ -3,6 +3,7 @@
 //  sweep  — every scenario, no faults, on etcd ×1, etcd ×3 and the store ×3: converged, properties, writes, ms.
 //  seeds  — kubernetes#59848 (statefulset-stale-reads, preset stale-node) over 20 seeds on the store ×5 (each
 //           controller instance on its own replica), the store ×3 and etcd ×3: how often each property is violated.
+//           `seeds "store ×5"` measures one row alone.
 //  faults — every scenario with the partition and restart presets on the store ×3 over 5 seeds.
 // Seeds vary the generated names, the fault times (jitterMs) and each informer's lag (jitterMs).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -71,12 +72,23 @@ async function seeded(label: string, c: Omit<LiveConfig, 'seed'>, seeds: number)
 }
 
 if (what === 'seeds' || what === 'all') {
+  // `seeds <row>` (e.g. `seeds "store ×5"`) measures that row alone and replaces it in the saved results.
+  const only = what === 'seeds' ? process.argv[3] : undefined
   const c = { scenario: 'statefulset-stale-reads', faults: 'stale-node', params: { jitterMs: 200 } }
-  results.seeds = [
-    await seeded('store ×5', { ...c, store: 'stabilis', replicas: 5 }, 20),
-    await seeded('store ×3', { ...c, store: 'stabilis', replicas: 3 }, 20),
-    await seeded('etcd ×3', { ...c, store: 'etcd', replicas: 3 }, 20),
-  ]
+  const rows = [
+    { label: 'store ×5', store: 'stabilis', replicas: 5 },
+    { label: 'store ×3', store: 'stabilis', replicas: 3 },
+    { label: 'etcd ×3', store: 'etcd', replicas: 3 },
+  ] as const
+  if (only !== undefined && !rows.some((r) => r.label === only)) throw new Error(`no seeds row "${only}"; rows: ${rows.map((r) => r.label).join(', ')}`)
+  const before = Array.isArray(results.seeds) ? (results.seeds as { store: string; replicas: number }[]) : []
+  const out = []
+  for (const r of rows) {
+    const kept = before.find((b) => b.store === r.store && b.replicas === r.replicas)
+    if (only !== undefined && r.label !== only && kept) out.push(kept)
+    else if (only === undefined || r.label === only) out.push(await seeded(r.label, { ...c, store: r.store, replicas: r.replicas }, 20))
+  }
+  results.seeds = out
   save()
 }
 

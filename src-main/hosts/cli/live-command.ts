@@ -78,7 +78,7 @@ export async function liveCommand(args: ParsedArgs, io: Io): Promise<number> {
     const { result: done, interrupted } = await untilDone(lab, {
       onEvent(e) {
         if (e.type !== 'live-events' || e.runId !== run.id) return
-        for (const ev of e.events) if (ev.type === 'fault' || ev.type === 'violation' || ev.type === 'converged') io.err(`[${(ev.atMs / 1000).toFixed(2)} s] ${ev.what}${ev.ok === false ? `: ${ev.reason}` : ''}\n`)
+        for (const ev of e.events) if (ev.type === 'fault' || ev.type === 'violation' || ev.type === 'converged' || (ev.type === 'error' && ev.who === 'store')) io.err(`[${(ev.atMs / 1000).toFixed(2)} s] ${ev.what}${ev.ok === false ? `: ${ev.reason}` : ''}\n`)
       },
       stop: () => void lab.stopLive(run.id),
       wait: () => lab.waitForLive(run.id),

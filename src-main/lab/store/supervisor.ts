@@ -31,6 +31,15 @@ export interface SupervisorOptions {
   http2?: 'raw' | 'node'
 }
 
+/** The 'crash' event: a replica process ended without being asked to, after its start. */
+export interface ReplicaCrash {
+  name: string
+  code: number | null
+  signal: string | null
+  /** The end of its stderr (the last 8,000 characters). */
+  stderr: string
+}
+
 export interface ReplicaView {
   name: string
   up: boolean
@@ -68,6 +77,8 @@ export class StoreSupervisor extends EventEmitter {
   private slots: Slot[] = []
   private queryId = 0
   private readonly pending = new Map<number, (v: unknown) => void>()
+  /** Children asked to end (stop, kill): their exit is no crash. */
+  private readonly ended = new WeakSet<ChildProcess>()
 
   constructor(options: SupervisorOptions) {
     super()
@@ -139,6 +150,11 @@ export class StoreSupervisor extends EventEmitter {
           reject(new Error(`replica ${s.member.name} failed to start: ${m.message}`))
         }
       })
+      // A replica that ends on its own after its start: its clients only see dropped connections, so say why
+      // ('close' comes once its stderr is read to the end).
+      child.on('close', (code, signal) => {
+        if (ready && !this.ended.has(child)) this.emit('crash', { name: s.member.name, code, signal, stderr: s.stderr } satisfies ReplicaCrash)
+      })
       child.on('exit', (code, signal) => {
         if (s.child === child) s.child = null
         this.emit('status', this.view())
@@ -160,6 +176,7 @@ export class StoreSupervisor extends EventEmitter {
     const s = this.slot(name)
     const child = s.child
     if (!child) return
+    this.ended.add(child)
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000)
     child.kill('SIGTERM')
     await this.waitExit(child)
@@ -171,6 +188,7 @@ export class StoreSupervisor extends EventEmitter {
     const s = this.slot(name)
     const child = s.child
     if (!child) return
+    this.ended.add(child)
     child.kill('SIGKILL')
     await this.waitExit(child)
   }
@@ -266,7 +284,11 @@ export class StoreSupervisor extends EventEmitter {
 
   /** Last resort cleanup (tests): SIGKILL every child still running. */
   killAllNow(): void {
-    for (const s of this.slots) s.child?.kill('SIGKILL')
+    for (const s of this.slots) {
+      if (!s.child) continue
+      this.ended.add(s.child)
+      s.child.kill('SIGKILL')
+    }
   }
 }
 
