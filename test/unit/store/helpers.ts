@@ -1,7 +1,8 @@
 // Shared helpers for the store tests: a supervised cluster in a temp folder (killed after the file's
 // tests) and etcdctl runs with a bounded time.
 import { execFile } from 'node:child_process'
-import { afterAll } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
+import { createStoreClient, type StoreClient } from '../../../src-main/lab/store/client.ts'
 import { StoreSupervisor } from '../../../src-main/lab/store/supervisor.ts'
 import { tempDir } from '../../helpers/tmp.ts'
 
@@ -13,6 +14,17 @@ export async function startCluster(replicas: number): Promise<StoreSupervisor> {
   })
   await sup.start()
   return sup
+}
+
+/** A cluster of `replicas` processes for the whole test file, with one client per endpoint (closed after it). */
+export function useCluster(replicas: number): { sup: StoreSupervisor; clients: StoreClient[] } {
+  const ctx = { clients: [] } as unknown as { sup: StoreSupervisor; clients: StoreClient[] }
+  beforeAll(async () => {
+    ctx.sup = await startCluster(replicas)
+    ctx.clients = ctx.sup.endpoints().map((e) => createStoreClient(e, 5000))
+    return () => ctx.clients.forEach((c) => c.close())
+  })
+  return ctx
 }
 
 export interface Run {
