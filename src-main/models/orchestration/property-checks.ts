@@ -161,17 +161,28 @@ export function goalHolds(c: Cluster): boolean {
   return WORKLOAD_KINDS.every((k) => (list(c, k) as Workload[]).every((o) => workloadGoal(c, k, o)))
 }
 
-export const CHECKS: Readonly<Record<PropertyId, Check>> = {
-  'unique-names': (v) => {
-    for (const c of v.retained()) {
-      for (const kind of KINDS) {
-        const uids = new Set<string>()
-        for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
-          if (o.meta.name !== name || uids.has(o.meta.uid)) return false
-          uids.add(o.meta.uid)
-        }
+/** Per snapshot, cached by identity: a successor shares all but its newest snapshot with its parent. */
+const namesOk = new WeakMap<Cluster, boolean>()
+
+function uniqueNames(c: Cluster): boolean {
+  let ok = namesOk.get(c)
+  if (ok === undefined) {
+    ok = true
+    for (const kind of KINDS) {
+      const uids = new Set<string>()
+      for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
+        if (o.meta.name !== name || uids.has(o.meta.uid)) ok = false
+        uids.add(o.meta.uid)
       }
     }
+    namesOk.set(c, ok)
+  }
+  return ok
+}
+
+export const CHECKS: Readonly<Record<PropertyId, Check>> = {
+  'unique-names': (v) => {
+    for (const c of v.retained()) if (!uniqueNames(c)) return false
     return true
   },
   'pod-on-one-node': (v) => {
