@@ -3,6 +3,7 @@
 // through it (live/properties.ts builds it from the informers and the kubelets). What each property means, and why
 // the "status when stable" family reads the view a status was computed from, is in properties.ts.
 import { replicaSetPods } from './controllers/replicaset.ts'
+import { memo } from './memo.ts'
 import { ordinalOf, statefulSetPods } from './controllers/statefulset.ts'
 import {
   HASH_LABEL,
@@ -162,7 +163,7 @@ export function goalHolds(c: Cluster): boolean {
 }
 
 /** Per snapshot, cached by identity: a successor shares all but its newest snapshot with its parent. */
-const namesOk = new WeakMap<Cluster, boolean>()
+const namesOk = memo<boolean>('unique names')
 
 function uniqueNames(c: Cluster): boolean {
   let ok = namesOk.get(c)

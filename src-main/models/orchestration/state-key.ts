@@ -1,7 +1,8 @@
 // The fingerprint of an orchestration state up to renaming of revisions: two states whose revisions differ by an
 // order-preserving map get one fingerprint, exactly as if both were renumbered 1..n (renumber.ts) and encoded —
 // the same quotient, without rewriting any state. States keep their raw revisions (traces read as they happened,
-// and an object keeps its identity from a state to its successors, so the per-object work below is cached).
+// and an object keeps its identity from a state to its successors, so the per-object work below is cached, in memos
+// kept on the objects themselves: memo.ts).
 //
 // Per object (cached by identity): a skeleton hash (the object with every revision replaced by 0, canonical JSON)
 // and its revisions in a fixed field order (revisions.ts). Per snapshot (cached by identity): the skeletons of its
@@ -10,6 +11,7 @@
 import { fingerprint, fingerprintString, fingerprintWords } from '../../checker/fingerprint.ts'
 import { canonBytes } from './canon-bytes.ts'
 import type { OState } from './model.ts'
+import { memo } from './memo.ts'
 import { rewriteObject } from './renumber.ts'
 import { objectRevisions, splitRun, tombKeyRevision, uidRev } from './revisions.ts'
 import { sortedKeys, type AnyObject, type Cluster } from './resources.ts'
@@ -39,7 +41,7 @@ function hashString(s: string): [number, number] {
 /** Every revision as 0 (r <= 0 is no revision and stays): an object's skeleton. */
 export const ZERO_REVISIONS = (r: number): number => (r > 0 ? 0 : r)
 
-const objectKeys = new WeakMap<object, Key>()
+const objectKeys = memo<Key>('object key')
 
 function objectKey(kind: string, o: AnyObject, kube: boolean): Key {
   let k = objectKeys.get(o)
@@ -75,7 +77,7 @@ function hashWords(w: number[]): [number, number] {
  * One kind's name → object map (cached by identity: a write copies only the map of the kind it changes, so a
  * successor's snapshot shares every other kind's map with its parent's).
  */
-const kindKeys = new WeakMap<object, Key>()
+const kindKeys = memo<Key>('kind key')
 
 function kindKey(kind: string, byName: Record<string, AnyObject>, kube: boolean): Key {
   let k = kindKeys.get(byName)
@@ -102,7 +104,7 @@ function kindKey(kind: string, byName: Record<string, AnyObject>, kube: boolean)
 }
 
 /** A snapshot: its kinds' keys in sorted kind order, then its tombstones (causal). */
-const clusterKeys = new WeakMap<Cluster, Key[]>()
+const clusterKeys = memo<Key[]>('snapshot key')
 
 function clusterKey(c: Cluster, kube: boolean): Key[] {
   let parts = clusterKeys.get(c)
