@@ -8,7 +8,7 @@ const cache = new WeakMap<object, string>()
 const quoted = new Map<string, string>()
 
 /** Characters JSON.stringify escapes (and surrogates, lone ones included); names, labels and images have none. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+export const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 export function canon(v: unknown): string {
   // Leaves are most of the calls: format them directly rather than through JSON.stringify.

@@ -179,6 +179,15 @@ export function land(level: Level, h: History, view: View, w: Write): { h: Histo
  * Returns the pruned history and the sessions rewritten onto it.
  */
 export function prune(level: Level, h: History, sessions: Session[], window: number): { h: History; sessions: Session[] } {
+  if (level !== 'optimistic' && level !== 'causal') {
+    const fast = pruneLinear(level, h, sessions, window)
+    if (fast !== undefined) return fast
+  }
+  return pruneAny(level, h, sessions, window)
+}
+
+/** prune() for any history (the linear shortcut below is tested against it). */
+export function pruneAny(level: Level, h: History, sessions: Session[], window: number): { h: History; sessions: Session[] } {
   const keep = new Set<number>()
   if (level === 'synchronous') keep.add(h.latest)
   else {
@@ -236,6 +245,79 @@ export function prune(level: Level, h: History, sessions: Session[], window: num
   let next: History = { e, latest: h.latest, next: h.next }
   if (level === 'causal') next = pruneTombs(next)
   return { h: next, sessions: normal }
+}
+
+/**
+ * prune() on a linear history (synchronous, monotonic and resettable sessions: every entry has at most one parent,
+ * the latest is the last), the same result without Sets: what it keeps is "latest, and the newest up to window − 1
+ * of the entries some session still reads". Entries and sessions that come out unchanged are the input's own
+ * objects. Undefined when the history is not of that shape (prune's general path then decides).
+ */
+function pruneLinear(level: Level, h: History, sessions: Session[], window: number): { h: History; sessions: Session[] } | undefined {
+  const es = h.e
+  const n = es.length
+  if (es[n - 1].rev !== h.latest) return undefined
+  for (let i = 0; i < n; i++) if (es[i].p.length > 1) return undefined
+  // Entries newer than `from` are readable by some session (views(): a session reads what is newer than it;
+  // monotonic with no session reads the latest only, resettable with none reads everything).
+  let from = Infinity
+  if (level !== 'synchronous') {
+    for (const s of sessions) {
+      if (s === null) {
+        if (level === 'resettable-session') from = -Infinity
+      } else from = Math.min(from, s.length > 0 ? s[0] : 0)
+    }
+  }
+  // The latest, then the newest readable others while there is room.
+  let room = Math.max(0, window - 1)
+  const kept: boolean[] = new Array(n).fill(false)
+  kept[n - 1] = true
+  let count = 1
+  for (let i = n - 2; i >= 0 && room > 0; i--) {
+    if (es[i].rev > from) {
+      kept[i] = true
+      count++
+      room--
+    }
+  }
+  const e: Entry[] = []
+  let same = count === n
+  for (let i = 0; i < n; i++) {
+    if (!kept[i]) continue
+    const x = es[i]
+    // Parent link: the nearest retained ancestor (a linear history has at most one).
+    let p: number[] = x.p
+    if (x.p.length > 0) {
+      let r = x.p[0]
+      let at = i - 1
+      for (; at >= 0; at--) {
+        if (es[at].rev !== r) continue
+        if (kept[at]) break
+        if (es[at].p.length === 0) {
+          at = -1
+          break
+        }
+        r = es[at].p[0]
+      }
+      if (at < 0) p = []
+      else if (r !== x.p[0]) p = [r]
+    }
+    if (p === x.p) e.push(x)
+    else {
+      e.push({ rev: x.rev, p, c: x.c })
+      same = false
+    }
+  }
+  const minRev = e[0].rev
+  const normal = sessions.map((s): Session => {
+    if (s === null || level === 'synchronous') return null
+    const r = s.length > 0 ? s[0] : 0
+    if (r < minRev) return s.length === 0 ? s : []
+    let best = minRev
+    for (const x of e) if (x.rev <= r) best = x.rev
+    return s.length === 1 && s[0] === best ? s : [best]
+  })
+  return { h: same ? h : { e, latest: h.latest, next: h.next }, sessions: normal }
 }
 
 /** A tombstone only matters while some retained entry still holds an older copy of that object. */

@@ -7,7 +7,6 @@
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
-import { canon } from './canon.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
@@ -76,6 +75,14 @@ export interface ModelContext {
 
 const maxRev = (revs: readonly number[]): number => revs.reduce((m, r) => Math.max(m, r), 0)
 
+/** Equal lists (containers, sessions); null (no session) and undefined (no containers) only equal themselves. */
+function sameList<T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined): boolean {
+  if (a === b) return true
+  if (!a || !b || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 function sameRevs(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
@@ -115,7 +122,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       c.map((x) => x.s),
       window,
     )
-    const out: OState = { h: p.h, c: c.map((x, i) => ({ ...x, s: p.sessions[i] })), b }
+    const out: OState = { h: p.h, c: c.map((x, i) => (x.s === p.sessions[i] ? x : { ...x, s: p.sessions[i] })), b }
     for (const g of symGroups) {
       const sorted = g.map((i) => out.c[i]).sort((x, y) => compareSessions(x.s, y.s))
       g.forEach((i, k) => (out.c[i] = sorted[k]))
@@ -159,9 +166,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     }
     const run = res.running ?? local.run
     const session: Session = level === 'synchronous' ? null : [...view.revs]
-    const runChanged = canon(run) !== canon(local.run)
-    const sessionChanged = canon(session) !== canon(local.s)
-    if (!wrote && !runChanged && !sessionChanged) return undefined
+    if (!wrote && sameList(run, local.run) && sameList(session, local.s)) return undefined
     const c = s.c.slice()
     c[i] = run === undefined ? { s: session } : { s: session, run }
     return finish(h, c, s.b)

@@ -3,6 +3,7 @@
 // through it (live/properties.ts builds it from the informers and the kubelets). What each property means, and why
 // the "status when stable" family reads the view a status was computed from, is in properties.ts.
 import { replicaSetPods } from './controllers/replicaset.ts'
+import { memo } from './memo.ts'
 import { ordinalOf, statefulSetPods } from './controllers/statefulset.ts'
 import {
   HASH_LABEL,
@@ -161,17 +162,28 @@ export function goalHolds(c: Cluster): boolean {
   return WORKLOAD_KINDS.every((k) => (list(c, k) as Workload[]).every((o) => workloadGoal(c, k, o)))
 }
 
-export const CHECKS: Readonly<Record<PropertyId, Check>> = {
-  'unique-names': (v) => {
-    for (const c of v.retained()) {
-      for (const kind of KINDS) {
-        const uids = new Set<string>()
-        for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
-          if (o.meta.name !== name || uids.has(o.meta.uid)) return false
-          uids.add(o.meta.uid)
-        }
+/** Per snapshot, cached by identity: a successor shares all but its newest snapshot with its parent. */
+const namesOk = memo<boolean>('unique names')
+
+function uniqueNames(c: Cluster): boolean {
+  let ok = namesOk.get(c)
+  if (ok === undefined) {
+    ok = true
+    for (const kind of KINDS) {
+      const uids = new Set<string>()
+      for (const [name, o] of Object.entries(c.objs[kind] as Record<string, AnyObject>)) {
+        if (o.meta.name !== name || uids.has(o.meta.uid)) ok = false
+        uids.add(o.meta.uid)
       }
     }
+    namesOk.set(c, ok)
+  }
+  return ok
+}
+
+export const CHECKS: Readonly<Record<PropertyId, Check>> = {
+  'unique-names': (v) => {
+    for (const c of v.retained()) if (!uniqueNames(c)) return false
     return true
   },
   'pod-on-one-node': (v) => {

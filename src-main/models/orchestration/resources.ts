@@ -148,9 +148,16 @@ export function emptyCluster(): Cluster {
 
 export function list<K extends Kind>(c: Cluster, kind: K): KindMap[K][] {
   const m = c.objs[kind]
-  return Object.keys(m)
-    .sort()
-    .map((n) => m[n])
+  return sortedKeys(m).map((n) => m[n])
+}
+
+/** Object.keys in sorted order: a write keeps its map's order and appends new names, so it mostly is already. */
+export function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) return keys.sort()
+  }
+  return keys
 }
 
 export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking'

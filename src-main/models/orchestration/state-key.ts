@@ -1,18 +1,20 @@
 // The fingerprint of an orchestration state up to renaming of revisions: two states whose revisions differ by an
 // order-preserving map get one fingerprint, exactly as if both were renumbered 1..n (renumber.ts) and encoded —
 // the same quotient, without rewriting any state. States keep their raw revisions (traces read as they happened,
-// and an object keeps its identity from a state to its successors, so the per-object work below is cached).
+// and an object keeps its identity from a state to its successors, so the per-object work below is cached, in memos
+// kept on the objects themselves: memo.ts).
 //
 // Per object (cached by identity): a skeleton hash (the object with every revision replaced by 0, canonical JSON)
 // and its revisions in a fixed field order (revisions.ts). Per snapshot (cached by identity): the skeletons of its
 // objects in canonical order and their revisions concatenated. Per state: the revisions present, mapped densely
 // in order (what renumbering would assign), then one hash over skeletons and mapped revisions.
-import { fingerprintString, fingerprintWords } from '../../checker/fingerprint.ts'
-import { canon } from './canon.ts'
+import { fingerprint, fingerprintString, fingerprintWords } from '../../checker/fingerprint.ts'
+import { canonBytes } from './canon-bytes.ts'
 import type { OState } from './model.ts'
+import { memo } from './memo.ts'
 import { rewriteObject } from './renumber.ts'
 import { objectRevisions, splitRun, tombKeyRevision, uidRev } from './revisions.ts'
-import type { AnyObject, Cluster } from './resources.ts'
+import { sortedKeys, type AnyObject, type Cluster } from './resources.ts'
 
 interface Key {
   /** Skeleton hash lanes. */
@@ -36,14 +38,17 @@ function hashString(s: string): [number, number] {
   return k
 }
 
-const ZERO = (r: number): number => (r > 0 ? 0 : r)
+/** Every revision as 0 (r <= 0 is no revision and stays): an object's skeleton. */
+export const ZERO_REVISIONS = (r: number): number => (r > 0 ? 0 : r)
 
-const objectKeys = new WeakMap<object, Key>()
+const objectKeys = memo<Key>('object key')
 
 function objectKey(kind: string, o: AnyObject, kube: boolean): Key {
   let k = objectKeys.get(o)
   if (k === undefined) {
-    const [lo, hi] = hashString(canon(rewriteObject(kind, o, ZERO, kube, true)))
+    fingerprint(canonBytes(rewriteObject(kind, o, ZERO_REVISIONS, kube, true)), fp2)
+    const lo = fp2[0]
+    const hi = fp2[1]
     const revs: number[] = []
     objectRevisions(kind, o, kube, (r) => revs.push(r))
     k = { lo, hi, revs }
@@ -72,36 +77,42 @@ function hashWords(w: number[]): [number, number] {
  * One kind's name → object map (cached by identity: a write copies only the map of the kind it changes, so a
  * successor's snapshot shares every other kind's map with its parent's).
  */
-const kindKeys = new WeakMap<object, Key>()
+const kindKeys = memo<Key>('kind key')
 
 function kindKey(kind: string, byName: Record<string, AnyObject>, kube: boolean): Key {
   let k = kindKeys.get(byName)
   if (k !== undefined) return k
-  const names = Object.keys(byName).sort()
+  const names = sortedKeys(byName)
   const [klo, khi] = hashString(kind)
-  const w: number[] = [klo, khi, names.length]
+  grow(3 + 2 * names.length)
+  const w = words
+  w[0] = klo
+  w[1] = khi
+  w[2] = names.length
+  let i = 3
   const revs: number[] = []
   for (const n of names) {
     const ok = objectKey(kind, byName[n], kube)
-    w.push(ok.lo, ok.hi)
+    w[i++] = ok.lo
+    w[i++] = ok.hi
     for (const r of ok.revs) revs.push(r)
   }
-  const [lo, hi] = hashWords(w)
-  k = { lo, hi, revs }
+  fingerprintWords(w, i, fp2)
+  k = { lo: fp2[0], hi: fp2[1], revs }
   kindKeys.set(byName, k)
   return k
 }
 
 /** A snapshot: its kinds' keys in sorted kind order, then its tombstones (causal). */
-const clusterKeys = new WeakMap<Cluster, Key[]>()
+const clusterKeys = memo<Key[]>('snapshot key')
 
 function clusterKey(c: Cluster, kube: boolean): Key[] {
   let parts = clusterKeys.get(c)
   if (parts !== undefined) return parts
   const objs = c.objs as Record<string, Record<string, AnyObject>>
-  parts = Object.keys(objs)
-    .sort()
-    .map((kind) => kindKey(kind, objs[kind], kube))
+  const kinds = sortedKeys(objs)
+  parts = new Array<Key>(kinds.length)
+  for (let i = 0; i < kinds.length; i++) parts[i] = kindKey(kinds[i], objs[kinds[i]], kube)
   const tombs = c.tombs ? Object.keys(c.tombs).sort() : []
   if (tombs.length > 0) {
     const w: number[] = [tombs.length]
