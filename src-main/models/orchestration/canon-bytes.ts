@@ -1,7 +1,7 @@
 // The UTF-8 bytes of canon(v) (canon.ts), written straight into a reusable buffer: hashing an object's canonical
 // form this way builds no strings (the fingerprint hashes one new object per successor or so, and the strings were
 // most of its garbage). Same rules as canon: keys sorted, undefined fields dropped, non-finite numbers as null.
-import { NEEDS_ESCAPE } from './canon.ts'
+import { NEEDS_ESCAPE, sortedKeys } from './canon.ts'
 
 let buf = new Uint8Array(4096)
 let pos = 0
@@ -107,13 +107,7 @@ function write(v: unknown): void {
   }
   buf[pos++] = 0x7b
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o)
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) {
-      keys.sort()
-      break
-    }
-  }
+  const keys = sortedKeys(o)
   let first = true
   for (const k of keys) {
     const x = o[k]

@@ -30,6 +30,18 @@ export function canon(v: unknown): string {
   return out
 }
 
+/**
+ * Object.keys in sorted order, sorting only when they are not: decoded states already have their keys in canonical
+ * order, and a write keeps its map's order and appends new names.
+ */
+export function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) return keys.sort()
+  }
+  return keys
+}
+
 function serialise(v: object): string {
   if (Array.isArray(v)) {
     let out = '['
@@ -37,14 +49,7 @@ function serialise(v: object): string {
     return out + ']'
   }
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o)
-  // Decoded states already have their keys in canonical order; sort only when they are not.
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) {
-      keys.sort()
-      break
-    }
-  }
+  const keys = sortedKeys(o)
   let out = '{'
   for (const k of keys) {
     const x = o[k]

@@ -1,7 +1,7 @@
 // Resource kinds, trimmed to the fields the controllers read and write. One cluster snapshot = every object by kind
 // and name (name-keyed maps, so names are unique per kind by construction and the encoding is sorted by name).
 // Time is not modelled: "deletionTimestamp" is the revision of the delete, minReadySeconds is 0, probes are instant.
-import { canon, fnv32 } from './canon.ts'
+import { canon, fnv32, sortedKeys } from './canon.ts'
 
 export const KINDS = ['Pod', 'Node', 'ReplicaSet', 'Deployment', 'StatefulSet', 'Job', 'ControllerRevision', 'PersistentVolumeClaim'] as const
 export type Kind = (typeof KINDS)[number]
@@ -149,15 +149,6 @@ export function emptyCluster(): Cluster {
 export function list<K extends Kind>(c: Cluster, kind: K): KindMap[K][] {
   const m = c.objs[kind]
   return sortedKeys(m).map((n) => m[n])
-}
-
-/** Object.keys in sorted order: a write keeps its map's order and appends new names, so it mostly is already. */
-export function sortedKeys(o: object): string[] {
-  const keys = Object.keys(o)
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) return keys.sort()
-  }
-  return keys
 }
 
 export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking'

@@ -10,11 +10,12 @@
 // in order (what renumbering would assign), then one hash over skeletons and mapped revisions.
 import { fingerprint, fingerprintString, fingerprintWords } from '../../checker/fingerprint.ts'
 import { canonBytes } from './canon-bytes.ts'
+import { sortedKeys } from './canon.ts'
 import type { OState } from './model.ts'
 import { memo } from './memo.ts'
 import { rewriteObject } from './renumber.ts'
 import { objectRevisions, splitRun, tombKeyRevision, uidRev } from './revisions.ts'
-import { sortedKeys, type AnyObject, type Cluster } from './resources.ts'
+import type { AnyObject, Cluster } from './resources.ts'
 
 interface Key {
   /** Skeleton hash lanes. */
