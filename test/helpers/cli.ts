@@ -18,8 +18,13 @@ let dataHome: string | null = null
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   dataHome ??= mkdtempSync(join(tmpdir(), 'stabilis-cli-data-'))
+  return runNode([CLI, ...args], { ...process.env, XDG_DATA_HOME: dataHome, ...env })
+}
+
+/** Runs this Node with `args` as a child process, collecting its output. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_DATA_HOME: dataHome!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -27,8 +27,14 @@ export function isAlive(pid: number): boolean {
  * A repository of one aggregate: its statements, prepared once when it is made (the file is migrated by then, so
  * every table exists), by the names its SQL record gives them.
  */
-// Every write transaction here is BEGIN IMMEDIATE: a deferred one that reads first cannot wait for the lock when it
-// turns into a writer after another process wrote (SQLite answers SQLITE_BUSY at once), as shards of one check do.
+/**
+ * Runs fn as one write transaction, BEGIN IMMEDIATE: a deferred one that reads first cannot wait for the lock when it
+ * turns into a writer after another process wrote (SQLite answers SQLITE_BUSY at once), as shards of one check do.
+ */
+export function writeTransaction<T>(db: Database.Database, fn: () => T): T {
+  return db.transaction(fn).immediate()
+}
+
 export class Repository<K extends string> {
   protected readonly db: Database.Database
   protected readonly sql: Record<K, Database.Statement>
@@ -44,13 +50,13 @@ export class Repository<K extends string> {
  * Rows of `table` left "running" by a process that no longer exists become "interrupted"; returns how many. Runs of
  * another live process (a CLI run while the web host has the same file open) are left alone.
  */
-export function markDeadInterrupted(db: Database.Database, table: 'runs' | 'bench_runs' | 'matrices'): number {
+export function markDeadInterrupted(db: Database.Database, table: 'runs' | 'bench_runs' | 'matrices' | 'live_runs'): number {
   if (db.readonly) return 0
   const rows = db.prepare(`SELECT id, owner_pid FROM ${table} WHERE status = 'running'`).all() as { id: number; owner_pid: number | null }[]
   const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
   const mark = db.prepare(`UPDATE ${table} SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
   const now = new Date().toISOString()
-  db.transaction(() => dead.forEach((r) => mark.run(now, r.id))).immediate()
+  writeTransaction(db, () => dead.forEach((r) => mark.run(now, r.id)))
   return dead.length
 }
 
@@ -153,11 +159,11 @@ function migrate(db: Database.Database): void {
       throw new Error(`it was written by a newer Stabilis (schema ${version}, this one knows ${MIGRATIONS.length})`)
     }
     if (version === MIGRATIONS.length) return
-    db.transaction(() => {
+    writeTransaction(db, () => {
       const v = db.pragma('user_version', { simple: true }) as number
       if (v >= MIGRATIONS.length) return
       db.exec(MIGRATIONS[v])
       db.pragma(`user_version = ${v + 1}`)
-    }).immediate()
+    })
   }
 }

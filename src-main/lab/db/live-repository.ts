@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { LiveConfig, LiveEvent, LiveResult, LiveRunSummary, LiveStatus } from '../../../src-shared/live-types.ts'
-import { isAlive } from './run-repository.ts'
+import { markDeadInterrupted, writeTransaction } from './database.ts'
 
 interface LiveRow {
   id: number
@@ -73,11 +73,11 @@ export class LiveRepository {
     const ins = this.db.prepare(
       `INSERT OR REPLACE INTO live_events (run_id, seq, at_ms, type, who, endpoint, view_rev, what, ok, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const e of events) {
         ins.run(runId, e.seq, e.atMs, e.type, e.who, e.endpoint ?? null, e.viewRev ?? null, e.what, e.ok === undefined ? null : e.ok ? 1 : 0, e.reason ?? null)
       }
-    }).immediate()
+    })
   }
 
   finish(runId: number, status: Exclude<LiveStatus, 'running'>, result: Omit<LiveResult, 'runId'> | null, error: string | null, finishedAt: string): void {
@@ -117,11 +117,6 @@ export class LiveRepository {
 
   /** Live runs left "running" by a process that no longer exists become "interrupted"; returns how many. */
   markInterrupted(): number {
-    const rows = this.db.prepare(`SELECT id, owner_pid FROM live_runs WHERE status = 'running'`).all() as Pick<LiveRow, 'id' | 'owner_pid'>[]
-    const dead = rows.filter((r) => r.owner_pid === null || (r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
-    const mark = this.db.prepare(`UPDATE live_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?`)
-    const now = new Date().toISOString()
-    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id))).immediate()
-    return dead.length
+    return markDeadInterrupted(this.db, 'live_runs')
   }
 }

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, Verdict } from '../../../src-shared/types.ts'
-import { markDeadInterrupted, Repository } from './database.ts'
+import { markDeadInterrupted, Repository, writeTransaction } from './database.ts'
 
 function firstViolationOf(search: string | null): { firstViolationMs?: number } {
   const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
@@ -31,11 +31,11 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
   }
 
   createMatrix(spec: Required<MatrixSpec>, cells: readonly MatrixCellKey[], startedAt: string): number {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const id = Number(this.sql.insert.run(JSON.stringify(spec), startedAt, process.pid).lastInsertRowid)
       cells.forEach((c, i) => this.sql.insertCell.run(id, i, c.scenario, c.consistency, c.instances))
       return id
-    }).immediate()
+    })
   }
 
   setMatrixCellRun(matrixId: number, position: number, runId: number): void {

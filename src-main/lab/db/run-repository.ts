@@ -24,7 +24,6 @@ import { MatricesRepository, type MatrixCellKey } from './matrices.ts'
 import { RunsRepository, type RunFinish } from './runs.ts'
 import { StoreRunsRepository, type StoreRunFinish } from './store-runs.ts'
 
-export { isAlive } from './database.ts'
 export type { MatrixCellKey } from './matrices.ts'
 export type { RunFinish } from './runs.ts'
 

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import type { ActionCoverage, ProgressSample, PropertyResult, RunConfig, RunDetail, RunPatch, RunStatus, RunSummary, Verdict } from '../../../src-shared/types.ts'
-import { markDeadInterrupted, Repository } from './database.ts'
+import { markDeadInterrupted, Repository, writeTransaction } from './database.ts'
 import { bucketMs } from './sample-thinning.ts'
 
 export interface RunRow {
@@ -139,7 +139,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
   appendSamples(runId: number, samples: readonly ProgressSample[]): void {
     if (samples.length === 0) return
     const insert = this.sql.insertSample
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const before = (this.sql.lastSampleMs.get(runId) as { t: number | null }).t
       for (const s of samples) {
         insert.run(runId, s.elapsedMs, s.generated, s.unique, s.queue, s.maxDepth, s.generatedPerSec, s.uniquePerSec, s.memoryBytes)
@@ -150,7 +150,7 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
       const earliest = Math.min(before ?? Infinity, ...samples.map((s) => s.elapsedMs))
       const from = before !== null && bucketMs(before) === width ? Math.floor(earliest / width) * width : 0
       this.sql.thinSamples.run({ run: runId, from, width })
-    }).immediate()
+    })
   }
 
   /** Live figures while running, so a crash leaves the last known counts behind. */
@@ -159,13 +159,13 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
   }
 
   finishRun(runId: number, f: RunFinish): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.sql.finish.run(f.status, new Date().toISOString(), f.unique, f.generated, f.maxDepth, f.seconds, f.complete ? 1 : 0, f.verdict, f.error, f.collisionProbability ?? null, searchOf(f), f.actions ? JSON.stringify(f.actions) : null, runId)
       f.depthHistogram.forEach((n, i) => this.sql.insertDepth.run(runId, i + 1, n))
       f.properties.forEach((p, i) =>
         this.sql.insertProperty.run(runId, i, p.name, p.kind, p.description, p.status, p.trace ? JSON.stringify(p.trace) : null, detailsOf(p)),
       )
-    }).immediate()
+    })
   }
 
   /** Runs not in the bin, newest first. */
@@ -189,11 +189,11 @@ export class RunsRepository extends Repository<keyof typeof SQL> {
 
   /** Soft delete: the runs leave listRuns but keep every row until purgeDeleted. */
   deleteRuns(runIds: readonly number[], at: string): void {
-    this.db.transaction(() => runIds.forEach((id) => this.sql.softDelete.run(at, id))).immediate()
+    writeTransaction(this.db, () => runIds.forEach((id) => this.sql.softDelete.run(at, id)))
   }
 
   restoreRuns(runIds: readonly number[]): void {
-    this.db.transaction(() => runIds.forEach((id) => this.sql.restore.run(id))).immediate()
+    writeTransaction(this.db, () => runIds.forEach((id) => this.sql.restore.run(id)))
   }
 
   isDeleted(runId: number): boolean {

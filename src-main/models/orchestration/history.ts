@@ -231,16 +231,10 @@ export function pruneAny(level: Level, h: History, sessions: Session[], window: 
     return [...out].sort((a, b) => a - b)
   }
   const e = capped.map((x) => ({ rev: x.rev, p: resolve(x.p), c: x.c }))
-  const minRev = e[0].rev
   const normal = sessions.map((s): Session => {
     if (s === null || level === 'synchronous') return null
     if (level === 'causal') return resolve(s)
-    // Linear and optimistic: "newer than s" equals "newer than the largest retained revision ≤ s".
-    const r = s.length > 0 ? s[0] : 0
-    if (r < minRev) return []
-    let best = minRev
-    for (const x of e) if (x.rev <= r) best = x.rev
-    return [best]
+    return onRetained(s, e)
   })
   let next: History = { e, latest: h.latest, next: h.next }
   if (level === 'causal') next = pruneTombs(next)
@@ -308,16 +302,21 @@ function pruneLinear(level: Level, h: History, sessions: Session[], window: numb
       same = false
     }
   }
-  const minRev = e[0].rev
-  const normal = sessions.map((s): Session => {
-    if (s === null || level === 'synchronous') return null
-    const r = s.length > 0 ? s[0] : 0
-    if (r < minRev) return s.length === 0 ? s : []
-    let best = minRev
-    for (const x of e) if (x.rev <= r) best = x.rev
-    return s.length === 1 && s[0] === best ? s : [best]
-  })
+  const normal = sessions.map((s): Session => (s === null || level === 'synchronous' ? null : onRetained(s, e)))
   return { h: same ? h : { e, latest: h.latest, next: h.next }, sessions: normal }
+}
+
+/**
+ * A linear or optimistic session moved onto the retained entries `e` (oldest first): "newer than s" equals "newer
+ * than the largest retained revision ≤ s", and a session older than them all reads them all. The session itself
+ * when that changes nothing.
+ */
+function onRetained(s: number[], e: readonly Entry[]): Session {
+  const r = s.length > 0 ? s[0] : 0
+  if (r < e[0].rev) return s.length === 0 ? s : []
+  let best = e[0].rev
+  for (const x of e) if (x.rev <= r) best = x.rev
+  return s.length === 1 && s[0] === best ? s : [best]
 }
 
 /** A tombstone only matters while some retained entry still holds an older copy of that object. */

@@ -75,16 +75,10 @@ export interface ModelContext {
 
 const maxRev = (revs: readonly number[]): number => revs.reduce((m, r) => Math.max(m, r), 0)
 
-/** Equal lists (containers, sessions); null (no session) and undefined (no containers) only equal themselves. */
+/** Equal lists (revisions, containers, sessions); null (no session) and undefined (no containers) only equal themselves. */
 function sameList<T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined): boolean {
   if (a === b) return true
   if (!a || !b || a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-function sameRevs(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
@@ -144,7 +138,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
 
   /** Controller i's step from the view at `revs` (one its session allows), or undefined when that view is gone. */
   const attempt = (s: OState, i: number, revs: readonly number[]) => {
-    const view = viewsOf(s, i).find((v) => sameRevs(v.revs, revs))
+    const view = viewsOf(s, i).find((v) => sameList(v.revs, revs))
     if (!view) return undefined
     return { view, res: controllers[i].step({ view: view.c, rev: maxRev(view.revs), revs: view.revs, running: s.c[i].run ?? [] }) }
   }
@@ -213,7 +207,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     const out: OAction[] = []
     const head = headView(level, s.h).revs
     for (let i = 0; i < controllers.length; i++) {
-      for (const v of viewsOf(s, i)) out.push({ t: 'step', i, revs: v.revs, fresh: sameRevs(v.revs, head) })
+      for (const v of viewsOf(s, i)) out.push({ t: 'step', i, revs: v.revs, fresh: sameList(v.revs, head) })
     }
     return out
   }

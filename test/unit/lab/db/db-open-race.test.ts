@@ -2,11 +2,11 @@
 // none fails (before, the second one to migrate met "duplicate column name"). Then several processes writing their
 // runs' samples into one file at once (as shards of one check do): each write waits for the lock instead of failing
 // (before, a batch that read before writing met "database is locked" when another process wrote in between).
-import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../../../src-main/lab/db/migrations.ts'
+import { runNode } from '../../../helpers/cli.ts'
 import { tempDir } from '../../../helpers/tmp.ts'
 
 const repoModule = resolve(import.meta.dirname, '../../../../src-main/lab/db/run-repository.ts')
@@ -39,16 +39,10 @@ function writer(file: string, at: number, batches: number): Promise<{ code: numb
   `)
 }
 
-function node(script: string): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, out, err }))
-  })
+/** A Node process running `script` as a module: its exit code and output. */
+async function node(script: string): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runNode(['--input-type=module', '-e', script])
+  return { code: r.code, out: r.stdout, err: r.stderr }
 }
 
 describe('opening one new database from several processes at once', () => {
