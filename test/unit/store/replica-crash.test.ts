@@ -14,6 +14,8 @@ describe('replica crashes', () => {
   })
 
   it('a replica killed from outside is reported once, with its name and signal; kill and stop through the supervisor are not', async () => {
+    // The replica says it serves on stderr just after its ready message: wait for that line to arrive first.
+    await until('r2 has said it serves', async () => /r2: serving etcd v3/.test(sup.lastStderr('r2')), 5000)
     const pid = sup.view().find((v) => v.name === 'r2')!.pid!
     process.kill(pid, 'SIGKILL')
     await until('the crash of r2', async () => crashes.length > 0, 5000)
