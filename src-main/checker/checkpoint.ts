@@ -1,7 +1,8 @@
 // BFS checkpoints, written at level ends: the visited table, every worker's parent links and the next frontier.
 // File: "STABCKP1", u32 meta length, meta JSON, then length-prefixed (u64) binary sections. Written to a temporary
 // file, fsynced and renamed, so a crash leaves either the previous checkpoint or the new one.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs'
+import { mkdir, open, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { ParamValues } from '../../src-shared/types.ts'
 import type { Chunk } from './frontier.ts'
@@ -30,33 +31,37 @@ export interface CheckpointData {
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
-export function writeCheckpoint(file: string, d: CheckpointData): void {
-  mkdirSync(dirname(file), { recursive: true })
+/**
+ * Writes a checkpoint without blocking the thread: the bytes go out through libuv's pool while the search goes on.
+ * Every buffer in `d` must stay untouched until the promise settles (the caller hands over copies).
+ */
+export async function writeCheckpoint(file: string, d: CheckpointData): Promise<void> {
+  await mkdir(dirname(file), { recursive: true })
   const meta = { ...d.meta, visitedLog2: d.visited.log2, visitedCount: d.visited.count, chunks: d.queue.map((c) => c.n) }
   const sections: Uint8Array[] = [d.visited.table]
   for (const c of d.cols) sections.push(bytesOf(c.parents), bytesOf(c.via))
   for (const c of d.queue) sections.push(bytesOf(c.ids), bytesOf(c.depths), bytesOf(c.offs), bytesOf(c.data))
   const tmp = `${file}.tmp`
-  const fd = openSync(tmp, 'w')
+  const fh = await open(tmp, 'w')
   try {
     const metaBytes = Buffer.from(JSON.stringify(meta))
     const head = Buffer.alloc(12)
     head.write(MAGIC, 0, 'latin1')
     head.writeUInt32LE(metaBytes.length, 8)
-    writeSync(fd, head)
-    writeSync(fd, metaBytes)
-    const len = Buffer.alloc(8)
+    await fh.write(head)
+    await fh.write(metaBytes)
     for (const s of sections) {
+      const len = Buffer.alloc(8)
       len.writeBigUInt64LE(BigInt(s.byteLength))
-      writeSync(fd, len)
+      await fh.write(len)
       let off = 0
-      while (off < s.byteLength) off += writeSync(fd, s, off, Math.min(1 << 26, s.byteLength - off))
+      while (off < s.byteLength) off += (await fh.write(s, off, Math.min(1 << 26, s.byteLength - off))).bytesWritten
     }
-    fsyncSync(fd)
+    await fh.sync()
   } finally {
-    closeSync(fd)
+    await fh.close()
   }
-  renameSync(tmp, file)
+  await rename(tmp, file)
 }
 
 /** The header alone (a checkpoint can be gigabytes): what resume verifies before loading it. */

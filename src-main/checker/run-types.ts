@@ -16,6 +16,8 @@ export interface CheckRequest extends RunConfig {
   checkpoint?: { file: string; everyMs: number; resume?: boolean; keep?: boolean; key?: string }
   /** Tests only: the coordinator thread exits right after writing the checkpoint with this many levels. */
   testCrashAfterCheckpointDepth?: number
+  /** Tests only: each checkpoint write starts this much later (so it is still in flight when the search ends). */
+  testCheckpointDelayMs?: number
 }
 
 /** Explorer threads: at least one. */

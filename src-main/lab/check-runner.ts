@@ -43,6 +43,8 @@ export interface CheckOptions {
   maxStates?: number
   /** Tests only: simulate a crash right after the checkpoint with this many levels is written. */
   testCrashAfterCheckpointDepth?: number
+  /** Tests only: delay each checkpoint write by this much. */
+  testCheckpointDelayMs?: number
 }
 
 /** The check's one request, built once from the validated config: every thread of the check receives it unchanged. */

@@ -51,6 +51,9 @@ export class BfsLevels {
   nextBytes = 0
   private lastCheckpoint = performance.now()
   private checkpointMs = 0
+  /** The checkpoint being written, if any, and the error of one that failed. */
+  private writing: Promise<void> | null = null
+  private writeError: unknown = null
 
   constructor(ctx: SearchContext) {
     this.ctx = ctx
@@ -168,32 +171,61 @@ export class BfsLevels {
   private async maybeCheckpoint(): Promise<void> {
     const ctx = this.ctx
     const ck = ctx.opts.checkpoint
-    // A checkpoint costs at most about a tenth of the run (held states are encoded for it, explorer.ts); everyMs 0
-    // asks for one at every level end.
-    const spacing = ck && ck.everyMs > 0 ? Math.max(ck.everyMs, 10 * this.checkpointMs) : 0
-    if (!ck || performance.now() - this.lastCheckpoint < spacing) return
+    // The explorers wait only while the frontier is gathered (held states are encoded for it, explorer.ts): that
+    // pause is kept to about a tenth of the run. The file is written beside the next levels, one at a time; everyMs
+    // 0 asks for one at every level end (waiting for the previous one).
+    if (!ck) return
+    if (this.writeError !== null) throw this.writeError
+    if (this.writing) {
+      if (ck.everyMs > 0) return
+      await this.settleCheckpoint()
+    }
+    const spacing = ck.everyMs > 0 ? Math.max(ck.everyMs, 10 * this.checkpointMs) : 0
+    if (performance.now() - this.lastCheckpoint < spacing) return
     const started = performance.now()
     const cols = await ctx.pool.collect(true)
     const t = ctx.totals()
-    writeCheckpoint(ck.file, {
+    const depth = ctx.hist.length
+    const data = {
       meta: {
-        version: 1,
+        version: 1 as const,
         model: ctx.opts.model,
         params: ctx.opts.params,
         workers: ctx.workers,
-        hist: ctx.hist,
+        hist: ctx.hist.slice(),
         generated: t.generated,
-        found: ctx.found,
+        found: ctx.found.slice(),
         elapsedMs: ctx.elapsedMs(),
         key: ck.key,
       },
       visited: ctx.visited.snapshot(),
       cols: cols.map((c) => ({ parents: c.parents, via: c.via })),
+      // The frontier's buffers are handed to the explorers at the next level: the file gets its own copy.
       queue: withHeldBytes(ctx.queue, cols),
-    })
+    }
     this.lastCheckpoint = performance.now()
     this.checkpointMs = this.lastCheckpoint - started
-    if (ctx.opts.testCrashAfterCheckpointDepth === ctx.hist.length) process.exit(75)
+    const delay = ctx.opts.testCheckpointDelayMs ?? 0
+    const begin = delay > 0 ? new Promise<void>((r) => setTimeout(r, delay)) : Promise.resolve()
+    this.writing = begin.then(() => writeCheckpoint(ck.file, data)).then(
+      () => {
+        this.writing = null
+        if (ctx.opts.testCrashAfterCheckpointDepth === depth) process.exit(75)
+      },
+      (err: unknown) => {
+        this.writing = null
+        this.writeError ??= err
+      },
+    )
+  }
+
+  /**
+   * Waits for a checkpoint being written; every strategy on BFS levels calls it before its outcome is read (and the
+   * checkpoint deleted or kept). A failed write fails the run, here or at the next level end.
+   */
+  async settleCheckpoint(): Promise<void> {
+    if (this.writing) await this.writing
+    if (this.writeError !== null) throw this.writeError
   }
 
   /** Why the BFS ended: a halt, the depth limit, or complete. */
@@ -213,11 +245,15 @@ export class BfsLevels {
   }
 }
 
-/** The frontier with the bytes of states an explorer held as objects (empty in the batches) filled in. */
+function copyChunk(c: Chunk): Chunk {
+  return { n: c.n, ids: c.ids.slice(), depths: c.depths.slice(), offs: c.offs.slice(), data: c.data.slice() }
+}
+
+/** The frontier in new buffers, with the bytes of states an explorer held as objects (empty in the batches) filled in. */
 function withHeldBytes(queue: Chunk[], cols: Cols[]): Chunk[] {
   const held = new Map<number, Uint8Array>()
   for (const c of cols) if (c.held) for (let k = 0; k < c.held.n; k++) held.set(c.held.ids[k], c.held.data.subarray(c.held.offs[k], c.held.offs[k + 1]))
-  if (held.size === 0) return queue
+  if (held.size === 0) return queue.map(copyChunk)
   return queue.map((c) => {
     const w = new ChunkWriter(Math.max(1, c.n))
     for (let k = 0; k < c.n; k++) w.push(c.ids[k], c.depths[k], held.get(c.ids[k]) ?? c.data.subarray(c.offs[k], c.offs[k + 1]))
@@ -237,6 +273,7 @@ export class BfsStrategy implements SearchStrategy {
       await levels.slice(Infinity)
       if (firstViolationMs === undefined && anyAlwaysFound(ctx)) firstViolationMs = ctx.elapsedMs()
     }
+    await levels.settleCheckpoint()
     const stopReason = levels.stopReason()
     return exhaustiveOutcome(ctx, stopReason, firstViolationMs)
   }

@@ -82,6 +82,7 @@ export class PortfolioStrategy implements SearchStrategy {
       violated = trackers.some((p, i) => p.kind === 'always' && (confirmed[i] !== null || walks[i] !== null))
       if (violated) firstViolationMs = ctx.elapsedMs()
     }
+    await levels.settleCheckpoint()
     // Only confirmed BFS findings count; a BFS trace is preferred to a walk's.
     confirmed.forEach((f, i) => {
       ctx.found[i] = f

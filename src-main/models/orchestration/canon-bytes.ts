@@ -107,21 +107,36 @@ function write(v: unknown): void {
   }
   buf[pos++] = 0x7b
   const o = v as Record<string, unknown>
-  const keys = sortedKeys(o)
+  // Keys are nearly always in order already (see sortedKeys): write them as they come, without a key array, and
+  // start the object again in sorted order on the first one out of order.
+  const start = pos
+  let prev: string | undefined
   let first = true
-  for (const k of keys) {
-    const x = o[k]
-    if (x === undefined) continue
-    if (!first) {
-      room(1)
-      buf[pos++] = 0x2c
+  for (const k in o) {
+    if (prev !== undefined && prev > k) {
+      pos = start
+      first = true
+      for (const s of sortedKeys(o)) first = field(o, s, first)
+      break
     }
-    first = false
-    key(k)
-    write(x)
+    prev = k
+    first = field(o, k, first)
   }
   room(1)
   buf[pos++] = 0x7d
+}
+
+/** One "key":value of an object (none for undefined); returns whether the object is still empty. */
+function field(o: Record<string, unknown>, k: string, first: boolean): boolean {
+  const x = o[k]
+  if (x === undefined) return first
+  if (!first) {
+    room(1)
+    buf[pos++] = 0x2c
+  }
+  key(k)
+  write(x)
+  return false
 }
 
 /**

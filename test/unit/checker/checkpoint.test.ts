@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { readCheckpointMeta } from '../../../src-main/checker/checkpoint.ts'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkRequest, runCheck } from '../../../src-main/lab/check-runner.ts'
@@ -49,4 +50,40 @@ describe('checkpoint and resume with one explorer (frontier held as objects, enc
       expect(figures(resumed.result)).toEqual(figures(straight.result))
     })
   }
+})
+
+describe('checkpoints written beside the search', () => {
+  // everyMs 1: a checkpoint at a level end whenever none is being written and the last pause was a tenth of the time
+  // since; each write starts 150 ms late, so writes overlap the next levels and the last one outlives the search.
+  const config: RunConfig = { ...rms7, params: { rms: 5, bug: false }, workers: 1 }
+  it('the last one written is whole and resumes to the counts of an uninterrupted run; without keep none is left', async () => {
+    const dir = tempDir()
+    const kept = join(dir, 'kept.ckpt')
+    const gone = join(dir, 'gone.ckpt')
+    const [withKeep, without, straight] = await Promise.all([
+      runCheck(checkRequest(config, { checkpoint: { file: kept, everyMs: 1, keep: true }, testCheckpointDelayMs: 150 }), () => {}).done,
+      runCheck(checkRequest(config, { checkpoint: { file: gone, everyMs: 1 }, testCheckpointDelayMs: 150 }), () => {}).done,
+      runCheck(checkRequest(config), () => {}).done,
+    ])
+    if (!withKeep.ok || !without.ok || !straight.ok) throw new Error('a run failed')
+    expect(existsSync(gone)).toBe(false)
+    expect(existsSync(`${gone}.tmp`)).toBe(false)
+    const meta = readCheckpointMeta(kept)
+    expect(meta.hist.length).toBeGreaterThan(0)
+    expect(meta.hist).toEqual(straight.result.depthHistogram.slice(0, meta.hist.length))
+    const resumed = await runCheck(checkRequest(config, { checkpoint: { file: kept, everyMs: 0, resume: true } }), () => {}).done
+    if (!resumed.ok) throw new Error(resumed.message)
+    const figures = (r: typeof straight.result) => [r.unique, r.generated, r.maxDepth, r.complete, r.depthHistogram]
+    expect(figures(resumed.result)).toEqual(figures(straight.result))
+    expect(figures(withKeep.result)).toEqual(figures(straight.result))
+  })
+  it('a checkpoint that cannot be written fails the run, naming it, even when written beside the search', async () => {
+    // The checkpoint's place is taken by a folder with a file in it: the final rename fails.
+    const file = join(tempDir(), 'taken')
+    mkdirSync(file)
+    writeFileSync(join(file, 'x'), 'x')
+    const r = await runCheck(checkRequest(config, { checkpoint: { file, everyMs: 1 }, testCheckpointDelayMs: 150 }), () => {}).done
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.message).toMatch(/taken/)
+  })
 })

@@ -18,6 +18,9 @@ describe('canonBytes', () => {
       { b: 1, a: [1, -2, 3.5, 1e21, 123456789012345, 1e15, -0, NaN, Infinity, -Infinity, 2 ** 53], c: undefined },
       { 'quo"te': 'back\\slash', nl: 'a\nb\tc\u0001', uni: 'héllo wörld ✓ 日本', emoji: 'x😀y', lone: 'a\ud800b', tail: 'é' },
       { '10': 'ten', '9': 'nine', a: { z: null, y: true, x: false }, e: [], o: {} },
+      // Out of order only after fields already written (one undefined), and inside a nested value.
+      { a: 1, c: undefined, d: { q: 1, p: [2] }, b: 2 },
+      { u: undefined, a: { x: 1 } },
       [{ meta: { name: 'n' } }, 'plain', 0, null, [[]]],
       'top-level "string"',
       42,
