@@ -4,7 +4,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import { encodeState, fingerprintState } from './state-key.ts'
 import { CoverageCounter } from './coverage.ts'
-import { ChunkWriter, chunkBuffers, type Chunk } from './frontier.ts'
+import { ChunkWriter, chunkBuffers, packChunk, type Chunk } from './frontier.ts'
 import { F64Column, IntColumn } from './growable.ts'
 import { livenessProperties, type Model, type Property, stateProperties } from './model.ts'
 import {
@@ -221,9 +221,13 @@ export class Explorer {
   }
 
   private encodeHeld(): Chunk {
-    const w = new ChunkWriter(Math.max(1, this.held!.size))
-    for (const [id, state] of this.held!) w.push(id, 0, encodeState(this.model, state))
-    return w.take()
+    const ids: number[] = []
+    const parts: Uint8Array[] = []
+    for (const [id, state] of this.held!) {
+      ids.push(id)
+      parts.push(encodeState(this.model, state))
+    }
+    return packChunk(ids, new Int32Array(ids.length), parts)
   }
 
   private flushOut(): void {
@@ -407,12 +411,7 @@ export class Explorer {
             const h = Atomics.load(this.halt, H_HUNGRY)
             if (h > 0 && Atomics.compareExchange(this.halt, H_HUNGRY, h, h - 1) === h) {
               const give = ids.length >> 1
-              const w = new ChunkWriter(give)
-              for (let i = 0; i < give; i++) w.push(ids[i], depths[i], states[i])
-              ids.splice(0, give)
-              depths.splice(0, give)
-              states.splice(0, give)
-              const chunk = w.take()
+              const chunk = packChunk(ids.splice(0, give), depths.splice(0, give), states.splice(0, give))
               this.post({ t: 'share', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
             }
           }

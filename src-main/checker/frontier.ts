@@ -21,6 +21,16 @@ export function chunkBytes(c: Chunk): number {
   return c.ids.byteLength + c.depths.byteLength + c.offs.byteLength + c.data.byteLength
 }
 
+/** A batch of exactly these states in buffers of their exact size: for one-off batches (ChunkWriter streams). */
+export function packChunk(ids: ArrayLike<number>, depths: ArrayLike<number>, parts: readonly Uint8Array[]): Chunk {
+  const n = parts.length
+  const offs = new Int32Array(n + 1)
+  for (let k = 0; k < n; k++) offs[k + 1] = offs[k] + parts[k].length
+  const data = new Uint8Array(offs[n])
+  for (let k = 0; k < n; k++) data.set(parts[k], offs[k])
+  return { n, ids: Float64Array.from(ids), depths: Int32Array.from(depths), offs, data }
+}
+
 export class ChunkWriter {
   private ids: Float64Array
   private depths: Int32Array

@@ -3,7 +3,7 @@
 // and returns what it found; the pool turns that into property verdicts and the run's result.
 import type { SearchCoverage, Strategy } from '../../src-shared/types.ts'
 import type { StopReason } from './run-types.ts'
-import { ChunkWriter, type Chunk } from './frontier.ts'
+import { packChunk, type Chunk } from './frontier.ts'
 import type { Model, Property } from './model.ts'
 import type { WorkerPool } from './pool.ts'
 import type { CheckRequest } from './run-types.ts'
@@ -110,15 +110,22 @@ export function splitChunk(c: Chunk, size: number): Chunk[] {
 
 /** States [from, to) of a batch as a batch of their own. */
 export function sliceChunk(c: Chunk, from: number, to: number): Chunk {
-  const w = new ChunkWriter(Math.max(1, to - from))
-  for (let k = from; k < to; k++) w.push(c.ids[k], c.depths[k], c.data.subarray(c.offs[k], c.offs[k + 1]))
-  return w.take()
+  const base = c.offs[from]
+  const offs = new Int32Array(to - from + 1)
+  for (let k = from; k <= to; k++) offs[k - from] = c.offs[k] - base
+  return { n: to - from, ids: c.ids.slice(from, to), depths: c.depths.slice(from, to), offs, data: c.data.slice(base, c.offs[to]) }
 }
 
 export function mergeChunks(cs: Chunk[]): Chunk {
-  const w = new ChunkWriter(Math.max(1, cs.reduce((a, c) => a + c.n, 0)))
-  for (const c of cs) for (let k = 0; k < c.n; k++) w.push(c.ids[k], c.depths[k], c.data.subarray(c.offs[k], c.offs[k + 1]))
-  return w.take()
+  const ids: number[] = []
+  const depths: number[] = []
+  const parts: Uint8Array[] = []
+  for (const c of cs) for (let k = 0; k < c.n; k++) {
+    ids.push(c.ids[k])
+    depths.push(c.depths[k])
+    parts.push(c.data.subarray(c.offs[k], c.offs[k + 1]))
+  }
+  return packChunk(ids, depths, parts)
 }
 
 /** Records a worker's findings: the first id per property wins. */

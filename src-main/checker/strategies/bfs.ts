@@ -6,7 +6,7 @@
 // interleaves BFS with random walks; plain BFS takes each level in one slice.
 import { writeCheckpoint } from '../checkpoint.ts'
 import type { StopReason } from '../run-types.ts'
-import { CHUNK_STATES, ChunkWriter, chunkBuffers, chunkBytes, type Chunk } from '../frontier.ts'
+import { CHUNK_STATES, chunkBuffers, chunkBytes, packChunk, type Chunk } from '../frontier.ts'
 import type { Cols } from '../pool.ts'
 import { HALT_FAILED, HALT_VIOLATION, H_CODE } from '../protocol.ts'
 import { exhaustiveOutcome,
@@ -255,9 +255,9 @@ function withHeldBytes(queue: Chunk[], cols: Cols[]): Chunk[] {
   for (const c of cols) if (c.held) for (let k = 0; k < c.held.n; k++) held.set(c.held.ids[k], c.held.data.subarray(c.held.offs[k], c.held.offs[k + 1]))
   if (held.size === 0) return queue.map(copyChunk)
   return queue.map((c) => {
-    const w = new ChunkWriter(Math.max(1, c.n))
-    for (let k = 0; k < c.n; k++) w.push(c.ids[k], c.depths[k], held.get(c.ids[k]) ?? c.data.subarray(c.offs[k], c.offs[k + 1]))
-    return w.take()
+    const parts: Uint8Array[] = []
+    for (let k = 0; k < c.n; k++) parts.push(held.get(c.ids[k]) ?? c.data.subarray(c.offs[k], c.offs[k + 1]))
+    return packChunk(c.ids, c.depths, parts)
   })
 }
 
