@@ -85,9 +85,10 @@ export class Explorer {
   private readonly rec: GraphRecorder | null
   private readonly liveProps: Property<unknown>[]
   /**
-   * BFS with one explorer: the new states it emits stay here as objects (the batch carries their
-   * ids only) and come back to it as the next level, so they are never encoded or decoded — about a quarter of an
-   * orchestration state's cost. Anything that must cross threads or reach a file still gets bytes.
+   * BFS (and the portfolio's): the new states an explorer emits stay here as objects (the batch carries their ids
+   * only, marked with this explorer as holder) and come back to it in the next level, so they are never encoded or
+   * decoded — about a quarter of an orchestration state's cost. Only what must cross threads (states released to
+   * an explorer that ran out of its own) or reach a file (a checkpoint) gets bytes.
    */
   private readonly held: Map<number, unknown> | null
   /** Per-action coverage of expanded states (BFS, DFS). */
@@ -192,6 +193,11 @@ export class Explorer {
           this.settled = m.settled
           this.sim(m.to)
           return
+        case 'release': {
+          const chunk = this.release(m.chunk)
+          this.post({ t: 'released', chunk, for: m.for }, chunkBuffers(chunk))
+          return
+        }
         case 'collect': {
           const parents = this.parents.trimmed()
           const via = this.via.trimmed()
@@ -230,9 +236,22 @@ export class Explorer {
     return packChunk(ids, new Int32Array(ids.length), parts)
   }
 
+  /** Held states handed over as bytes: another explorer expands them (a level's work evened out, bfs.ts). */
+  private release(c: Chunk): Chunk {
+    const parts: Uint8Array[] = []
+    for (let k = 0; k < c.n; k++) {
+      const state = this.held!.get(c.ids[k])
+      if (state === undefined) throw new Error(`explorer ${this.init.index} was asked to release state ${c.ids[k]}, which it does not hold`)
+      this.held!.delete(c.ids[k])
+      parts.push(encodeState(this.model, state))
+    }
+    return packChunk(c.ids, c.depths, parts)
+  }
+
   private flushOut(): void {
     if (this.out.n === 0) return
     const chunk = this.out.take()
+    if (this.held) chunk.holder = this.init.index
     this.post({ t: 'out', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
   }
 

@@ -9,6 +9,11 @@ export interface Chunk {
   /** offs[k]..offs[k+1] are the bytes of state k in data. */
   offs: Int32Array
   data: Uint8Array
+  /**
+   * The explorer that holds these states as objects (their bytes here are empty): only it can expand them, or
+   * release them as bytes for another. Absent: the bytes are here.
+   */
+  holder?: number
 }
 
 export const CHUNK_STATES = 1024

@@ -222,7 +222,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
     halt: haltBuf,
     stats,
     graph: recordGraph,
-    holdStates: W === 1 && (request.strategy === 'bfs' || request.strategy === 'auto'),
+    holdStates: request.strategy === 'bfs' || request.strategy === 'auto',
     parents: ckpt?.cols[w].parents,
     via: ckpt?.cols[w].via,
   })

@@ -39,7 +39,7 @@ export interface ExplorerInit {
   visited: SharedVisitedBuffers
   halt: SharedArrayBuffer
   stats: SharedArrayBuffer
-  /** BFS with one explorer: keep new states as objects instead of encoding them (explorer.ts). */
+  /** BFS: keep new states as objects instead of encoding them (explorer.ts). */
   holdStates?: boolean
   /** Record the transition graph for the liveness pass (state-graph.ts). */
   graph?: boolean
@@ -74,6 +74,8 @@ export type ToExplorer =
   | { t: 'dfs'; chunk: Chunk; settled: boolean[] }
   /** Walks with local numbers from the shared counter (H_NEXT_WALK) up to `to`, exclusive. */
   | { t: 'sim'; settled: boolean[]; to: number }
+  /** Encode these held states (its own, not yet expanded) and hand them back as bytes, for explorer `for`. */
+  | { t: 'release'; chunk: Chunk; for: number }
   | { t: 'collect' }
   | { t: 'snapshot' }
   /** The check is over: the explorer closes its port and its thread ends on its own. */
@@ -85,6 +87,7 @@ export type FromExplorer =
   | { t: 'need' }
   | { t: 'level-done'; found: (number | null)[]; unseen: boolean }
   | { t: 'share'; chunk: Chunk }
+  | { t: 'released'; chunk: Chunk; for: number }
   | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
   | { t: 'sim-done'; found: (SimFinding | null)[] }
   | { t: 'failed'; failure: FailureInfo }

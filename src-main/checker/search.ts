@@ -113,7 +113,9 @@ export function sliceChunk(c: Chunk, from: number, to: number): Chunk {
   const base = c.offs[from]
   const offs = new Int32Array(to - from + 1)
   for (let k = from; k <= to; k++) offs[k - from] = c.offs[k] - base
-  return { n: to - from, ids: c.ids.slice(from, to), depths: c.depths.slice(from, to), offs, data: c.data.slice(base, c.offs[to]) }
+  const out: Chunk = { n: to - from, ids: c.ids.slice(from, to), depths: c.depths.slice(from, to), offs, data: c.data.slice(base, c.offs[to]) }
+  if (c.holder !== undefined) out.holder = c.holder
+  return out
 }
 
 export function mergeChunks(cs: Chunk[]): Chunk {

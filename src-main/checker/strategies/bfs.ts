@@ -98,25 +98,52 @@ export class BfsLevels {
     return this.level
   }
 
-  /** One round of the explorers over at most `budget` states of the level. */
+  /**
+   * One round of the explorers over the next `budget` states of the level (a fixed set, whoever expands them).
+   * States held as objects go to their holder; one that runs out of its own takes a batch, as bytes, released by
+   * the explorer with the most left (asked while it still has a batch in flight, so the wait is hidden).
+   */
   private async expand(lv: OpenLevel, budget: number): Promise<void> {
     const ctx = this.ctx
     const W = ctx.workers
-    let left = budget
+    const own: Chunk[][] = Array.from({ length: W }, () => [])
+    const free: Chunk[] = []
+    for (let left = budget; lv.qi < lv.current.length && left > 0; ) {
+      let c = lv.current[lv.qi]
+      if (c.n > left) {
+        lv.current[lv.qi] = sliceChunk(c, left, c.n)
+        c = sliceChunk(c, 0, left)
+      } else lv.current[lv.qi++] = null as unknown as Chunk
+      left -= c.n
+      if (c.holder !== undefined && c.holder < W) own[c.holder].push(c)
+      else free.push(c)
+    }
     let doneCount = 0
     const endSent = new Array<boolean>(W).fill(false)
+    const awaiting = new Array<number>(W).fill(0)
+    /** Releases asked for and not yet answered: [for, from]. A failed explorer answers none of its own. */
+    const asked: [number, number][] = []
     const settled = ctx.settled()
+    const give = (w: number, chunk: Chunk): void => ctx.pool.send(w, { t: 'chunk', chunk }, chunkBuffers(chunk))
+    /** Asks `from` for the last of its batches not yet handed out, as bytes, for `to`. */
+    const release = (from: number, to: number): void => {
+      const chunk = own[from].pop()!
+      awaiting[to]++
+      asked.push([to, from])
+      ctx.pool.send(from, { t: 'release', chunk, for: to }, chunkBuffers(chunk))
+    }
     await ctx.pool.run((wake) => {
       const feed = (w: number): void => {
-        if (lv.qi < lv.current.length && left > 0 && ctx.haltCode() === 0) {
-          let c = lv.current[lv.qi]
-          if (c.n > left) {
-            lv.current[lv.qi] = sliceChunk(c, left, c.n)
-            c = sliceChunk(c, 0, left)
-          } else lv.current[lv.qi++] = null as unknown as Chunk
-          left -= c.n
-          ctx.pool.send(w, { t: 'chunk', chunk: c }, chunkBuffers(c))
-        } else if (!endSent[w]) {
+        if (ctx.haltCode() === 0) {
+          const c = own[w].shift() ?? free.shift()
+          if (c) return give(w, c)
+          let from = -1
+          for (let v = 0; v < W; v++) if (own[v].length > 0 && (from < 0 || own[v].length > own[from].length)) from = v
+          if (from >= 0) {
+            return release(from, w)
+          }
+        }
+        if (!endSent[w] && awaiting[w] === 0) {
           endSent[w] = true
           ctx.pool.send(w, { t: 'end' })
         }
@@ -124,13 +151,25 @@ export class BfsLevels {
       for (let w = 0; w < W; w++) {
         ctx.pool.on(w, (m) => {
           if (m.t === 'need') feed(w)
-          else if (m.t === 'out') {
+          else if (m.t === 'released') {
+            asked.splice(asked.findIndex(([f, v]) => f === m.for && v === w), 1)
+            awaiting[m.for]--
+            if (ctx.haltCode() === 0) give(m.for, m.chunk)
+            else feed(m.for)
+          } else if (m.t === 'out') {
             lv.next.push(m.chunk)
             this.nextStates += m.chunk.n
             this.nextBytes += chunkBytes(m.chunk)
           } else if (m.t === 'level-done' || m.t === 'failed') {
-            if (m.t === 'failed') ctx.failed(m.failure)
-            else {
+            if (m.t === 'failed') {
+              ctx.failed(m.failure)
+              for (let k = asked.length - 1; k >= 0; k--) {
+                if (asked[k][1] !== w) continue
+                const [f] = asked.splice(k, 1)[0]
+                awaiting[f]--
+                feed(f)
+              }
+            } else {
               if (m.unseen) lv.unseen = true
               mergeFound(ctx.found, m.found)
             }
@@ -139,6 +178,7 @@ export class BfsLevels {
         })
         ctx.pool.send(w, { t: 'level', probe: lv.probe, settled })
       }
+      evenOut(own, release)
       for (let w = 0; w < W; w++) feed(w)
       for (let w = 0; w < W; w++) if (!endSent[w]) feed(w)
     })
@@ -242,6 +282,27 @@ export class BfsLevels {
     const held = (cs: Chunk[]): number => cs.reduce((a, c) => a + (c ? chunkBytes(c) : 0), 0)
     const queuedBytes = this.nextBytes + held(ctx.queue) + (this.level ? held(this.level.current) : 0)
     return { depthHistogram: histogram, maxDepth: histogram.length, queue: waiting + this.nextStates, queuedBytes }
+  }
+}
+
+/**
+ * Before a round starts every explorer is idle, so a release is answered at once: one holding less than its share
+ * of the round gets batches released by the one holding the most, as long as that leaves the giver its share.
+ */
+function evenOut(own: Chunk[][], release: (from: number, to: number) => void): void {
+  const W = own.length
+  const held = own.map((q) => q.reduce((a, c) => a + c.n, 0))
+  const share = held.reduce((a, b) => a + b, 0) / W
+  for (let to = 0; to < W; to++) {
+    for (;;) {
+      let from = 0
+      for (let v = 1; v < W; v++) if (held[v] > held[from]) from = v
+      const last = own[from][own[from].length - 1]
+      if (!last || held[to] + last.n > share + last.n / 2 || held[from] - last.n < share - last.n / 2) break
+      held[from] -= last.n
+      held[to] += last.n
+      release(from, to)
+    }
   }
 }
 

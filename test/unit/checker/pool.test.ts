@@ -31,6 +31,20 @@ describe('parallel BFS and DFS: exact, identical counts for every worker count',
     })
   }
 
+  it('an orchestration model (states held as objects by the explorer that made them, released as bytes to one that runs out): 1, 2 and 3 workers, BFS and the portfolio, the same counts', async () => {
+    const params = { consistency: 'monotonic-session', instances: 2 }
+    const runs = await Promise.all([
+      check('statefulset-scale', params, { workers: 1 }),
+      check('statefulset-scale', params, { workers: 2 }),
+      check('statefulset-scale', params, { workers: 3 }),
+      check('statefulset-scale', params, { workers: 2, strategy: 'auto' }),
+    ])
+    const figures = (r: (typeof runs)[number]) => [r.unique, r.generated, r.complete, r.depthHistogram, r.properties.map((p) => [p.name, p.status])]
+    expect(runs[0].unique).toBeGreaterThan(10_000)
+    expect(runs[0].depthHistogram.length).toBeGreaterThan(10)
+    for (const r of runs.slice(1)) expect(figures(r)).toEqual(figures(runs[0]))
+  })
+
   it('grows the shared visited set from a tiny table without losing or duplicating states', async () => {
     const r = await check('twophase', { rms: 6, bug: false }, { workers: 2, initialLog2: 4 })
     expect([r.unique, r.generated, r.maxDepth]).toEqual([uniqueOf(6), generatedOf(6), 20])
