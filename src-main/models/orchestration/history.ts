@@ -179,11 +179,22 @@ export function land(level: Level, h: History, view: View, w: Write): { h: Histo
  * Returns the pruned history and the sessions rewritten onto it.
  */
 export function prune(level: Level, h: History, sessions: Session[], window: number): { h: History; sessions: Session[] } {
-  if (level !== 'optimistic' && level !== 'causal') {
-    const fast = pruneLinear(level, h, sessions, window)
+  if (level !== 'causal') {
+    // Optimistic: once the entries off the latest's branch are gone (they can never be read again), the history is
+    // linear and its sessions read as monotonic ones do (views(): what is newer than the session on the branch, the
+    // latest with none).
+    const fast = level === 'optimistic' ? pruneLinear('monotonic-session', liveBranch(h), sessions, window) : pruneLinear(level, h, sessions, window)
     if (fast !== undefined) return fast
   }
   return pruneAny(level, h, sessions, window)
+}
+
+/** The entries on the latest's ancestor chain, oldest first (h itself when that is all of them). */
+function liveBranch(h: History): History {
+  const live = chain(h)
+  if (live.length === h.e.length) return h
+  const on = new Set(live)
+  return { ...h, e: h.e.filter((e) => on.has(e.rev)) }
 }
 
 /** prune() for any history (the linear shortcut below is tested against it). */

@@ -111,6 +111,32 @@ describe('pruning the history never loses a write', () => {
     expect(dropped).toBeGreaterThan(1000)
   })
 
+  it('under optimistic the shortcut (the live branch, then as a linear history) prunes exactly as the general path', () => {
+    let n = 0
+    let forked = 0
+    for (const id of ['replicaset-scale', 'job-parallel', 'statefulset-stale-reads']) {
+      const m = createScenario(id, { consistency: 'optimistic', history: 4 }, { renumber: false })
+      for (const s of reachable(m, 4)) {
+        // A write forks from any retained entry (the view it read): the entries after it on the old branch die.
+        for (const from of s.h.e) {
+          const h: History = { e: [...s.h.e, { rev: s.h.next, p: [from.rev], c: from.c }], latest: s.h.next, next: s.h.next + 1 }
+          const sessions: Session[][] = [s.c.map((c) => c.s), [null], [[]], ...h.e.map((e) => [[e.rev], [Math.max(0, e.rev - 1)], null])]
+          for (const ss of sessions) {
+            for (const window of [0, 1, 2, 3, 5]) {
+              const a = prune('optimistic', h, ss, window)
+              const b = pruneAny('optimistic', h, ss, window)
+              expect(canon([a.h, a.sessions])).toBe(canon([b.h, b.sessions]))
+              n++
+            }
+          }
+          if (from.rev !== s.h.latest) forked++
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(5000)
+    expect(forked).toBeGreaterThan(100)
+  })
+
   for (const [id, level, extra, windows, full] of [
     ['replicaset-scale', 'causal', { replicas: 1, userActions: 0 }, [2, 3], 4],
     ['statefulset-scale', 'resettable-session', { replicas: 1, userActions: 0 }, [1, 2], 1000],
