@@ -226,33 +226,33 @@ export class Explorer {
     }
   }
 
+  /** Every held state as bytes, for a checkpoint (they stay held). */
   private encodeHeld(): Chunk {
-    const ids: number[] = []
-    const parts: Uint8Array[] = []
-    for (const [id, state] of this.held!) {
-      ids.push(id)
-      parts.push(encodeState(this.model, state))
-    }
-    return packChunk(ids, new Int32Array(ids.length), parts)
+    const ids = [...this.held!.keys()]
+    return this.packHeld(ids, new Int32Array(ids.length), false)
   }
 
   /** Held states handed over as bytes: another explorer expands them (a level's work evened out, bfs.ts). */
   private release(c: Chunk): Chunk {
+    return this.packHeld(c.ids, c.depths, true)
+  }
+
+  private packHeld(ids: ArrayLike<number>, depths: ArrayLike<number>, remove: boolean): Chunk {
     const parts: Uint8Array[] = []
-    for (let k = 0; k < c.n; k++) {
-      const state = this.held!.get(c.ids[k])
-      if (state === undefined) throw new Error(`explorer ${this.init.index} was asked to release state ${c.ids[k]}, which it does not hold`)
-      this.held!.delete(c.ids[k])
+    for (let k = 0; k < ids.length; k++) {
+      const state = this.held!.get(ids[k])
+      if (state === undefined) throw new Error(`explorer ${this.init.index} was asked for state ${ids[k]}, which it does not hold`)
+      if (remove) this.held!.delete(ids[k])
       parts.push(encodeState(this.model, state))
     }
-    return packChunk(c.ids, c.depths, parts)
+    return packChunk(ids, depths, parts)
   }
 
   private flushOut(): void {
     if (this.out.n === 0) return
     const chunk = this.out.take()
     if (this.held) chunk.holder = this.init.index
-    this.post({ t: 'out', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
+    this.post({ t: 'out', chunk }, chunkBuffers(chunk))
   }
 
   private checkProps(state: unknown, id: number): void {
@@ -431,7 +431,7 @@ export class Explorer {
             if (h > 0 && Atomics.compareExchange(this.halt, H_HUNGRY, h, h - 1) === h) {
               const give = ids.length >> 1
               const chunk = packChunk(ids.splice(0, give), depths.splice(0, give), states.splice(0, give))
-              this.post({ t: 'share', chunk }, [chunk.ids.buffer, chunk.depths.buffer, chunk.offs.buffer, chunk.data.buffer] as ArrayBuffer[])
+              this.post({ t: 'share', chunk }, chunkBuffers(chunk))
             }
           }
           visited.enter()

@@ -120,15 +120,14 @@ export class BfsLevels {
     }
     let doneCount = 0
     const endSent = new Array<boolean>(W).fill(false)
-    const awaiting = new Array<number>(W).fill(0)
     /** Releases asked for and not yet answered: [for, from]. A failed explorer answers none of its own. */
     const asked: [number, number][] = []
+    const awaits = (w: number): boolean => asked.some(([f]) => f === w)
     const settled = ctx.settled()
     const give = (w: number, chunk: Chunk): void => ctx.pool.send(w, { t: 'chunk', chunk }, chunkBuffers(chunk))
     /** Asks `from` for the last of its batches not yet handed out, as bytes, for `to`. */
     const release = (from: number, to: number): void => {
       const chunk = own[from].pop()!
-      awaiting[to]++
       asked.push([to, from])
       ctx.pool.send(from, { t: 'release', chunk, for: to }, chunkBuffers(chunk))
     }
@@ -139,11 +138,9 @@ export class BfsLevels {
           if (c) return give(w, c)
           let from = -1
           for (let v = 0; v < W; v++) if (own[v].length > 0 && (from < 0 || own[v].length > own[from].length)) from = v
-          if (from >= 0) {
-            return release(from, w)
-          }
+          if (from >= 0) return release(from, w)
         }
-        if (!endSent[w] && awaiting[w] === 0) {
+        if (!endSent[w] && !awaits(w)) {
           endSent[w] = true
           ctx.pool.send(w, { t: 'end' })
         }
@@ -153,7 +150,6 @@ export class BfsLevels {
           if (m.t === 'need') feed(w)
           else if (m.t === 'released') {
             asked.splice(asked.findIndex(([f, v]) => f === m.for && v === w), 1)
-            awaiting[m.for]--
             if (ctx.haltCode() === 0) give(m.for, m.chunk)
             else feed(m.for)
           } else if (m.t === 'out') {
@@ -166,7 +162,6 @@ export class BfsLevels {
               for (let k = asked.length - 1; k >= 0; k--) {
                 if (asked[k][1] !== w) continue
                 const [f] = asked.splice(k, 1)[0]
-                awaiting[f]--
                 feed(f)
               }
             } else {
@@ -306,15 +301,11 @@ function evenOut(own: Chunk[][], release: (from: number, to: number) => void): v
   }
 }
 
-function copyChunk(c: Chunk): Chunk {
-  return { n: c.n, ids: c.ids.slice(), depths: c.depths.slice(), offs: c.offs.slice(), data: c.data.slice() }
-}
-
 /** The frontier in new buffers, with the bytes of states an explorer held as objects (empty in the batches) filled in. */
 function withHeldBytes(queue: Chunk[], cols: Cols[]): Chunk[] {
   const held = new Map<number, Uint8Array>()
   for (const c of cols) if (c.held) for (let k = 0; k < c.held.n; k++) held.set(c.held.ids[k], c.held.data.subarray(c.held.offs[k], c.held.offs[k + 1]))
-  if (held.size === 0) return queue.map(copyChunk)
+  if (held.size === 0) return queue.map((c) => sliceChunk(c, 0, c.n))
   return queue.map((c) => {
     const parts: Uint8Array[] = []
     for (let k = 0; k < c.n; k++) parts.push(held.get(c.ids[k]) ?? c.data.subarray(c.offs[k], c.offs[k + 1]))

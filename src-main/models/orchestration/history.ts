@@ -203,11 +203,8 @@ export function pruneAny(level: Level, h: History, sessions: Session[], window: 
   if (level === 'synchronous') keep.add(h.latest)
   else {
     for (const r of level === 'causal' ? heads(h) : [h.latest]) keep.add(r)
-    if (level === 'optimistic') {
-      // Off-branch entries can never be read again.
-      const live = new Set(chain(h))
-      h = { ...h, e: h.e.filter((e) => live.has(e.rev)) }
-    }
+    // Off-branch entries can never be read again.
+    if (level === 'optimistic') h = liveBranch(h)
     for (const s of sessions) for (const v of views(level, h, s)) for (const r of v.revs) keep.add(r)
     if (level === 'causal') for (const s of sessions) for (const r of s ?? []) if (entry(h, r)) keep.add(r)
   }
