@@ -360,6 +360,19 @@ export interface MatrixCell {
   firstViolationMs?: number
   /** Worst case system steps to converge over the run's converges properties; null when it has none (or no run yet). */
   worstSteps?: number | null
+  /** Unknown cells searched by the portfolio: where its BFS stood when the cell's limit cut it. */
+  frontier?: Frontier
+}
+
+/** Where a BFS stood when it was cut (src-shared/frontier.ts). Depth counts the initial state as 1. */
+export interface Frontier {
+  /** Every state up to this depth had been found. */
+  depth: number
+  /** States at that depth, and at the depth before it. */
+  states: number
+  before: number
+  /** States found one depth deeper when the search was cut, before that depth was whole. */
+  beyond: number
 }
 
 export interface MatrixSummary {

@@ -17,6 +17,7 @@ import type { ParamValues,
 } from '../../src-shared/types.ts'
 import type { MatrixCellKey, RunRepository } from './db/run-repository.ts'
 import { formatCount } from '../../src-shared/format.ts'
+import { frontierGrowth, frontierText } from '../../src-shared/frontier.ts'
 
 /** Cells at once when the spec does not say: the cores, but at most 2 (one worker thread per cell). */
 export function defaultMatrixConcurrency(): number {
@@ -268,10 +269,12 @@ export function cellVerdictText(cell: MatrixCell): string {
   return 'unknown at limit'
 }
 
-/** One line per cell: scenario, instances, consistency, verdict, unique states, seconds. */
+/** One line per cell: scenario, instances, consistency, verdict, unique states, seconds; where an unknown cell's BFS stood. */
 export function formatMatrixTable(m: Matrix): string {
-  const rows = [['scenario', 'inst', 'consistency', 'verdict', 'unique', 'time']]
-  for (const c of m.cells) rows.push([c.scenario, String(c.instances), c.consistency, cellVerdictText(c), formatCount(c.unique), secs(c.seconds)])
+  const rows = [['scenario', 'inst', 'consistency', 'verdict', 'unique', 'time', 'BFS when cut']]
+  for (const c of m.cells) {
+    rows.push([c.scenario, String(c.instances), c.consistency, cellVerdictText(c), formatCount(c.unique), secs(c.seconds), c.frontier ? frontierText(c.frontier) : ''])
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   const right = new Set([1, 4, 5])
   const lines = rows.map((r) => r.map((v, i) => (right.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd())
@@ -309,6 +312,28 @@ export function formatMatrixMarkdown(m: Matrix): string {
       return `${mark} ${what} · ${formatCount(c.unique)} · ${secs(c.seconds)}`
     })
     lines.push(`| ${scenario} | ${inst} | ${cols.join(' | ')} |`)
+  }
+  return lines.join('\n') + '\n' + formatFrontiersMarkdown(m)
+}
+
+/**
+ * The unknown cells' frontiers as a second table (empty when there are none): how deep each BFS had found every
+ * state, how many states that depth held and how fast the levels were still growing.
+ */
+function formatFrontiersMarkdown(m: Matrix): string {
+  const cut = m.cells.filter((c) => c.frontier)
+  if (cut.length === 0) return ''
+  const lines = [
+    '',
+    'Unknown cells, where the BFS stood at the limit (depth counts the initial state as 1):',
+    '',
+    '| scenario | inst | consistency | unique | found whole to depth | states at that depth | × the depth before | found one deeper |',
+    '|---|---:|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const c of cut) {
+    const f = c.frontier!
+    const g = frontierGrowth(f)
+    lines.push(`| ${c.scenario} | ${c.instances} | ${c.consistency} | ${formatCount(c.unique)} | ${f.depth} | ${formatCount(f.states)} | ${g === undefined ? '' : g.toFixed(2)} | ${formatCount(f.beyond)} |`)
   }
   return lines.join('\n') + '\n'
 }

@@ -68,4 +68,14 @@ describe('the Matrix page in Chromium', () => {
     await page.getByTestId(`matrix-row-${matrix.id}`).waitFor()
     expect(consoleErrors).toEqual([])
   })
+  it('shows under an unknown cell how deep its BFS had found every state', async () => {
+    const m = await opened.lab.waitForMatrix((await opened.lab.startMatrix({ scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2 })).id)
+    const f = m.cells[0].frontier!
+    await page.goto(`${host.url}#/matrix/${m.id}`)
+    const shown = page.getByTestId('matrix-cell-replicaset-scale-monotonic-session-1').getByTestId('matrix-cell-frontier')
+    await shown.waitFor()
+    expect(await shown.textContent()).toContain(`BFS whole to depth ${f.depth}, ×${(f.states / f.before).toFixed(1)} per depth`)
+    expect(await shown.getAttribute('title')).toContain(`${f.states.toLocaleString('en-US')} states there`)
+    expect(consoleErrors).toEqual([])
+  })
 })

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path'
 import { parseParamValue, parseShard } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
-import type { CsvReport, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
+import { frontierText } from '../../../src-shared/frontier.ts'
+import type { CsvReport, Matrix, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
@@ -41,6 +42,8 @@ const USAGE = `usage: stabilis <command> [options]
   matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy auto|bfs|dfs|sim]
         [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
+  matrices [<matrixId>] [--db FILE] [--json | --markdown]
+                                          saved matrices; with an id, that matrix's table
   serve [--host 127.0.0.1] [--port N] [--new-token] [--db FILE]
                                           the lab in a browser (port 7357; the token is kept beside the database)
   store up --replicas N [--dir D] | store bench [...] | store chaos [...]  the replicated store
@@ -430,18 +433,46 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
       onEvent(e) {
         if (e.type !== 'matrix-progress' || e.matrix.id !== started.id || e.cell.status === 'running') return
         const c = e.cell
-        io.err(`[${e.matrix.finished}/${e.matrix.cellCount}] ${c.scenario} ×${c.instances} ${c.consistency}: ${cellVerdictText(c)}  unique ${formatCount(c.unique)}  ${formatSeconds(c.seconds)}\n`)
+        const cut = c.frontier ? `  (BFS ${frontierText(c.frontier)})` : ''
+        io.err(`[${e.matrix.finished}/${e.matrix.cellCount}] ${c.scenario} ×${c.instances} ${c.consistency}: ${cellVerdictText(c)}  unique ${formatCount(c.unique)}  ${formatSeconds(c.seconds)}${cut}\n`)
       },
       stop: () => void lab.stopMatrix(started.id),
       wait: () => lab.waitForMatrix(started.id),
     })
-    if (args.flags.json) {
-      io.out(JSON.stringify({ matrixId: m.id, status: m.status, spec: m.spec, holds: m.holds, violated: m.violated, unknown: m.unknown, cells: m.cells }) + '\n')
-    } else if (args.flags.markdown) io.out(formatMatrixMarkdown(m))
-    else io.out(`${matrixHeadline(m)}\n${formatMatrixTable(m)}cells are saved runs: stabilis runs --db FILE, or the Matrix page\n`)
+    printMatrix(io, m, args.flags)
     if (m.violated > 0) return 1
     if (interrupted) return 130
     return m.cells.some((c) => c.status === 'failed') ? 2 : 0
+  } finally {
+    await close()
+  }
+}
+
+function printMatrix(io: Io, m: Matrix, flags: ParsedArgs['flags']): void {
+  if (flags.json) {
+    io.out(JSON.stringify({ matrixId: m.id, status: m.status, spec: m.spec, holds: m.holds, violated: m.violated, unknown: m.unknown, cells: m.cells }) + '\n')
+  } else if (flags.markdown) io.out(formatMatrixMarkdown(m))
+  else io.out(`${matrixHeadline(m)}\n${formatMatrixTable(m)}cells are saved runs: stabilis runs --db FILE, or the Matrix page\n`)
+}
+
+/** Saved matrices, newest first; with an id, that matrix as `matrix` prints it at its end. */
+async function cmdMatrices(args: ParsedArgs, io: Io): Promise<number> {
+  const [id, ...extra] = args.positional
+  if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
+  if (id !== undefined && !/^\d+$/.test(id)) throw badInput(`matrix id must be a whole number, got "${id}"`)
+  if (args.flags.json && args.flags.markdown) throw badInput('--json and --markdown cannot be combined')
+  const { lab, close } = openLab(dbFile(args.flags))
+  try {
+    if (id !== undefined) {
+      printMatrix(io, await lab.getMatrix(Number(id)), args.flags)
+      return 0
+    }
+    if (args.flags.markdown) throw badInput('--markdown prints one matrix: give its id (stabilis matrices ID --markdown)')
+    const list = await lab.listMatrices()
+    if (args.flags.json) io.out(JSON.stringify(list) + '\n')
+    else if (list.length === 0) io.out('no matrices yet: try stabilis matrix statefulset-stale-reads --consistency all\n')
+    else for (const m of list) io.out(`${String(m.id).padStart(5)}  ${m.startedAt}  ${matrixHeadline(m)}\n`)
+    return 0
   } finally {
     await close()
   }
@@ -507,6 +538,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
     },
     run: cmdMatrix,
   },
+  matrices: { flags: { db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' } }, run: cmdMatrices },
 }
 
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {

@@ -2,12 +2,21 @@
 // figures.
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
-import type { Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, Verdict } from '../../../src-shared/types.ts'
+import { frontierOf } from '../../../src-shared/frontier.ts'
+import type { Frontier, Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, SearchCoverage, Verdict } from '../../../src-shared/types.ts'
 import { markDeadInterrupted, Repository, writeTransaction } from './database.ts'
 
 function firstViolationOf(search: string | null): { firstViolationMs?: number } {
   const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
   return ms !== undefined ? { firstViolationMs: ms } : {}
+}
+
+/** An unknown cell's frontier, from its run's depth histogram and the depth its portfolio BFS found whole. */
+function frontierFor(c: MatrixCellRow, hist: Map<number, number[]>): { frontier?: Frontier } {
+  if (c.run_id === null || c.verdict !== 'unknown' || !c.search) return {}
+  const depth = (JSON.parse(c.search) as { coverage?: SearchCoverage }).coverage?.bfsDepth
+  const f = frontierOf(hist.get(c.run_id) ?? [], depth)
+  return f ? { frontier: f } : {}
 }
 
 const SQL = {
@@ -23,6 +32,8 @@ const SQL = {
     WHERE c.matrix_id = ? AND p.status = 'violated' ORDER BY p.run_id, p.position`,
   converges: `SELECT p.run_id, p.details FROM property_results p JOIN matrix_cells c ON c.run_id = p.run_id
     WHERE c.matrix_id = ? AND p.kind = 'converges' AND p.details IS NOT NULL`,
+  histograms: `SELECT h.run_id, h.depth, h.states FROM depth_histogram h JOIN matrix_cells c ON c.run_id = h.run_id
+    JOIN runs r ON r.id = h.run_id WHERE c.matrix_id = ? AND r.verdict = 'unknown' ORDER BY h.run_id, h.depth`,
 }
 
 export class MatricesRepository extends Repository<keyof typeof SQL> {
@@ -75,6 +86,12 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
       const w = (JSON.parse(r.details) as Partial<PropertyResult>).convergence?.worstSteps
       if (typeof w === 'number') worst.set(r.run_id, Math.max(w, worst.get(r.run_id) ?? 0))
     }
+    const hist = new Map<number, number[]>()
+    for (const h of this.sql.histograms.all(row.id) as { run_id: number; depth: number; states: number }[]) {
+      const list = hist.get(h.run_id) ?? []
+      list[h.depth - 1] = h.states
+      hist.set(h.run_id, list)
+    }
     const violated = new Map<number, string[]>()
     for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
     const cells: MatrixCell[] = cellRows.map((c) => ({
@@ -91,6 +108,7 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
       error: c.error ?? null,
       ...firstViolationOf(c.search),
       worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
+      ...frontierFor(c, hist),
     }))
     const ended = (c: MatrixCell): boolean => c.status !== 'pending' && c.status !== 'running'
     // Verdicts count ended cells only: a running or pending cell is neither unknown nor anything else yet.

@@ -56,11 +56,13 @@ describe('CSV cells a spreadsheet could run, numbers, names', () => {
 
   it('writes the matrix report one row per cell, pending cells without figures', () => {
     const cell = { scenario: 's', consistency: 'causal', instances: 1, runId: 4, status: 'done', verdict: 'holds', violated: [], unique: 10, seconds: 0.12345, complete: true, error: null, worstSteps: 7 } as const
-    const m = { id: 2, cells: [cell, { ...cell, runId: null, status: 'pending', verdict: 'unknown', complete: false, worstSteps: null }] } as unknown as Matrix
+    const cut = { ...cell, runId: 5, verdict: 'unknown', complete: false, worstSteps: null, frontier: { depth: 11, states: 121218, before: 57611, beyond: 124386 } }
+    const m = { id: 2, cells: [cell, { ...cell, runId: null, status: 'pending', verdict: 'unknown', complete: false, worstSteps: null }, cut] } as unknown as Matrix
     const rows = parseCsvObjects(matrixCsv(m))
     expect(Object.keys(rows[0])).toEqual([...MATRIX_CSV_HEADER])
-    expect(rows[0]).toMatchObject({ matrix_id: '2', run_id: '4', status: 'done', verdict: 'holds', duration_s: '0.123', worst_steps: '7' })
+    expect(rows[0]).toMatchObject({ matrix_id: '2', run_id: '4', status: 'done', verdict: 'holds', duration_s: '0.123', worst_steps: '7', bfs_whole_depth: '' })
     expect(rows[1]).toMatchObject({ run_id: '', status: 'pending', unique_states: '', worst_steps: '' })
+    expect(rows[2]).toMatchObject({ verdict: 'unknown', bfs_whole_depth: '11', states_at_depth: '121218', states_depth_before: '57611', states_found_deeper: '124386' })
   })
 })
 

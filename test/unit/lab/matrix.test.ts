@@ -161,4 +161,27 @@ describe('Lab matrices (worker threads + SQLite)', () => {
       await again.close()
     }
   })
+  it('shows where an unknown cell\'s BFS stood: its whole depths are the true levels of the space', async () => {
+    // Cut by time after a second or two: how deep it gets varies, what it reports must not.
+    const cell = { scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2 }
+    const done = await lab.waitForMatrix((await lab.startMatrix(cell)).id)
+    const c = done.cells[0]
+    expect(c).toMatchObject({ verdict: 'unknown', complete: false })
+    const f = c.frontier!
+    expect(f.depth).toBeGreaterThanOrEqual(3)
+    const run = await lab.getRun(c.runId!)
+    expect(run.summary.coverage!.bfsDepth).toBe(f.depth)
+    expect([f.before, f.states, f.beyond]).toEqual([run.depthHistogram[f.depth - 2], run.depthHistogram[f.depth - 1], run.depthHistogram[f.depth] ?? 0])
+    // A plain BFS bounded at that depth finds exactly those levels.
+    const bounded = await lab.startRun({ model: 'replicaset-scale', params: { consistency: 'monotonic-session', instances: 1 }, strategy: 'bfs', workers: 1, maxDepth: f.depth, timeout: 0, seed: 1, stopOnViolation: false })
+    await lab.waitForRun(bounded.id)
+    const levels = (await lab.getRun(bounded.id)).depthHistogram
+    expect(levels.slice(0, f.depth)).toEqual(run.depthHistogram.slice(0, f.depth))
+    expect(f.states).toBeGreaterThan(f.before)
+    // Every form names it: the text table, the Markdown's second table, the CSV.
+    expect(formatMatrixTable(done)).toContain(`whole to depth ${f.depth}: ${f.states.toLocaleString('en-US')} states there`)
+    const md = formatMatrixMarkdown(done)
+    expect(md).toContain('Unknown cells, where the BFS stood at the limit')
+    expect(md).toContain(`| replicaset-scale | 1 | monotonic-session | ${c.unique.toLocaleString('en-US')} | ${f.depth} | ${f.states.toLocaleString('en-US')} | ${(f.states / f.before).toFixed(2)} |`)
+  })
 })

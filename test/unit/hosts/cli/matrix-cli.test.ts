@@ -41,6 +41,29 @@ describe('stabilis matrix', () => {
     ])
   })
 
+  it('lists saved matrices and prints one again, as Markdown or JSON, from the database alone', async () => {
+    const list = await runCli(['matrices', '--db', db, '--json'])
+    expect(list.code, list.stderr).toBe(0)
+    const saved = JSON.parse(list.stdout) as { id: number; holds: number; violated: number; unknown: number }[]
+    expect(saved.length).toBeGreaterThanOrEqual(2)
+    const first = saved[saved.length - 1]
+    expect(first).toMatchObject({ holds: 1, violated: 1, unknown: 0 })
+    const text = await runCli(['matrices', '--db', db])
+    expect(text.stdout).toContain(`matrix ${first.id} (done): statefulset-stale-reads × synchronous, resettable-session × instances 1`)
+    const md = await runCli(['matrices', String(first.id), '--db', db, '--markdown'])
+    expect(md.code, md.stderr).toBe(0)
+    expect(md.stdout.split('\n')[2]).toMatch(/^\| statefulset-stale-reads \| 1 \| ✅ holds · 205 · [\d.]+ s \| ❌ pod-on-one-node, sts-one-pod-per-ordinal · /)
+    const bad = await Promise.all([
+      runCli(['matrices', '999', '--db', db]),
+      runCli(['matrices', 'x', '--db', db]),
+      runCli(['matrices', '--markdown', '--db', db]),
+    ])
+    expect(bad.map((r) => r.code)).toEqual([2, 2, 2])
+    expect(bad[0].stderr).toMatch(/no matrix with id 999/)
+    expect(bad[1].stderr).toMatch(/matrix id must be a whole number, got "x"/)
+    expect(bad[2].stderr).toMatch(/--markdown prints one matrix: give its id/)
+  })
+
   it('exits 2 naming the bad field', async () => {
     const cases: [string[], RegExp][] = [
       [['matrix', 'nope', '--instances', '1'], /unknown scenario "nope"/],
