@@ -7,6 +7,7 @@
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
+import { splitContainers } from './controllers/kubelet.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
@@ -322,10 +323,16 @@ export function describeState(level: Level, controllers: readonly Controller[], 
     resources,
     history: s.h.e.map((e) => ({ rev: e.rev, parents: e.p })),
     controllers: Object.fromEntries(
-      controllers.map((c, i) => [c.name, { session: s.c[i].s, ...(s.c[i].run ? { running: s.c[i].run } : {}) }]),
+      controllers.map((c, i) => [c.name, { session: s.c[i].s, ...(s.c[i].run ? containersOf(s.c[i].run) : {}) }]),
     ),
     budgets: s.b,
   }
+}
+
+/** A kubelet's containers for a trace: running, and (when any) the runOnce ones it remembers as exited. */
+function containersOf(list: readonly string[]): { running: string[]; exited?: string[] } {
+  const { running, exited } = splitContainers(list)
+  return exited.length > 0 ? { running, exited: exited.map((k) => k.slice(k.indexOf(':') + 1)) } : { running }
 }
 
 const MAX_FIELDS = 4
@@ -344,8 +351,10 @@ export function writeEffect(w: Write, read: Cluster, result: WriteResult): strin
   return `update ${w.kind}/${result.name}${shown.length > 0 ? `: ${shown.join(', ')}${more}` : ' (no field changed)'}`
 }
 
-/** Kubelet containers (sorted "pod@uid") started and stopped between two lists. */
-function containerChanges(before: readonly string[], after: readonly string[]): string[] {
+/** Kubelet containers (sorted "pod@uid") started and stopped between two lists (remembered exited ones aside). */
+function containerChanges(beforeAll: readonly string[], afterAll: readonly string[]): string[] {
+  const before = splitContainers(beforeAll).running
+  const after = splitContainers(afterAll).running
   const out: string[] = []
   const started = after.filter((x) => !before.includes(x))
   const stopped = before.filter((x) => !after.includes(x))

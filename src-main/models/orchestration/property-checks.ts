@@ -2,6 +2,7 @@
 // (properties.ts builds the view from a state and the model context) and live mode judges a replica's objects
 // through it (live/properties.ts builds it from the informers and the kubelets). What each property means, and why
 // the "status when stable" family reads the view a status was computed from, is in properties.ts.
+import { splitContainers } from './controllers/kubelet.ts'
 import { replicaSetPods } from './controllers/replicaset.ts'
 import { memo } from './memo.ts'
 import { ordinalOf, statefulSetPods } from './controllers/statefulset.ts'
@@ -83,7 +84,7 @@ function runningPods(v: PropertyView): { byUid: Map<string, Set<string>>; byName
     set.add(node)
   }
   for (const [node, run] of v.running()) {
-    for (const k of run) {
+    for (const k of splitContainers(run).running) {
       const at = k.lastIndexOf('@')
       add(byUid, k.slice(at + 1), node)
       add(byName, k.slice(0, at), node)

@@ -96,7 +96,8 @@ export interface StatefulSet {
 
 export interface Job {
   meta: Meta
-  spec: { parallelism: number; completions: number; suspend: boolean; template: PodTemplate }
+  /** backoffLimit: failed pods tolerated; one more and the Job fails (Kubernetes' default is 6). */
+  spec: { parallelism: number; completions: number; suspend: boolean; backoffLimit: number; template: PodTemplate }
   status: Observed & {
     active: number
     ready: number
@@ -104,7 +105,10 @@ export interface Job {
     failed: number
     /** uids of finished pods counted here but whose tracking finalizer is not yet removed (sorted). */
     uncounted: string[]
+    /** The Complete condition. */
     complete: boolean
+    /** The Failed condition, reason BackoffLimitExceeded: more than spec.backoffLimit pods failed. */
+    backoffLimitExceeded: boolean
   }
 }
 

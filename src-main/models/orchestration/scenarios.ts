@@ -29,6 +29,8 @@ export interface ScenarioParams {
   controllerRestarts: number
   /** statefulset-stale-reads: the unowned spare pod waiting to be scheduled. */
   sparePod: boolean
+  /** Job scenarios: the Job's spec.backoffLimit. */
+  backoffLimit: number
   /** Instances of one controller kind are interchangeable: one state for every assignment of their sessions. */
   symmetry: boolean
 }
@@ -86,16 +88,29 @@ function deployment(name: string, replicas: number, paused: boolean): Deployment
   return d
 }
 
+/** Kubernetes' default spec.backoffLimit. */
+const DEFAULT_BACKOFF_LIMIT = 6
+
+const BACKOFF_LIMIT: ParamSpec = {
+  name: 'backoffLimit',
+  kind: 'int',
+  label: 'Backoff limit',
+  description: 'The Job fails once more than this many of its pods have failed (Kubernetes\' default, 6).',
+  default: DEFAULT_BACKOFF_LIMIT,
+  min: 0,
+  max: 10,
+}
+
 /** An unowned pod waiting to be scheduled (Themelios' stale-reads test has one): the scheduler has work beside it. */
 function sparePod(): Pod {
   return { meta: meta('Pod', 'zspare-pod', { app: 'spare' }), spec: { image: 'pause:1' }, status: { phase: 'Pending', ready: false } }
 }
 
-function job(name: string, parallelism: number, completions: number): Job {
+function job(name: string, parallelism: number, completions: number, backoffLimit: number): Job {
   return {
     meta: meta('Job', name, { job: name }),
-    spec: { parallelism, completions, suspend: false, template: { labels: { job: name }, image: 'batch:1' } },
-    status: { active: 0, ready: 0, succeeded: 0, failed: 0, uncounted: [], complete: false, ...observed },
+    spec: { parallelism, completions, suspend: false, backoffLimit, template: { labels: { job: name }, image: 'batch:1' } },
+    status: { active: 0, ready: 0, succeeded: 0, failed: 0, uncounted: [], complete: false, backoffLimitExceeded: false, ...observed },
   }
 }
 
@@ -247,7 +262,8 @@ const SCENARIOS: Scenario[] = [
     description: 'A Job with parallelism 1 runs `replicas` completions one pod at a time; the user may suspend / resume it.',
     controllers: ['scheduler', 'job', 'podgc'],
     defaults: { nodes: 1, replicas: 1, userActions: 0, nodeRestarts: 0, minReplicas: 1 },
-    initial: (p) => ({ Job: [job('batch', 1, p.replicas)] }),
+    initial: (p) => ({ Job: [job('batch', 1, p.replicas, p.backoffLimit)] }),
+    extraParams: [BACKOFF_LIMIT],
     userActions: () => suspendActions('batch'),
     properties: [...JOB_SAFETY, 'job-complete', 'converges'],
   },
@@ -257,7 +273,8 @@ const SCENARIOS: Scenario[] = [
     description: 'A Job with parallelism 5 (as published) runs `replicas` completions, so every pod it needs runs at once; the user may suspend / resume it.',
     controllers: ['scheduler', 'job', 'podgc'],
     defaults: { nodes: 1, replicas: 2, userActions: 0, nodeRestarts: 0, minReplicas: 1 },
-    initial: (p) => ({ Job: [job('batch', 5, p.replicas)] }),
+    initial: (p) => ({ Job: [job('batch', 5, p.replicas, p.backoffLimit)] }),
+    extraParams: [BACKOFF_LIMIT],
     userActions: () => suspendActions('batch'),
     properties: [...JOB_SAFETY, 'job-complete', 'converges'],
   },
@@ -265,7 +282,7 @@ const SCENARIOS: Scenario[] = [
 
 function suspendActions(name: string): UserAction[] {
   return [
-    edit(`suspend ${name}`, 'Job', name, (j) => !j.spec.suspend && !j.status.complete && (j.spec.suspend = true)),
+    edit(`suspend ${name}`, 'Job', name, (j) => !j.spec.suspend && !j.status.complete && !j.status.backoffLimitExceeded && (j.spec.suspend = true)),
     edit(`resume ${name}`, 'Job', name, (j) => j.spec.suspend && !(j.spec.suspend = false)),
   ]
 }
@@ -343,6 +360,7 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     nodeRestarts: num('nodeRestarts', sc.defaults.nodeRestarts),
     controllerRestarts: num('controllerRestarts', sc.defaults.controllerRestarts ?? 0),
     sparePod: v.sparePod === undefined ? true : v.sparePod === true || v.sparePod === 'true',
+    backoffLimit: num('backoffLimit', DEFAULT_BACKOFF_LIMIT),
     symmetry: v.symmetry === undefined ? true : v.symmetry === true || v.symmetry === 'true',
   }
 }

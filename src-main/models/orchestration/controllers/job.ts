@@ -1,8 +1,10 @@
 // Job controller (NonIndexed): pods carry the tracking finalizer; a finished pod is first recorded in
 // status.uncounted, then its finalizer is removed, then it is moved into succeeded/failed (three writes, as with
-// uncountedTerminatedPods); once complete, it removes the finalizer from any pod still holding it. Keeps min(parallelism, completions − succeeded) pods active, deletes active pods when
-// suspended, marks the Job complete. Simplified: no backoffLimit (failed pods are replaced), no Indexed mode, no
-// pod failure policy, no activeDeadline or TTL, no start time; status.ready counts Running+Ready pods.
+// uncountedTerminatedPods); once finished, it removes the finalizer from any pod still holding it. Keeps
+// min(parallelism, completions − succeeded) pods active, deletes active pods when suspended, marks the Job complete;
+// once more than spec.backoffLimit pods have failed, marks it failed (BackoffLimitExceeded) and deletes its active
+// pods. Simplified: no Indexed mode, no pod failure policy, no backoff delay between retries, no activeDeadline or
+// TTL, no start time; status.ready counts Running+Ready pods.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, newMeta, ownedBy, ownerRef, podActive, podFinished, podReady, TRACKING_FINALIZER, type Cluster, type Job, type Pod } from '../resources.ts'
 import { observedAt, sameStatus, stamp, type Controller, type ObservedAt } from './types.ts'
@@ -58,7 +60,8 @@ export function syncJob(view: Cluster, at: ObservedAt, j: Job): Write | undefine
   }
   // 4. A finished Job lets go of every pod it still holds by the tracking finalizer, as Kubernetes does once the
   //    Job has its finished condition — e.g. a pod deleted while Pending that never ran, which nothing else frees.
-  if (j.status.complete) {
+  const finished = j.status.complete || j.status.backoffLimitExceeded
+  if (finished) {
     for (const p of pods) {
       if (!p.meta.finalizers.includes(TRACKING_FINALIZER)) continue
       const q = clone(p)
@@ -67,7 +70,10 @@ export function syncJob(view: Cluster, at: ObservedAt, j: Job): Write | undefine
     }
   }
   const succeeded = j.status.succeeded + uncounted.filter((u) => u.endsWith(':S')).length
-  const want = j.spec.suspend || j.status.complete ? 0 : Math.max(0, Math.min(j.spec.parallelism, j.spec.completions - succeeded))
+  // 5. One failure more than the backoff limit fails the Job (counted and recorded ones, as Kubernetes counts).
+  const failed = j.status.failed + uncounted.filter((u) => u.endsWith(':F')).length
+  if (!finished && failed > j.spec.backoffLimit) return status({ backoffLimitExceeded: true })
+  const want = j.spec.suspend || finished ? 0 : Math.max(0, Math.min(j.spec.parallelism, j.spec.completions - succeeded))
   if (active.length < want) {
     const obj: Pod = {
       meta: newMeta('', j.spec.template.labels, ownerRef('Job', j), [TRACKING_FINALIZER]),
@@ -80,7 +86,7 @@ export function syncJob(view: Cluster, at: ObservedAt, j: Job): Write | undefine
     const victim = active[active.length - 1]
     return { op: 'delete', kind: 'Pod', name: victim.meta.name, uid: victim.meta.uid }
   }
-  const complete = j.status.complete || (succeeded >= j.spec.completions && uncounted.length === 0)
+  const complete = j.status.complete || (!finished && succeeded >= j.spec.completions && uncounted.length === 0)
   const next = {
     ...j.status,
     active: active.length,
