@@ -335,6 +335,11 @@ export interface MatrixSpec {
   concurrency?: number
   /** Parameters set in every cell (say nodeRestarts or history), over the scenarios' defaults. */
   params?: ParamValues
+  /**
+   * Only these cells of the grid the fields above span (say an earlier matrix's unknown cells, again with more time);
+   * empty or absent: every cell.
+   */
+  only?: { scenario: string; consistency: string; instances: number }[]
 }
 
 /** 'pending' until its run starts; then the run's status. */

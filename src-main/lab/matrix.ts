@@ -105,11 +105,34 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
     maxDepth: wholeNumber('maxDepth', raw.maxDepth ?? 0, 0, 1_000_000),
     concurrency: wholeNumber('concurrency', raw.concurrency ?? defaultMatrixConcurrency(), 1, Math.max(1, availableParallelism())),
     params: matrixParams(raw.params, scenarios),
+    only: [],
   }
-  const cells: MatrixCellKey[] = []
+  let cells: MatrixCellKey[] = []
   for (const m of scenarios) for (const n of instances) for (const c of levels) cells.push({ scenario: m.id, consistency: c, instances: n })
+  if (raw.only !== undefined) {
+    spec.only = onlyCells(raw.only, cells)
+    if (spec.only.length > 0) cells = cells.filter((c) => spec.only.some((o) => sameCell(o, c)))
+  }
   if (cells.length > MAX_MATRIX_CELLS) throw badInput(`a matrix takes at most ${MAX_MATRIX_CELLS} cells, this one has ${cells.length}`)
   return { spec, cells }
+}
+
+const sameCell = (a: MatrixCellKey, b: MatrixCellKey): boolean =>
+  a.scenario === b.scenario && a.consistency === b.consistency && a.instances === b.instances
+
+/** `only`: cells of the grid, each named as scenario, consistency and instances, each once. */
+function onlyCells(input: unknown, grid: readonly MatrixCellKey[]): MatrixCellKey[] {
+  if (!Array.isArray(input)) throw badInput('only must be a list of cells ({scenario, consistency, instances})')
+  const out: MatrixCellKey[] = []
+  input.forEach((c: unknown, i) => {
+    const x = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>
+    const cell = { scenario: x.scenario, consistency: x.consistency, instances: x.instances } as MatrixCellKey
+    if (!grid.some((g) => sameCell(g, cell))) {
+      throw badInput(`only[${i}]: ${JSON.stringify(cell)} is not a cell of this matrix's scenarios, levels and instances`)
+    }
+    if (!out.some((o) => sameCell(o, cell))) out.push(cell)
+  })
+  return out
 }
 
 /** Fixed parameters for every cell: each must be a parameter of every scenario (values are checked per run). */
@@ -283,6 +306,7 @@ export function formatMatrixTable(m: Matrix): string {
 
 function limitText(spec: Required<MatrixSpec>): string {
   const parts: string[] = [spec.strategy]
+  if (spec.only?.length) parts.push(`${spec.only.length} chosen cells`)
   if (spec.timeoutPerCell) parts.push(`${spec.timeoutPerCell} s per cell`)
   if (spec.maxDepth) parts.push(`depth ≤ ${spec.maxDepth}`)
   return parts.join(', ')

@@ -76,6 +76,17 @@ describe('the Matrix page in Chromium', () => {
     await shown.waitFor()
     expect(await shown.textContent()).toContain(`BFS whole to depth ${f.depth}, ×${(f.states / f.before).toFixed(1)} per depth`)
     expect(await shown.getAttribute('title')).toContain(`${f.states.toLocaleString('en-US')} states there`)
+
+    // Run the unknown cell again from the page: a new matrix of that one cell, with the limit given.
+    expect(await page.getByTestId('matrix-again').textContent()).toContain('Run the 1 unknown cell again')
+    expect(await page.getByTestId('matrix-again-timeout').inputValue()).toBe('8')
+    await page.getByTestId('matrix-again-timeout').fill('1')
+    await page.getByTestId('matrix-again-start').click()
+    await page.waitForURL(new RegExp(`#/matrix/${m.id + 1}$`))
+    await expect.poll(() => page.getByTestId('matrix-status').textContent(), { timeout: 30_000 }).toBe('done')
+    const [latest] = await opened.lab.listMatrices()
+    expect(latest).toMatchObject({ id: m.id + 1, cellCount: 1, spec: { timeoutPerCell: 1, only: [{ scenario: 'replicaset-scale', consistency: 'monotonic-session', instances: 1 }] } })
+    expect(await page.locator('header p.muted').textContent()).toContain('1 chosen cells')
     expect(consoleErrors).toEqual([])
   })
 })

@@ -6,7 +6,7 @@ import { parseParamValue, parseShard } from '../../../src-shared/config.ts'
 import { badInput, LabError } from '../../../src-shared/errors.ts'
 import { formatCount, formatRate, formatSeconds } from '../../../src-shared/format.ts'
 import { frontierText } from '../../../src-shared/frontier.ts'
-import type { CsvReport, Matrix, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
+import type { CsvReport, Matrix, MatrixSpec, ModelInfo, ParamValues, RunConfig, RunDetail, Strategy, TraceStep } from '../../../src-shared/types.ts'
 import { CSV_REPORTS } from '../../lab/csv.ts'
 import { defaultDbFile } from '../../lab/data-dir.ts'
 import type { Lab } from '../../lab/lab.ts'
@@ -16,6 +16,7 @@ import { formatPath, parsePath } from '../../../src-shared/trace-path.ts'
 import { startWebHost } from '../web/server.ts'
 import { persistentToken } from '../web/token.ts'
 import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline } from '../../lab/matrix.ts'
+import { unknownCellsSpec } from '../../../src-shared/matrix-again.ts'
 import { intFlag, parseArgs, stringFlag, type ParsedArgs } from './args.ts'
 import { checkOutputFile } from './output-file.ts'
 
@@ -42,6 +43,8 @@ const USAGE = `usage: stabilis <command> [options]
   matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy auto|bfs|dfs|sim]
         [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
+  matrix --unknown-of <matrixId> [--timeout-per-cell S] [--db FILE] [...]
+                                          a saved matrix's unknown cells again (default: 4× their limit)
   matrices [<matrixId>] [--db FILE] [--json | --markdown]
                                           saved matrices; with an id, that matrix's table
   serve [--host 127.0.0.1] [--port N] [--new-token] [--db FILE]
@@ -403,8 +406,8 @@ function matrixSets(sets: string[]): ParamValues {
   return out
 }
 
-/** Runs a matrix to its end: a line per finished cell on stderr, then the table (or JSON / Markdown) on stdout. */
-async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
+/** The matrix the flags describe: a scenario (or all), levels, instance counts, limits and fixed parameters. */
+function matrixSpecOf(args: ParsedArgs): MatrixSpec {
   const [scenario, ...extra] = args.positional
   if (!scenario) throw badInput('matrix needs a scenario or "all", e.g. stabilis matrix statefulset-stale-reads --consistency all --instances 1,2')
   if (extra.length) throw badInput(`unexpected argument "${extra[0]}"`)
@@ -414,20 +417,45 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
     if (!/^\d+$/.test(v)) throw badInput(`--instances must be whole numbers separated by commas, got "${v}"`)
     return Number(v)
   })
-  const strategy = stringFlag(args.flags, 'strategy') ?? 'auto'
+  return {
+    scenario,
+    consistency: list('consistency', 'all'),
+    instances,
+    strategy: (stringFlag(args.flags, 'strategy') ?? 'auto') as Strategy,
+    timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? 0,
+    maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) ?? 0,
+    ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
+    ...(args.flags.set ? { params: matrixSets(args.flags.set as string[]) } : {}),
+  }
+}
+
+/**
+ * `--unknown-of ID`: the saved matrix's unknown cells again, with its parameters and strategy; the limit per cell is
+ * --timeout-per-cell, else four times the one that cut them.
+ */
+async function unknownAgainSpec(lab: Lab, id: number, args: ParsedArgs): Promise<MatrixSpec> {
+  const only = ['consistency', 'instances', 'strategy', 'set'].find((f) => args.flags[f] !== undefined)
+  if (only || args.positional.length) throw badInput(`--unknown-of takes the saved matrix's cells and parameters; drop ${only ? `--${only}` : `"${args.positional[0]}"`}`)
+  const m = await lab.getMatrix(id)
+  const timeout = intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? m.spec.timeoutPerCell * 4
+  const spec = unknownCellsSpec(m, {
+    timeoutPerCell: timeout,
+    ...(args.flags['max-depth'] !== undefined ? { maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) } : {}),
+    ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
+  })
+  if (!spec) throw badInput(`matrix ${id} has no unknown cells`)
+  return spec
+}
+
+/** Runs a matrix to its end: a line per finished cell on stderr, then the table (or JSON / Markdown) on stdout. */
+async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.json && args.flags.markdown) throw badInput('--json and --markdown cannot be combined')
+  const again = intFlag(args.flags, 'unknown-of', 1, Number.MAX_SAFE_INTEGER)
+  // A new matrix's flags are checked before the database is opened.
+  const fresh = again === undefined ? matrixSpecOf(args) : undefined
   const { lab, close } = openLab(dbFile(args.flags))
   try {
-    const started = await lab.startMatrix({
-      scenario,
-      consistency: list('consistency', 'all'),
-      instances,
-      strategy: strategy as Strategy,
-      timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? 0,
-      maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) ?? 0,
-      ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
-      ...(args.flags.set ? { params: matrixSets(args.flags.set as string[]) } : {}),
-    })
+    const started = await lab.startMatrix(fresh ?? (await unknownAgainSpec(lab, again!, args)))
     io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time\n`)
     const { result: m, interrupted } = await untilDone(lab, {
       onEvent(e) {
@@ -534,7 +562,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
     flags: {
       consistency: { type: 'string' }, instances: { type: 'string' }, strategy: { type: 'string' }, 'timeout-per-cell': { type: 'string' },
       'max-depth': { type: 'string' }, concurrency: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' },
-      set: { type: 'list' },
+      set: { type: 'list' }, 'unknown-of': { type: 'string' },
     },
     run: cmdMatrix,
   },

@@ -115,7 +115,8 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
     const count = (v: Verdict): number => cells.filter((c) => ended(c) && c.verdict === v).length
     return {
       id: row.id,
-      spec: JSON.parse(row.spec) as Required<MatrixSpec>,
+      // Matrices saved before `only` existed ran every cell.
+      spec: { only: [], ...(JSON.parse(row.spec) as MatrixSpec) } as Required<MatrixSpec>,
       status: row.status,
       startedAt: row.started_at,
       finishedAt: row.finished_at,

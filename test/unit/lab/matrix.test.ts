@@ -2,7 +2,8 @@
 // events, stop, validation naming the field, and the text / Markdown forms the CLI prints.
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, resolveMatrixSpec } from '../../../src-main/lab/matrix.ts'
+import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline, resolveMatrixSpec } from '../../../src-main/lab/matrix.ts'
+import { unknownCellsSpec } from '../../../src-shared/matrix-again.ts'
 import { openLab } from '../../../src-main/lab/open-lab.ts'
 import { listModelInfos } from '../../../src-main/models/registry.ts'
 import type { LabEvent, MatrixSpec } from '../../../src-shared/types.ts'
@@ -34,6 +35,21 @@ describe('resolveMatrixSpec', () => {
       ...LEVELS.map((consistency) => ({ scenario: cells[0].scenario, consistency, instances: 1 })),
       { scenario: cells[0].scenario, consistency: 'synchronous', instances: 2 },
     ])
+  })
+
+  it('runs only the cells `only` names, in grid order, each once; a cell outside the grid is named', () => {
+    const grid = { scenario: 'all', consistency: ['all'], instances: [1, 2] }
+    const only = [
+      { scenario: 'job-single', consistency: 'causal', instances: 1 },
+      { scenario: 'replicaset-scale', consistency: 'optimistic', instances: 2 },
+      { scenario: 'job-single', consistency: 'causal', instances: 1 },
+    ]
+    const { spec, cells } = resolveMatrixSpec({ ...grid, only }, models)
+    expect(cells).toEqual([only[1], only[0]])
+    expect(spec.only).toEqual([only[0], only[1]])
+    expect(resolveMatrixSpec(grid, models).spec.only).toEqual([])
+    expect(() => resolveMatrixSpec({ ...grid, instances: [1], only }, models)).toThrow(/only\[1\]: .*"replicaset-scale".* is not a cell of this matrix/)
+    expect(() => resolveMatrixSpec({ ...grid, only: 'x' }, models)).toThrow(/only must be a list of cells/)
   })
 
   it('names the bad field', () => {
@@ -184,5 +200,19 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     const md = formatMatrixMarkdown(done)
     expect(md).toContain('Unknown cells, where the BFS stood at the limit')
     expect(md).toContain(`| replicaset-scale | 1 | monotonic-session | ${c.unique.toLocaleString('en-US')} | ${f.depth} | ${f.states.toLocaleString('en-US')} | ${(f.states / f.before).toFixed(2)} |`)
+  })
+  it('runs a matrix\'s unknown cells again with another limit: a depth-cut cell, unbounded, holds with its exact count', async () => {
+    const first = await lab.waitForMatrix(
+      (await lab.startMatrix({ scenario: 'statefulset-scale', consistency: ['synchronous', 'monotonic-session'], instances: [2], maxDepth: 5 })).id,
+    )
+    expect(first.cells.map((c) => [c.consistency, c.verdict])).toEqual([['synchronous', 'unknown'], ['monotonic-session', 'unknown']])
+    const holds = await lab.waitForMatrix((await lab.startMatrix({ scenario: 'statefulset-scale', consistency: ['synchronous'], instances: [2] })).id)
+    expect(unknownCellsSpec(holds)).toBeUndefined()
+    const spec = unknownCellsSpec(first, { maxDepth: 0 })!
+    expect(spec.only).toHaveLength(2)
+    const again = await lab.waitForMatrix((await lab.startMatrix(spec)).id)
+    expect(again.cells.map((c) => [c.consistency, c.verdict, c.unique])).toEqual([['synchronous', 'holds', 267], ['monotonic-session', 'holds', 14_484]])
+    expect(again.spec).toMatchObject({ scenario: 'statefulset-scale', maxDepth: 0, only: spec.only })
+    expect(matrixHeadline(again)).toContain('2 chosen cells')
   })
 })

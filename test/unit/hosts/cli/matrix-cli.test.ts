@@ -64,6 +64,28 @@ describe('stabilis matrix', () => {
     expect(bad[2].stderr).toMatch(/--markdown prints one matrix: give its id/)
   })
 
+  it('runs a saved matrix\'s unknown cells again (--unknown-of), with its parameters and a new limit', async () => {
+    const cut = await runCli(['matrix', 'statefulset-scale', '--consistency', 'monotonic-session', '--instances', '2', '--max-depth', '5', '--db', db, '--json'])
+    expect(cut.code, cut.stderr).toBe(0)
+    const first = JSON.parse(cut.stdout) as { matrixId: number; unknown: number }
+    expect(first.unknown).toBe(1)
+    const again = await runCli(['matrix', '--unknown-of', String(first.matrixId), '--max-depth', '0', '--db', db, '--json'])
+    expect(again.code, again.stderr).toBe(0)
+    const out = JSON.parse(again.stdout) as { spec: { only: unknown[]; timeoutPerCell: number }; cells: { verdict: string; unique: number }[] }
+    expect(out.cells.map((c) => [c.verdict, c.unique])).toEqual([['holds', 14_484]])
+    expect(out.spec.only).toEqual([{ scenario: 'statefulset-scale', consistency: 'monotonic-session', instances: 2 }])
+    expect(again.stderr).toMatch(/1 chosen cells/)
+    const bad = await Promise.all([
+      runCli(['matrix', '--unknown-of', '999', '--db', db]),
+      runCli(['matrix', '--unknown-of', String(first.matrixId + 1), '--db', db]),
+      runCli(['matrix', '--unknown-of', String(first.matrixId), '--consistency', 'causal', '--db', db]),
+    ])
+    expect(bad.map((r) => r.code)).toEqual([2, 2, 2])
+    expect(bad[0].stderr).toMatch(/no matrix with id 999/)
+    expect(bad[1].stderr).toMatch(/has no unknown cells/)
+    expect(bad[2].stderr).toMatch(/--unknown-of takes the saved matrix's cells and parameters; drop --consistency/)
+  })
+
   it('exits 2 naming the bad field', async () => {
     const cases: [string[], RegExp][] = [
       [['matrix', 'nope', '--instances', '1'], /unknown scenario "nope"/],
