@@ -29,6 +29,8 @@ export interface SupervisorOptions {
   allowRecipes?: boolean
   /** The replicas' HTTP/2 implementation: ours (default) or node:http2. */
   http2?: 'raw' | 'node'
+  /** Where ports come from without basePort (default freePort); a test hands out one that is taken. */
+  pickPort?: () => Promise<number>
 }
 
 /** The 'crash' event: a replica process ended without being asked to, after its start. */
@@ -47,6 +49,9 @@ export interface ReplicaView {
   endpoint: string
   status: ReplicaStatus | null
 }
+
+/** Starts of a cluster on OS-chosen ports before a port taken in between is reported. */
+const START_ATTEMPTS = 3
 
 /** A TCP port on 127.0.0.1 nobody listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -101,13 +106,24 @@ export class StoreSupervisor extends EventEmitter {
     if (home !== undefined && !/^r\d+$/.test(home)) throw new Error(`--recipes-home names a replica (r1..r${n}), got "${home}"`)
     if (home !== undefined && Number(home.slice(1)) > n) throw new Error(`--recipes-home ${home}: there are only ${n} replicas (r1..r${n})`)
     mkdirSync(this.options.dir, { recursive: true })
-    for (let i = 0; i < n; i++) {
-      const name = `r${i + 1}`
-      const clientPort = this.options.basePort ? this.options.basePort + 2 * i : await freePort()
-      const peerPort = this.options.basePort ? this.options.basePort + 2 * i + 1 : await freePort()
-      this.slots.push({ member: { name, clientPort, peerPort }, dataDir: join(this.options.dir, name), child: null, status: null, links: {}, stderr: '' })
+    // A port the OS called free can be taken by another process before the replica binds it (tests run side by
+    // side): then the whole cluster starts again on new ports, since every replica names every peer's port.
+    for (let attempt = 1; ; attempt++) {
+      this.slots = []
+      for (let i = 0; i < n; i++) {
+        const name = `r${i + 1}`
+        const pick = this.options.pickPort ?? freePort
+        const clientPort = this.options.basePort ? this.options.basePort + 2 * i : await pick()
+        const peerPort = this.options.basePort ? this.options.basePort + 2 * i + 1 : await pick()
+        this.slots.push({ member: { name, clientPort, peerPort }, dataDir: join(this.options.dir, name), child: null, status: null, links: {}, stderr: '' })
+      }
+      const started = await Promise.allSettled(this.slots.map((s) => this.launch(s)))
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (!failed) return
+      const raced = !this.options.basePort && /EADDRINUSE/.test(String((failed.reason as Error)?.message))
+      if (!raced || attempt >= START_ATTEMPTS) throw failed.reason
+      await Promise.all(this.slots.map((s) => this.kill(s.member.name)))
     }
-    await Promise.all(this.slots.map((s) => this.launch(s)))
   }
 
   private slot(name: string): Slot {
