@@ -1,16 +1,24 @@
 // Running a saved matrix's unknown cells again, with another limit: the CLI's `matrix --unknown-of` and the
 // Matrix page's button build the same spec.
-import type { Matrix, MatrixSpec } from './types.ts'
+import type { Matrix, MatrixCellKey, MatrixSpec } from './types.ts'
 
 /** Ended cells without a verdict: cut by a limit, stopped or interrupted (a failed cell needs a fix, not time). */
-export function unknownCells(m: Matrix): NonNullable<MatrixSpec['only']> {
+export function unknownCells(m: Matrix): MatrixCellKey[] {
   return m.cells
     .filter((c) => c.verdict === 'unknown' && c.status !== 'pending' && c.status !== 'running' && c.status !== 'failed')
     .map((c) => ({ scenario: c.scenario, consistency: c.consistency, instances: c.instances }))
 }
 
-/** The saved matrix's spec restricted to its unknown cells, with `changes` (say a longer limit); undefined when none. */
+/** The limit per cell a re-run gets unless told otherwise: four times the one that cut the cells. */
+export function againTimeout(m: Matrix): number {
+  return m.spec.timeoutPerCell * 4
+}
+
+/**
+ * The saved matrix's spec restricted to its unknown cells, with `changes` (say another depth limit) and, unless they
+ * set one, againTimeout; undefined when none is unknown.
+ */
 export function unknownCellsSpec(m: Matrix, changes: Partial<MatrixSpec> = {}): MatrixSpec | undefined {
   const only = unknownCells(m)
-  return only.length > 0 ? { ...m.spec, ...changes, only } : undefined
+  return only.length > 0 ? { ...m.spec, timeoutPerCell: againTimeout(m), ...changes, only } : undefined
 }

@@ -339,7 +339,14 @@ export interface MatrixSpec {
    * Only these cells of the grid the fields above span (say an earlier matrix's unknown cells, again with more time);
    * empty or absent: every cell.
    */
-  only?: { scenario: string; consistency: string; instances: number }[]
+  only?: MatrixCellKey[]
+}
+
+/** One cell of a matrix's grid. */
+export interface MatrixCellKey {
+  scenario: string
+  consistency: string
+  instances: number
 }
 
 /** 'pending' until its run starts; then the run's status. */

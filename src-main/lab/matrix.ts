@@ -7,6 +7,7 @@ import type { ParamValues,
   LabEvent,
   Matrix,
   MatrixCell,
+  MatrixCellKey,
   MatrixSpec,
   MatrixSummary,
   ModelInfo,
@@ -15,7 +16,7 @@ import type { ParamValues,
   RunSummary,
   Strategy,
 } from '../../src-shared/types.ts'
-import type { MatrixCellKey, RunRepository } from './db/run-repository.ts'
+import type { RunRepository } from './db/run-repository.ts'
 import { formatCount } from '../../src-shared/format.ts'
 import { frontierGrowth, frontierText } from '../../src-shared/frontier.ts'
 

@@ -5,7 +5,7 @@
 // keep their running containers here (the node's real state, never rolled back).
 import { describeWrite, type Write } from '../models/orchestration/api.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
-import { splitContainers } from '../models/orchestration/controllers/kubelet.ts'
+import { containerDiff } from '../models/orchestration/controllers/kubelet.ts'
 import type { EtcdClient } from './etcd-client.ts'
 import type { Informer } from './informer.ts'
 import { apiWrite, clusterOf, REGISTRY_PREFIX, type Identity } from './registry.ts'
@@ -152,11 +152,7 @@ export class Reconciler {
     let started: string[] | undefined
     let stopped: string[] | undefined
     if (res.running && res.running.join() !== before.join()) {
-      // Containers, not the runOnce ones the kubelet remembers as exited.
-      const now = splitContainers(res.running).running
-      const was = splitContainers(before).running
-      started = now.filter((k) => !was.includes(k))
-      stopped = was.filter((k) => !now.includes(k))
+      ;({ started, stopped } = containerDiff(before, res.running))
       this.running = res.running
       this.o.onRunning?.()
       // The containers changed: the same view may ask for more (the model steps again too).

@@ -434,12 +434,10 @@ function matrixSpecOf(args: ParsedArgs): MatrixSpec {
  * --timeout-per-cell, else four times the one that cut them.
  */
 async function unknownAgainSpec(lab: Lab, id: number, args: ParsedArgs): Promise<MatrixSpec> {
-  const only = ['consistency', 'instances', 'strategy', 'set'].find((f) => args.flags[f] !== undefined)
-  if (only || args.positional.length) throw badInput(`--unknown-of takes the saved matrix's cells and parameters; drop ${only ? `--${only}` : `"${args.positional[0]}"`}`)
-  const m = await lab.getMatrix(id)
-  const timeout = intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? m.spec.timeoutPerCell * 4
-  const spec = unknownCellsSpec(m, {
-    timeoutPerCell: timeout,
+  const clash = ['consistency', 'instances', 'strategy', 'set'].find((f) => args.flags[f] !== undefined)
+  if (clash || args.positional.length) throw badInput(`--unknown-of takes the saved matrix's cells and parameters; drop ${clash ? `--${clash}` : `"${args.positional[0]}"`}`)
+  const spec = unknownCellsSpec(await lab.getMatrix(id), {
+    ...(args.flags['timeout-per-cell'] !== undefined ? { timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) } : {}),
     ...(args.flags['max-depth'] !== undefined ? { maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) } : {}),
     ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
   })

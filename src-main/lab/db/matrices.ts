@@ -3,19 +3,23 @@
 import type Database from 'better-sqlite3'
 import { notFound } from '../../../src-shared/errors.ts'
 import { frontierOf } from '../../../src-shared/frontier.ts'
-import type { Frontier, Matrix, MatrixCell, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, SearchCoverage, Verdict } from '../../../src-shared/types.ts'
+import type { Frontier, Matrix, MatrixCell, MatrixCellKey, MatrixSpec, MatrixStatus, MatrixSummary, PropertyResult, RunStatus, SearchCoverage, Verdict } from '../../../src-shared/types.ts'
 import { markDeadInterrupted, Repository, writeTransaction } from './database.ts'
 
-function firstViolationOf(search: string | null): { firstViolationMs?: number } {
-  const ms = search ? (JSON.parse(search) as { firstViolationMs?: number }).firstViolationMs : undefined
-  return ms !== undefined ? { firstViolationMs: ms } : {}
+/** What a cell's run saved about its search (runs.search): the first violation's time and the portfolio's coverage. */
+interface SavedSearch {
+  firstViolationMs?: number
+  coverage?: SearchCoverage
+}
+
+function firstViolationOf(search: SavedSearch): { firstViolationMs?: number } {
+  return search.firstViolationMs !== undefined ? { firstViolationMs: search.firstViolationMs } : {}
 }
 
 /** An unknown cell's frontier, from its run's depth histogram and the depth its portfolio BFS found whole. */
-function frontierFor(c: MatrixCellRow, hist: Map<number, number[]>): { frontier?: Frontier } {
-  if (c.run_id === null || c.verdict !== 'unknown' || !c.search) return {}
-  const depth = (JSON.parse(c.search) as { coverage?: SearchCoverage }).coverage?.bfsDepth
-  const f = frontierOf(hist.get(c.run_id) ?? [], depth)
+function frontierFor(c: MatrixCellRow, search: SavedSearch, hist: Map<number, number[]>): { frontier?: Frontier } {
+  if (c.run_id === null || c.verdict !== 'unknown') return {}
+  const f = frontierOf(hist.get(c.run_id) ?? [], search.coverage?.bfsDepth)
   return f ? { frontier: f } : {}
 }
 
@@ -94,7 +98,9 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
     }
     const violated = new Map<number, string[]>()
     for (const v of violatedRows) violated.set(v.run_id, [...(violated.get(v.run_id) ?? []), v.name])
-    const cells: MatrixCell[] = cellRows.map((c) => ({
+    const cells: MatrixCell[] = cellRows.map((c) => {
+      const search = (c.search ? JSON.parse(c.search) : {}) as SavedSearch
+      return {
       scenario: c.scenario,
       consistency: c.consistency,
       instances: c.instances,
@@ -106,10 +112,11 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
       seconds: c.seconds ?? 0,
       complete: c.complete === 1,
       error: c.error ?? null,
-      ...firstViolationOf(c.search),
+      ...firstViolationOf(search),
       worstSteps: c.run_id !== null ? (worst.get(c.run_id) ?? null) : null,
-      ...frontierFor(c, hist),
-    }))
+      ...frontierFor(c, search, hist),
+      }
+    })
     const ended = (c: MatrixCell): boolean => c.status !== 'pending' && c.status !== 'running'
     // Verdicts count ended cells only: a running or pending cell is neither unknown nor anything else yet.
     const count = (v: Verdict): number => cells.filter((c) => ended(c) && c.verdict === v).length
@@ -134,11 +141,6 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
 
 
 /** A matrix cell's coordinates. */
-export interface MatrixCellKey {
-  scenario: string
-  consistency: string
-  instances: number
-}
 
 interface MatrixRow {
   id: number

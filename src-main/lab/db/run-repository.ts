@@ -8,6 +8,7 @@ import type {
   Comparison,
   ComparisonInput,
   Matrix,
+  MatrixCellKey,
   MatrixSpec,
   MatrixStatus,
   MatrixSummary,
@@ -20,11 +21,10 @@ import type {
 import type { StoreBenchReport, StoreBenchRun, StoreChaosReport, StoreChaosRun } from '../../../src-shared/store-types.ts'
 import { ComparisonsRepository } from './comparisons.ts'
 import { openDatabase, type OpenDatabase } from './database.ts'
-import { MatricesRepository, type MatrixCellKey } from './matrices.ts'
+import { MatricesRepository } from './matrices.ts'
 import { RunsRepository, type RunFinish } from './runs.ts'
 import { StoreRunsRepository, type StoreRunFinish } from './store-runs.ts'
 
-export type { MatrixCellKey } from './matrices.ts'
 export type { RunFinish } from './runs.ts'
 
 export class RunRepository {

@@ -108,11 +108,11 @@ export class StoreSupervisor extends EventEmitter {
     mkdirSync(this.options.dir, { recursive: true })
     // A port the OS called free can be taken by another process before the replica binds it (tests run side by
     // side): then the whole cluster starts again on new ports, since every replica names every peer's port.
+    const pick = this.options.pickPort ?? freePort
     for (let attempt = 1; ; attempt++) {
       this.slots = []
       for (let i = 0; i < n; i++) {
         const name = `r${i + 1}`
-        const pick = this.options.pickPort ?? freePort
         const clientPort = this.options.basePort ? this.options.basePort + 2 * i : await pick()
         const peerPort = this.options.basePort ? this.options.basePort + 2 * i + 1 : await pick()
         this.slots.push({ member: { name, clientPort, peerPort }, dataDir: join(this.options.dir, name), child: null, status: null, links: {}, stderr: '' })

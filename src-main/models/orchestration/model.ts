@@ -7,7 +7,7 @@
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
-import { splitContainers } from './controllers/kubelet.ts'
+import { containerDiff, EXITED, splitContainers } from './controllers/kubelet.ts'
 import type { Controller } from './controllers/types.ts'
 import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
@@ -332,7 +332,7 @@ export function describeState(level: Level, controllers: readonly Controller[], 
 /** A kubelet's containers for a trace: running, and (when any) the runOnce ones it remembers as exited. */
 function containersOf(list: readonly string[]): { running: string[]; exited?: string[] } {
   const { running, exited } = splitContainers(list)
-  return exited.length > 0 ? { running, exited: exited.map((k) => k.slice(k.indexOf(':') + 1)) } : { running }
+  return exited.length > 0 ? { running, exited: exited.map((k) => k.slice(EXITED.length)) } : { running }
 }
 
 const MAX_FIELDS = 4
@@ -352,12 +352,9 @@ export function writeEffect(w: Write, read: Cluster, result: WriteResult): strin
 }
 
 /** Kubelet containers (sorted "pod@uid") started and stopped between two lists (remembered exited ones aside). */
-function containerChanges(beforeAll: readonly string[], afterAll: readonly string[]): string[] {
-  const before = splitContainers(beforeAll).running
-  const after = splitContainers(afterAll).running
+function containerChanges(before: readonly string[], after: readonly string[]): string[] {
   const out: string[] = []
-  const started = after.filter((x) => !before.includes(x))
-  const stopped = before.filter((x) => !after.includes(x))
+  const { started, stopped } = containerDiff(before, after)
   if (started.length > 0) out.push(`start container ${started.join(', ')}`)
   if (stopped.length > 0) out.push(`stop container ${stopped.join(', ')}`)
   return out

@@ -14,9 +14,9 @@ import type { Controller } from './types.ts'
 const key = (p: Pod): string => `${p.meta.name}@${p.meta.uid}`
 
 /** The prefix of a remembered exited container in a kubelet's list. */
-const EXITED = 'exited:'
+export const EXITED = 'exited:'
 
-/** A kubelet's list split into the containers running and the runOnce ones remembered as exited (each sorted). */
+/** A kubelet's list split into the containers running and the runOnce ones remembered as exited (prefixed). */
 export function splitContainers(list: readonly string[]): { running: string[]; exited: string[] } {
   const running: string[] = []
   const exited: string[] = []
@@ -25,6 +25,13 @@ export function splitContainers(list: readonly string[]): { running: string[]; e
     else running.push(k)
   }
   return { running, exited }
+}
+
+/** Containers started and stopped between two of a kubelet's lists (the remembered exited ones aside). */
+export function containerDiff(before: readonly string[], after: readonly string[]): { started: string[]; stopped: string[] } {
+  const was = splitContainers(before).running
+  const now = splitContainers(after).running
+  return { started: now.filter((k) => !was.includes(k)), stopped: was.filter((k) => !now.includes(k)) }
 }
 
 export function kubelet(node: string, capacity: number): Controller {
