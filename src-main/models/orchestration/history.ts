@@ -8,12 +8,14 @@
 //   optimistic          reads states on the ancestor chain of the latest state, newer than its session; the write
 //                       forks from the state it read and becomes the latest (other branches are dropped, CCF-style):
 //                       preconditions are checked against what it read, so stale writes win.
-//   causal              (Dismerge-like) the history is a DAG. A controller reads any retained state not in the causal
-//                       past of its session, or the merge of all heads; its write is a new node whose parents are
-//                       what it read. Merges are per object, the highest resourceVersion wins, tombstones included.
+//   causal              (Dismerge-like) the history is a DAG. A controller reads any retained state whose causal past
+//                       holds its session and more (monotonic reads: a replica's state only grows), or the merge of
+//                       all heads; its write is a new node whose parents are what it read. Merges are per object,
+//                       the highest resourceVersion wins, tombstones included.
 //
 // Sessions are the revision(s) of the last view a controller acted on. A controller only reads states strictly
-// newer than (causal: not in the past of) its session, as a watch only delivers new events.
+// newer than (causal: with its session in their past) its session, as a watch only delivers new events. A write the
+// controller expects to see (model.ts, expectations) moves its session so that its next view holds that write.
 //
 // Bounding: the history keeps the latest entry (causal: every head, and the entries controllers' sessions name)
 // and, within `window` entries in all, the newest of the others some controller could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is
@@ -126,8 +128,11 @@ export function headView(level: Level, h: History): View {
   return { revs: [e.rev], c: e.c }
 }
 
-/** Every view a controller with this session may read, in a deterministic order. */
-export function views(level: Level, h: History, s: Session): View[] {
+/**
+ * Every view a controller with this session may read, in a deterministic order. `own` (causal): the session is the
+ * controller's own write, which it has not read yet, so that entry itself is readable too.
+ */
+export function views(level: Level, h: History, s: Session, own = false): View[] {
   const single = (r: number): View => ({ revs: [r], c: entry(h, r)!.c })
   switch (level) {
     case 'synchronous':
@@ -149,7 +154,17 @@ export function views(level: Level, h: History, s: Session): View[] {
     case 'causal': {
       const hs = heads(h)
       const seen = s === null ? new Set<number>() : past(h, s)
-      const out: View[] = s === null ? hs.map(single) : h.e.filter((e) => !seen.has(e.rev)).map((e) => single(e.rev))
+      let out: View[]
+      if (s === null) out = hs.map(single)
+      else {
+        // Monotonic reads: an entry whose past holds the whole session (a replica's state only grows).
+        out = []
+        for (const e of h.e) {
+          if (seen.has(e.rev) && !(own && s.includes(e.rev))) continue
+          const above = past(h, [e.rev])
+          if (s.every((r) => above.has(r))) out.push(single(e.rev))
+        }
+      }
       if (hs.length > 1 && hs.some((r) => !seen.has(r))) out.push(headView(level, h))
       return out
     }

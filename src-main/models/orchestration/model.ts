@@ -19,6 +19,11 @@ export interface CtlState {
   s: Session
   /** Kubelets: running containers, sorted "pod@uid". */
   run?: string[]
+  /**
+   * Causal only: the session is this controller's own expected write, not yet read, so its next view may be that
+   * entry itself (any other session is a view the controller has read, which it never reads again).
+   */
+  own?: true
 }
 
 export interface OState {
@@ -60,6 +65,8 @@ export interface OrchestrationConfig {
   symmetry?: boolean
   /** Test switch: one fairness group per controller (no eventual freshness), the model's older assumption. */
   noFreshness?: boolean
+  /** Controllers' expected writes (Controller.expects) are in their next view; off: the published model. */
+  expectations?: boolean
 }
 
 /** Raw revisions are padded to 4 digits in names and uids (string order = revision order); renumber well before. */
@@ -98,6 +105,25 @@ function interchangeable(controllers: readonly Controller[]): number[][] {
   return [...byKind.values()].filter((g) => g.length > 1)
 }
 
+/**
+ * The session of a controller whose write it expects to see next: what it has seen must include the write. Linear
+ * levels: the head the write landed on (every newer entry holds the write); optimistic: the view, which the write
+ * forked from and which it follows on the live branch; causal: the write itself, readable by its writer.
+ */
+function sessionAfterOwnWrite(level: Level, before: History, after: History, view: View): { session: Session; own: boolean } {
+  switch (level) {
+    case 'synchronous':
+      return { session: null, own: false }
+    case 'monotonic-session':
+    case 'resettable-session':
+      return { session: [before.latest], own: false }
+    case 'optimistic':
+      return { session: [...view.revs], own: false }
+    case 'causal':
+      return { session: [after.latest], own: true }
+  }
+}
+
 /** A total order on sessions (none first), invariant under order-preserving renaming of revisions. */
 function compareSessions(a: Session, b: Session): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1
@@ -119,7 +145,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     )
     const out: OState = { h: p.h, c: c.map((x, i) => (x.s === p.sessions[i] ? x : { ...x, s: p.sessions[i] })), b }
     for (const g of symGroups) {
-      const sorted = g.map((i) => out.c[i]).sort((x, y) => compareSessions(x.s, y.s))
+      const sorted = g.map((i) => out.c[i]).sort((x, y) => compareSessions(x.s, y.s) || Number(x.own === true) - Number(y.own === true))
       g.forEach((i, k) => (out.c[i] = sorted[k]))
     }
     if (cfg.normalise) return cfg.normalise(out)
@@ -134,7 +160,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       all = new Array(controllers.length)
       viewCache.set(s, all)
     }
-    return (all[i] ??= views(level, s.h, s.c[i].s))
+    return (all[i] ??= views(level, s.h, s.c[i].s, s.c[i].own === true))
   }
 
   /** Controller i's step from the view at `revs` (one its session allows), or undefined when that view is gone. */
@@ -160,10 +186,13 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       wrote = out.result.ok
     }
     const run = res.running ?? local.run
-    const session: Session = level === 'synchronous' ? null : [...view.revs]
-    if (!wrote && sameList(run, local.run) && sameList(session, local.s)) return undefined
+    const expected = wrote && cfg.expectations === true && controllers[i].expects?.(res.write!) === true
+    const { session, own } = expected ? sessionAfterOwnWrite(level, s.h, h, view) : { session: level === 'synchronous' ? null : [...view.revs], own: false }
+    if (!wrote && sameList(run, local.run) && sameList(session, local.s) && own === (local.own === true)) return undefined
     const c = s.c.slice()
-    c[i] = run === undefined ? { s: session } : { s: session, run }
+    const next: CtlState = run === undefined ? { s: session } : { s: session, run }
+    if (own) next.own = true
+    c[i] = next
     return finish(h, c, s.b)
   }
 
@@ -190,7 +219,8 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       case 'ctl-restart': {
         if (s.b.ctl <= 0 || controllers[a.i].kind === 'kubelet' || s.c[a.i].s === null) return undefined
         const c = s.c.slice()
-        c[a.i] = { ...c[a.i], s: null }
+        // Its expectations are in memory: lost with the session.
+        c[a.i] = { s: null }
         return finish(s.h, c, { ...s.b, ctl: s.b.ctl - 1 })
       }
       case 'user': {
@@ -323,7 +353,7 @@ export function describeState(level: Level, controllers: readonly Controller[], 
     resources,
     history: s.h.e.map((e) => ({ rev: e.rev, parents: e.p })),
     controllers: Object.fromEntries(
-      controllers.map((c, i) => [c.name, { session: s.c[i].s, ...(s.c[i].run ? containersOf(s.c[i].run) : {}) }]),
+      controllers.map((c, i) => [c.name, { session: s.c[i].s, ...(s.c[i].own ? { sessionIsOwnWrite: true } : {}), ...(s.c[i].run ? containersOf(s.c[i].run) : {}) }]),
     ),
     budgets: s.b,
   }

@@ -33,6 +33,8 @@ export interface ScenarioParams {
   backoffLimit: number
   /** Instances of one controller kind are interchangeable: one state for every assignment of their sessions. */
   symmetry: boolean
+  /** The ReplicaSet and Job controllers' expectations and the scheduler's assumed pods (Controller.expects). */
+  expectations: boolean
 }
 
 interface Scenario {
@@ -362,6 +364,7 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     sparePod: v.sparePod === undefined ? true : v.sparePod === true || v.sparePod === 'true',
     backoffLimit: num('backoffLimit', DEFAULT_BACKOFF_LIMIT),
     symmetry: v.symmetry === undefined ? true : v.symmetry === true || v.symmetry === 'true',
+    expectations: v.expectations === undefined ? true : v.expectations === true || v.expectations === 'true',
   }
 }
 
@@ -414,6 +417,14 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
         'With 2 or more instances: states that differ only in which instance of a controller holds which session are one state (2–3× fewer). A cycle that may be unfair makes a liveness property unknown rather than violated; turn off to decide it.',
       default: true,
     },
+    {
+      name: 'expectations',
+      kind: 'bool',
+      label: 'Expectations',
+      description:
+        'The ReplicaSet and Job controllers wait to see the pods they created or deleted, and the scheduler the pods it bound, before acting again (as Kubernetes does; lost on a controller restart). Off: the published model, where a controller may next read a state from before its own write.',
+      default: true,
+    },
     ...(sc.extraParams ?? []),
   ]
 }
@@ -436,6 +447,7 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     budgets: { user: p.userActions, node: p.nodeRestarts, ctl: p.controllerRestarts },
     quotient: opts.renumber !== false,
     symmetry: p.symmetry,
+    expectations: p.expectations,
     normalise: opts.rewrite ? (s) => renumber(s) : undefined,
     noFreshness: opts.noFreshness,
     properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),

@@ -184,7 +184,7 @@ export function stateFingerprint(s: OState, kube: boolean, out: Int32Array): voi
 
   let i = 0
   // Words written: a bound computed up front, so the loop below never checks capacity.
-  let bound = 16 + 4 * s.c.length
+  let bound = 16 + 5 * s.c.length
   for (let j = 0; j < es.length; j++) {
     bound += 8 + es[j].p.length
     for (const p of partsOf[j]) bound += 3 + p.revs.length
@@ -216,6 +216,7 @@ export function stateFingerprint(s: OState, kube: boolean, out: Int32Array): voi
       w[i++] = c.s.length
       for (const r of c.s) w[i++] = r > 0 ? d[r] : r
     }
+    w[i++] = c.own ? 1 : 0
     if (c.run === undefined) w[i++] = -1
     else {
       w[i++] = c.run.length

@@ -135,8 +135,12 @@ describe('consistency levels', () => {
     const merged = vs[2].c
     expect(Object.keys(merged.objs.Pod)).toEqual(['a']) // the delete (tombstone at 4) beats p2@2
     expect(merge([vs[0].c, vs[1].c]).objs.Pod.p2).toBeUndefined()
-    // A session at 3 may still read the concurrent 4 and the merge, but not its own past.
-    expect(revs(views('causal', h, [3]))).toEqual(['4', '3+4'])
+    // Monotonic reads: a session at 3 reads only what holds 3 — the merge, not the concurrent 4 (which lacks it),
+    // nor its own past; with no session, any head.
+    expect(revs(views('causal', h, [3]))).toEqual(['3+4'])
+    // A session that is the controller's own write, not yet read (an expectation), may read that entry itself.
+    expect(revs(views('causal', h, [3], true))).toEqual(['3', '3+4'])
+    expect(revs(views('causal', h, [2]))).toEqual(['3', '4', '3+4'])
   })
 
   it('pruning caps the window and normalises sessions onto retained entries', () => {

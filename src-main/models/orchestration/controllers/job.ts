@@ -3,7 +3,7 @@
 // uncountedTerminatedPods); once finished, it removes the finalizer from any pod still holding it. Keeps
 // min(parallelism, completions − succeeded) pods active, deletes active pods when suspended, marks the Job complete;
 // once more than spec.backoffLimit pods have failed, marks it failed (BackoffLimitExceeded) and deletes its active
-// pods. Simplified: no Indexed mode, no pod failure policy, no backoff delay between retries, no activeDeadline or
+// pods. Its pod writes are expected, as the ReplicaSet controller's are (replicaset.ts). Simplified: no Indexed mode, no pod failure policy, no backoff delay between retries, no activeDeadline or
 // TTL, no start time; status.ready counts Running+Ready pods.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, newMeta, ownedBy, ownerRef, podActive, podFinished, podReady, TRACKING_FINALIZER, type Cluster, type Job, type Pod } from '../resources.ts'
@@ -110,5 +110,7 @@ export function jobController(name: string): Controller {
       }
       return undefined
     },
+    // Pod creates and deletes (ControllerExpectations) and finalizer removals (its uid-tracking expectations).
+    expects: (w) => w.kind === 'Pod',
   }
 }

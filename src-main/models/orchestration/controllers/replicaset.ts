@@ -1,8 +1,9 @@
 // ReplicaSet controller: adopts matching orphan pods, creates pods (generateName) up to spec.replicas, deletes the
 // surplus (unscheduled first, then not ready, then the highest name), then writes status (replicas, ready,
 // available, observedGeneration, observedRevision [+ observedMerge]: the view it read). One write per step: the first RS (name order) needing one.
-// Simplified: no expectations cache (a stale read can over- or under-shoot, which is what the checker looks for),
-// minReadySeconds 0 (available = ready), no burst limits, pods are never released (orphaned) on a label change.
+// Its pod creates and deletes are expected (ControllerExpectations): its next view contains them, so it does not
+// create or delete again from a view from before its own write (the `expectations` parameter; model.ts).
+// Simplified: minReadySeconds 0 (available = ready), no burst limits, pods are never released (orphaned) on a label change.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, matches, newMeta, ownedBy, ownerRef, podActive, podReady, type Cluster, type Pod, type ReplicaSet } from '../resources.ts'
 import { observedAt, sameStatus, type Controller, type ObservedAt } from './types.ts'
@@ -63,5 +64,6 @@ export function replicaSetController(name: string): Controller {
       }
       return undefined
     },
+    expects: (w) => w.kind === 'Pod' && (w.op === 'create' || w.op === 'delete'),
   }
 }

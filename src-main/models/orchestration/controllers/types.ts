@@ -29,6 +29,11 @@ export interface Controller {
   node?: string
   /** undefined = nothing to do in this view. */
   step(input: StepInput): StepResult | undefined
+  /**
+   * Writes the controller keeps in memory until it has seen them (Kubernetes' expectations caches, the scheduler's
+   * assumed pods): after one succeeds, the controller's next view contains it. Lost on a restart.
+   */
+  expects?(w: Write): boolean
 }
 
 /** Where a status was computed: the view's revision(s), as written into status.observedRevision / observedMerge. */
