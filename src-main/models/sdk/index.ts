@@ -342,6 +342,8 @@ function createModel(spec: ModelSpec, info: ModelInfo, values: ParamValues): Mod
   const controllers: Controller[] = []
   for (const cs of ctlSpecs) {
     if (typeof cs?.name !== 'string' || typeof cs.step !== 'function') fail(`every controller needs a name and a step(ctx) function, got ${show(cs)}`)
+    if (cs.expects !== undefined && typeof cs.expects !== 'function') fail(`controller "${cs.name}": expects must be a function of a write, got ${show(cs.expects)}`)
+    const expects = cs.expects?.bind(cs)
     for (let i = 1; i <= instances; i++) {
       const name = `${cs.name}-${i}`
       if (controllers.some((c) => c.name === name)) fail(`two controllers are named "${cs.name}"`)
@@ -357,6 +359,7 @@ function createModel(spec: ModelSpec, info: ModelInfo, values: ParamValues): Mod
           }
           return w ? { write: w } : undefined
         },
+        ...(expects ? { expects: (w: ApiWrite) => expects(w) === true } : {}),
       })
     }
   }
@@ -391,6 +394,7 @@ function createModel(spec: ModelSpec, info: ModelInfo, values: ParamValues): Mod
     budgets: { user: Number(params.userActions), node: 0, ctl: Number(params.controllerRestarts) },
     properties,
     normalise: normaliseUserState,
+    expectations: true,
   })
   return { ...model, decode: (b) => deepFreeze(model.decode(b)) }
 }

@@ -108,6 +108,11 @@ export interface ControllerSpec {
   name: string
   /** Pure: the same view must give the same write. Return nothing when there is nothing to do. */
   step(ctx: StepContext): StepReturn
+  /**
+   * Optional: the writes this controller waits to see before it acts again, as Kubernetes controllers keep
+   * expectations. After such a write succeeds, the controller's next view contains it (until it restarts).
+   */
+  expects?(write: Write): boolean
 }
 
 /** A user action: an environment step (bounded by the `userActions` parameter), applied at the head. */

@@ -154,6 +154,27 @@ describe('broken model files end their run as failed, naming the file and the st
   })
 })
 
+describe('a user controller may keep expectations', () => {
+  it('one that expects its own writes reads them next: fewer states, the same verdicts', async () => {
+    // Under causal a bump may next read a concurrent branch without its own last bump; expecting it, it cannot.
+    const plain = modelFile('bump.ts', spec('bump', GOOD))
+    const expecting = modelFile('bump-expects.ts', spec('bump', GOOD).replace('step(ctx) {', "expects: (w) => w.kind === 'Counter', step(ctx) {"))
+    const params = { consistency: 'causal', instances: 2, symmetry: false }
+    const [a, b] = [await check('bump', plain, params), await check('bump', expecting, params)]
+    expect(a.ok && b.ok).toBe(true)
+    if (!a.ok || !b.ok) return
+    expect(a.result.complete && b.result.complete).toBe(true)
+    expect(b.result.unique).toBeLessThan(a.result.unique)
+    expect(b.result.properties.map((p) => [p.name, p.status])).toEqual(a.result.properties.map((p) => [p.name, p.status]))
+  })
+
+  it('expects must be a function', async () => {
+    const f = modelFile('bad-expects.ts', spec('broken', GOOD).replace('step(ctx) {', 'expects: true, step(ctx) {'))
+    const o = await check('broken', f)
+    expect(o.ok ? '' : o.message).toMatch(/controller "bump": expects must be a function of a write, got true/)
+  })
+})
+
 describe('the lab lists user models from its models folder and goes on after a broken one', () => {
   const labDir = join(dir, 'lab')
   mkdirSync(join(labDir, 'models'), { recursive: true })
