@@ -1,8 +1,9 @@
 // One controller instance as a live reconcile loop: its informer's cache is the view, the model's step function
 // decides, and the write goes through the etcd v3 API (registry.ts). Like the model's session, a controller acts
-// only on a view newer than the last one it acted on; after an accepted write it waits until its own informer has
-// seen that write (read-your-writes through its endpoint) so it never acts twice on its own stale cache. Kubelets
-// keep their running containers here (the node's real state, never rolled back).
+// only on a view newer than the last one it acted on; after an accepted write it expects (Controller.expects: the
+// model's expectations) it waits until its own informer has seen that write (read-your-writes through its
+// endpoint), so it does not act on a cache from before it, as the model's controllers do not. Kubelets keep their
+// running containers here (the node's real state, never rolled back).
 import { describeWrite, type Write } from '../models/orchestration/api.ts'
 import type { Controller } from '../models/orchestration/controllers/types.ts'
 import { containerDiff } from '../models/orchestration/controllers/kubelet.ts'
@@ -168,7 +169,7 @@ export class Reconciler {
       const out = await apiWrite(this.o.client, res.write, this.o.identity)
       const what = res.write.op === 'create' ? `create ${res.write.kind}/${out.name}` : describeWrite(res.write)
       this.o.onStep({ ...base, what, ok: out.ok, reason: out.reason, rev: out.ok ? out.rev : undefined })
-      if (out.ok) {
+      if (out.ok && this.ctl.expects?.(res.write) === true) {
         this.waitFor = out.rev
         this.waitUntil = Date.now() + OWN_WRITE_WAIT_MS
       }
