@@ -422,11 +422,25 @@ function matrixSpecOf(args: ParsedArgs): MatrixSpec {
     consistency: list('consistency', 'all'),
     instances,
     strategy: (stringFlag(args.flags, 'strategy') ?? 'auto') as Strategy,
-    timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) ?? 0,
-    maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) ?? 0,
-    ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
+    timeoutPerCell: 0,
+    maxDepth: 0,
+    ...matrixLimits(args),
     ...(args.flags.set ? { params: matrixSets(args.flags.set as string[]) } : {}),
   }
+}
+
+/** A matrix's limits as flags: the spec field, the flag, its bounds. */
+const MATRIX_LIMITS = [
+  ['timeoutPerCell', 'timeout-per-cell', 0, 7 * 24 * 3600],
+  ['maxDepth', 'max-depth', 0, 1_000_000],
+  ['concurrency', 'concurrency', 1, 1024],
+] as const
+
+/** The limits given as flags (time and depth per cell, cells at once), and only those. */
+function matrixLimits(args: ParsedArgs): Pick<MatrixSpec, (typeof MATRIX_LIMITS)[number][0]> {
+  const out: Pick<MatrixSpec, (typeof MATRIX_LIMITS)[number][0]> = {}
+  for (const [key, flag, min, max] of MATRIX_LIMITS) if (args.flags[flag] !== undefined) out[key] = intFlag(args.flags, flag, min, max)
+  return out
 }
 
 /**
@@ -436,11 +450,7 @@ function matrixSpecOf(args: ParsedArgs): MatrixSpec {
 async function unknownAgainSpec(lab: Lab, id: number, args: ParsedArgs): Promise<MatrixSpec> {
   const clash = ['consistency', 'instances', 'strategy', 'set'].find((f) => args.flags[f] !== undefined)
   if (clash || args.positional.length) throw badInput(`--unknown-of takes the saved matrix's cells and parameters; drop ${clash ? `--${clash}` : `"${args.positional[0]}"`}`)
-  const spec = unknownCellsSpec(await lab.getMatrix(id), {
-    ...(args.flags['timeout-per-cell'] !== undefined ? { timeoutPerCell: intFlag(args.flags, 'timeout-per-cell', 0, 7 * 24 * 3600) } : {}),
-    ...(args.flags['max-depth'] !== undefined ? { maxDepth: intFlag(args.flags, 'max-depth', 0, 1_000_000) } : {}),
-    ...(args.flags.concurrency !== undefined ? { concurrency: intFlag(args.flags, 'concurrency', 1, 1024) } : {}),
-  })
+  const spec = unknownCellsSpec(await lab.getMatrix(id), matrixLimits(args))
   if (!spec) throw badInput(`matrix ${id} has no unknown cells`)
   return spec
 }

@@ -348,6 +348,7 @@ function initialCluster(sc: Scenario, p: ScenarioParams): Cluster {
 
 function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
   const num = (k: string, d: number): number => (v[k] === undefined ? d : Number(v[k]))
+  const bool = (k: string, d: boolean): boolean => (v[k] === undefined ? d : v[k] === true || v[k] === 'true')
   const level = String(v.consistency ?? 'synchronous') as Level
   if (!LEVELS.includes(level)) throw new Error(`unknown consistency level "${level}"; known: ${LEVELS.join(', ')}`)
   return {
@@ -361,10 +362,10 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     userActions: num('userActions', sc.defaults.userActions),
     nodeRestarts: num('nodeRestarts', sc.defaults.nodeRestarts),
     controllerRestarts: num('controllerRestarts', sc.defaults.controllerRestarts ?? 0),
-    sparePod: v.sparePod === undefined ? true : v.sparePod === true || v.sparePod === 'true',
+    sparePod: bool('sparePod', true),
     backoffLimit: num('backoffLimit', DEFAULT_BACKOFF_LIMIT),
-    symmetry: v.symmetry === undefined ? true : v.symmetry === true || v.symmetry === 'true',
-    expectations: v.expectations === undefined ? true : v.expectations === true || v.expectations === 'true',
+    symmetry: bool('symmetry', true),
+    expectations: bool('expectations', true),
   }
 }
 

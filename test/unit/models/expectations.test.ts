@@ -8,6 +8,7 @@ import { views } from '../../../src-main/models/orchestration/history.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import { isTerminating } from '../../../src-main/models/orchestration/resources.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
+import { firstSeen } from './reachable.ts'
 
 const FULL = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
 
@@ -16,15 +17,11 @@ const FULL = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
  * `until`, the search stops at the first state that satisfies it (which is then the last one returned).
  */
 function everyState(m: Model<OState, OAction>, until?: (s: OState) => boolean): OState[] {
-  const fp = new Int32Array(2)
-  const seen = new Set<string>()
+  const isNew = firstSeen(m)
   const out: OState[] = []
   let found = false
   const visit = (s: OState): void => {
-    m.fingerprint!(s, fp)
-    const k = `${fp[0]}:${fp[1]}`
-    if (seen.has(k)) return
-    seen.add(k)
+    if (!isNew(s)) return
     out.push(s)
     if (until?.(s)) found = true
   }

@@ -10,7 +10,7 @@ import { headView, heads, prune, pruneAny, type History, type Level, type Sessio
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import type { AnyObject } from '../../../src-main/models/orchestration/resources.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
-import { reachable } from './reachable.ts'
+import { firstSeen, reachable } from './reachable.ts'
 
 /** The head's resources without revisions: kind/name, labels, owner, finalizers, terminating, spec, status. */
 function resources(level: Level, s: OState): string {
@@ -40,16 +40,12 @@ interface Reach {
 }
 
 function reach(m: Model<OState, OAction>, level: Level): Reach {
-  const fp = new Int32Array(2)
-  const seen = new Set<string>()
+  const isNew = firstSeen(m)
   const out: Reach = { sets: new Set(), violated: new Set(), states: 0, maxEntries: 0, maxHeads: 0 }
   const always = m.properties.filter((p) => p.kind === 'always')
   let frontier: OState[] = []
   const admit = (s: OState): void => {
-    m.fingerprint!(s, fp)
-    const k = `${fp[0]}:${fp[1]}`
-    if (seen.has(k)) return
-    seen.add(k)
+    if (!isNew(s)) return
     frontier.push(s)
     out.states++
     out.sets.add(resources(level, s))

@@ -34,3 +34,16 @@ export function reachable(m: Model<OState, OAction>, depth: number): OState[] {
 export function classic(id: string): Record<string, number | boolean> {
   return id === 'statefulset-stale-reads' ? { nodeRestarts: 1, history: 3, sparePod: false, expectations: false } : { expectations: false }
 }
+
+/** A membership test by the model's own fingerprint (its quotient): true the first time a state is offered. */
+export function firstSeen(m: Model<OState, OAction>): (s: OState) => boolean {
+  const fp = new Int32Array(2)
+  const seen = new Set<string>()
+  return (s) => {
+    m.fingerprint!(s, fp)
+    const k = `${fp[0]}:${fp[1]}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  }
+}

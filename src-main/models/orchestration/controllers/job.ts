@@ -3,8 +3,9 @@
 // uncountedTerminatedPods); once finished, it removes the finalizer from any pod still holding it. Keeps
 // min(parallelism, completions − succeeded) pods active, deletes active pods when suspended, marks the Job complete;
 // once more than spec.backoffLimit pods have failed, marks it failed (BackoffLimitExceeded) and deletes its active
-// pods. Its pod writes are expected, as the ReplicaSet controller's are (replicaset.ts). Simplified: no Indexed mode, no pod failure policy, no backoff delay between retries, no activeDeadline or
-// TTL, no start time; status.ready counts Running+Ready pods.
+// pods. Its pod writes are expected, as the ReplicaSet controller's are (replicaset.ts). Simplified: no Indexed
+// mode, no pod failure policy, no backoff delay between retries, no activeDeadline or TTL, no start time;
+// status.ready counts Running+Ready pods.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, newMeta, ownedBy, ownerRef, podActive, podFinished, podReady, TRACKING_FINALIZER, type Cluster, type Job, type Pod } from '../resources.ts'
 import { observedAt, sameStatus, stamp, type Controller, type ObservedAt } from './types.ts'
