@@ -69,7 +69,7 @@ describe('the Matrix page in Chromium', () => {
     expect(consoleErrors).toEqual([])
   })
   it('shows under an unknown cell how deep its BFS had found every state', async () => {
-    const m = await opened.lab.waitForMatrix((await opened.lab.startMatrix({ scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false } })).id)
+    const m = await opened.lab.waitForMatrix((await opened.lab.startMatrix({ scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false, idleReads: true } })).id)
     const f = m.cells[0].frontier!
     await page.goto(`${host.url}#/matrix/${m.id}`)
     const shown = page.getByTestId('matrix-cell-replicaset-scale-monotonic-session-1').getByTestId('matrix-cell-frontier')

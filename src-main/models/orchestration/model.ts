@@ -2,8 +2,10 @@
 // (session; kubelets also their running containers) and the remaining budgets of user and fault actions.
 // Actions: a controller step reading one of the views its session allows; a node restart (containers lost, Node
 // object deleted, session dropped; the kubelet rejoins); a controller restart (session dropped); a user action.
-// A step that would change nothing (no successful write, same containers, same session) is disabled, so a state
-// where no controller step is enabled is quiescent: no controller has anything left to do.
+// A step that writes nothing and starts or stops no container is disabled — it could only move the controller's
+// session on, which narrows what it may read next and adds no behaviour (docs/models.md, "Idle reads"; the
+// published model's idle reads with `idleReads`) — so a state where no controller step is enabled is quiescent: no
+// controller has anything left to do.
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
@@ -67,6 +69,8 @@ export interface OrchestrationConfig {
   noFreshness?: boolean
   /** Controllers' expected writes (Controller.expects) are in their next view; off: the published model. */
   expectations?: boolean
+  /** A read that writes nothing and starts or stops no container is a step that moves the session (the published model). */
+  idleReads?: boolean
 }
 
 /** Raw revisions are padded to 4 digits in names and uids (string order = revision order); renumber well before. */
@@ -188,7 +192,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     const run = res.running ?? local.run
     const expected = wrote && cfg.expectations === true && controllers[i].expects?.(res.write!) === true
     const { session, own } = expected ? sessionAfterOwnWrite(level, s.h, h, view) : { session: level === 'synchronous' ? null : [...view.revs], own: false }
-    if (!wrote && sameList(run, local.run) && sameList(session, local.s) && own === (local.own === true)) return undefined
+    if (!wrote && sameList(run, local.run) && (!cfg.idleReads || (sameList(session, local.s) && own === (local.own === true)))) return undefined
     const c = s.c.slice()
     const next: CtlState = run === undefined ? { s: session } : { s: session, run }
     if (own) next.own = true

@@ -35,6 +35,7 @@ export interface ScenarioParams {
   symmetry: boolean
   /** The ReplicaSet and Job controllers' expectations and the scheduler's assumed pods (Controller.expects). */
   expectations: boolean
+  idleReads: boolean
 }
 
 interface Scenario {
@@ -366,6 +367,7 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     backoffLimit: num('backoffLimit', DEFAULT_BACKOFF_LIMIT),
     symmetry: bool('symmetry', true),
     expectations: bool('expectations', true),
+    idleReads: bool('idleReads', false),
   }
 }
 
@@ -426,6 +428,14 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
         'The ReplicaSet and Job controllers wait to see the pods they created or deleted, and the scheduler the pods it bound, before acting again (as Kubernetes does; lost on a controller restart). Off: the published model, where a controller may next read a state from before its own write.',
       default: true,
     },
+    {
+      name: 'idleReads',
+      kind: 'bool',
+      label: 'Idle reads are steps',
+      description:
+        'A controller read that writes nothing (or has its write rejected) is a step that moves its session, as in the published model. Off (the default): only writes, container changes, faults and user actions are steps — the same reachable datastore states, far fewer model states (docs/models.md).',
+      default: false,
+    },
     ...(sc.extraParams ?? []),
   ]
 }
@@ -449,6 +459,7 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     quotient: opts.renumber !== false,
     symmetry: p.symmetry,
     expectations: p.expectations,
+    idleReads: p.idleReads,
     normalise: opts.rewrite ? (s) => renumber(s) : undefined,
     noFreshness: opts.noFreshness,
     properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),
