@@ -52,9 +52,12 @@ export class Monitor {
     this.writesSince = 0
   }
 
-  /** A write (accepted or rejected) happened: the current disturbance has not settled yet. */
-  wrote(): void {
-    this.writesSince++
+  /**
+   * A write happened: the current disturbance has not settled yet. Only an accepted one is a step, as in the model,
+   * where a step whose write is rejected is no step (docs/models.md, "Idle reads").
+   */
+  wrote(accepted: boolean): void {
+    if (accepted) this.writesSince++
     const d = this.current()
     if (d.converged) d.converged = false
   }

@@ -156,7 +156,8 @@ export class Reconciler {
       ;({ started, stopped } = containerDiff(before, res.running))
       this.running = res.running
       this.o.onRunning?.()
-      // The containers changed: the same view may ask for more (the model steps again too).
+      // The containers changed: read the same view once more (the model's kubelet makes every container change a
+      // view asks for in one step, so this finds nothing new unless a write is due).
       this.session = rev - 1
       this.again = true
     }

@@ -185,7 +185,7 @@ export async function runLive(cfg: ResolvedLiveConfig, hooks: LiveHooks = {}): P
         if (r.unavailable) writes.unavailable++
         else if (r.ok) writes.accepted++
         else writes.rejected++
-        if (!r.unavailable) monitor?.wrote()
+        if (!r.unavailable) monitor?.wrote(r.ok === true)
       }
       const what = [r.what, r.started?.length ? `start ${r.started.join(', ')}` : '', r.stopped?.length ? `stop ${r.stopped.join(', ')}` : ''].filter(Boolean).join('; ')
       emit({ type: r.write ? (r.unavailable ? 'error' : 'write') : 'containers', who: r.who, endpoint: r.endpoint, viewRev: r.viewRev, what, ok: r.ok, reason: r.reason })

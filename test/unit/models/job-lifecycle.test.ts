@@ -55,6 +55,18 @@ describe('the kubelet remembers runOnce containers that ran to completion', () =
     }
   })
 
+  it('a long-running pod whose container is not running is restarted in the same step as the write the view needs next', () => {
+    // A step that writes nothing moves the kubelet's session past its view: had it only restarted web-0001, the
+    // pending web-0002 in that view would wait for a write that may never come (a matrix run saw converges stuck so).
+    const long = (name: string, phase: Pod['status']['phase']): Pod => ({ ...pod(name, phase, []), spec: { image: 'web:1', nodeName: 'node1' } })
+    const both = k.step({ view: cluster([long('web-0001', 'Running'), long('web-0002', 'Pending')]), rev: 9, revs: [9], running: [] })!
+    expect(both.write).toMatchObject({ op: 'update', obj: { meta: { name: 'web-0002' }, status: { phase: 'Running' } } })
+    expect(both.running).toEqual(['web-0001@u0001', 'web-0002@u0002'])
+    const alone = k.step({ view: cluster([long('web-0001', 'Running')]), rev: 9, revs: [9], running: [] })!
+    expect(alone).toEqual({ running: ['web-0001@u0001'] })
+    expect(k.step({ view: cluster([long('web-0001', 'Running')]), rev: 9, revs: [9], running: ['web-0001@u0001'] })).toBeUndefined()
+  })
+
   it('without that memory (a node restart clears it) a Running pod with no container was lost: Failed', () => {
     const r = step(pod('batch-0002', 'Running'), [])
     expect(r.write).toMatchObject({ op: 'update', obj: { status: { phase: 'Failed' } } })

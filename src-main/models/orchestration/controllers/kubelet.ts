@@ -1,7 +1,8 @@
 // Kubelet of one node: joins (creates its Node, Ready), stops containers whose pod is gone, replaced (other uid),
-// bound elsewhere or terminating; then the first write needed, in pod name order: start a pending pod (Running and
-// Ready in one status write: no probes, no image pulls), finish a runOnce (Job) container (Succeeded), mark a
-// stopped runOnce pod Failed, force-delete a terminating pod once its container is stopped.
+// bound elsewhere or terminating, restarts those of its Running pods that are not running; then the first write
+// needed, in pod name order: start a pending pod (Running and Ready in one status write: no probes, no image pulls),
+// finish a runOnce (Job) container (Succeeded), mark a stopped runOnce pod Failed, force-delete a terminating pod
+// once its container is stopped. Every container change the view calls for is made in the step that reads it.
 // Containers are the node's real state (local state, never rolled back); they start even if the status write fails.
 // A runOnce container that ran to completion is remembered (as "exited:pod@uid", until the node restarts), as the
 // kubelet's status manager remembers a terminated pod: if the datastore loses its Succeeded status (a rollback), the
@@ -50,6 +51,7 @@ export function kubelet(node: string, capacity: number): Controller {
       const { running: live, exited } = splitContainers(running)
       let run = live.filter((k) => wanted.has(k))
       const stopped = run.length !== live.length
+      let restarted = false
       // The list handed back: running containers and the remembered exited ones, sorted as a whole.
       const all = (r: readonly string[], more: readonly string[] = []): string[] => [...r, ...exited, ...more].sort()
       const status = (p: Pod, phase: Pod['status']['phase'], ready: boolean): Write => {
@@ -79,11 +81,13 @@ export function kubelet(node: string, capacity: number): Controller {
           return { write: status(p, 'Failed', false), running: all(run) }
         }
         if (p.status.phase === 'Running' && !isRunning) {
+          // Restart it and go on with the view: a step that writes nothing moves the session past this view, so
+          // work left in it (a pending pod further on) would otherwise wait for a write that may never come.
           run = [...run, k]
-          return { running: all(run) }
+          restarted = true
         }
       }
-      return stopped ? { running: all(run) } : undefined
+      return stopped || restarted ? { running: all(run) } : undefined
     },
   }
 }
