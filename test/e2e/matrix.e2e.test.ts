@@ -37,7 +37,7 @@ describe('the Matrix page in Chromium', () => {
     expect(await cell('synchronous').getAttribute('data-status')).toBe('holds')
     expect(await cell('resettable-session').getAttribute('data-status')).toBe('violated')
     // The scenario's defaults (two node restarts, window 4, the spare pod): docs/models.md, "Scenarios".
-    expect(await cell('synchronous').textContent()).toContain('32,273 states')
+    expect(await cell('synchronous').textContent()).toContain('31,632 states')
     expect(await cell('resettable-session').textContent()).toContain('sts-one-pod-per-ordinal')
     // Verdict colours come from the theme: green-ish for holds, red-ish for violated.
     const bg = (level: string): Promise<string> => cell(level).evaluate((el) => getComputedStyle(el).backgroundColor)
