@@ -69,7 +69,7 @@ export interface OrchestrationConfig {
   noFreshness?: boolean
   /** Controllers' expected writes (Controller.expects) are in their next view; off: the published model. */
   expectations?: boolean
-  /** A read that writes nothing and starts or stops no container is a step that moves the session (the published model). */
+  /** A step whose write is rejected and that starts or stops no container still moves the session (the published model). */
   idleReads?: boolean
 }
 
