@@ -192,7 +192,10 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     const run = res.running ?? local.run
     const expected = wrote && cfg.expectations === true && controllers[i].expects?.(res.write!) === true
     const { session, own } = expected ? sessionAfterOwnWrite(level, s.h, h, view) : { session: level === 'synchronous' ? null : [...view.revs], own: false }
-    if (!wrote && sameList(run, local.run) && (!cfg.idleReads || (sameList(session, local.s) && own === (local.own === true)))) return undefined
+    // Idle: no write took and no container changed (docs/models.md, "Idle reads"); a step only with idleReads, and
+    // only if it moves the session.
+    const idle = !wrote && sameList(run, local.run)
+    if (idle && (!cfg.idleReads || (sameList(session, local.s) && own === (local.own === true)))) return undefined
     const c = s.c.slice()
     const next: CtlState = run === undefined ? { s: session } : { s: session, run }
     if (own) next.own = true

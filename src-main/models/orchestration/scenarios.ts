@@ -433,7 +433,7 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
       kind: 'bool',
       label: 'Idle reads are steps',
       description:
-        'A controller read that writes nothing (or has its write rejected) is a step that moves its session, as in the published model. Off (the default): only writes, container changes, faults and user actions are steps — the same reachable datastore states, far fewer model states (docs/models.md).',
+        'A controller step whose write is rejected (and that starts or stops no container) is a step that moves its session, as in the published model. Off (the default): only successful writes, container changes, faults and user actions are steps — the same reachable datastore states and verdicts, fewer model states (docs/models.md, "Idle reads").',
       default: false,
     },
     ...(sc.extraParams ?? []),

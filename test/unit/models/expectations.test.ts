@@ -8,7 +8,7 @@ import { views } from '../../../src-main/models/orchestration/history.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import { isTerminating } from '../../../src-main/models/orchestration/resources.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
-import { firstSeen } from './reachable.ts'
+import { forEachState } from './reachable.ts'
 
 const FULL = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
 
@@ -17,22 +17,11 @@ const FULL = { maxDepth: 0, timeoutMs: 0, maxStates: 0, stopOnViolation: false }
  * `until`, the search stops at the first state that satisfies it (which is then the last one returned).
  */
 function everyState(m: Model<OState, OAction>, until?: (s: OState) => boolean): OState[] {
-  const isNew = firstSeen(m)
   const out: OState[] = []
-  let found = false
-  const visit = (s: OState): void => {
-    if (!isNew(s)) return
+  forEachState(m, (s) => {
     out.push(s)
-    if (until?.(s)) found = true
-  }
-  for (const s of m.init()) visit(s)
-  for (let i = 0; i < out.length && !found; i++) {
-    for (const a of m.actions(out[i])) {
-      const t = m.next(out[i], a)
-      if (t) visit(t)
-      if (found) break
-    }
-  }
+    return until?.(s)
+  })
   return out
 }
 

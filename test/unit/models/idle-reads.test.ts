@@ -10,7 +10,7 @@ import { headView, type Level } from '../../../src-main/models/orchestration/his
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
 import { check } from '../checker/helpers.ts'
-import { firstSeen } from './reachable.ts'
+import { forEachState } from './reachable.ts'
 
 interface Reach {
   /** The real world: the head's resources and each kubelet's containers, up to revision numbers. */
@@ -27,22 +27,13 @@ function world(level: Level, s: OState): string {
 }
 
 function reach(m: Model<OState, OAction>, level: Level): Reach {
-  const isNew = firstSeen(m)
   const out: Reach = { worlds: new Set(), violated: new Set(), states: 0 }
   const always = m.properties.filter((p) => p.kind === 'always')
-  const queue: OState[] = []
-  const admit = (s: OState): void => {
-    if (!isNew(s)) return
-    queue.push(s)
+  forEachState(m, (s) => {
     out.states++
     out.worlds.add(world(level, s))
     for (const p of always) if (!p.check(s)) out.violated.add(p.name)
-  }
-  m.init().forEach(admit)
-  for (let i = 0; i < queue.length; i++) for (const a of m.actions(queue[i])) {
-    const t = m.next(queue[i], a)
-    if (t !== undefined) admit(t)
-  }
+  })
   return out
 }
 

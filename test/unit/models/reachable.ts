@@ -1,5 +1,5 @@
-// States reachable in a model within `depth` steps, deduplicated by their canonical JSON (raw revisions: no
-// quotient), for the tests that compare the fingerprint and renumbering state by state.
+// Reachable states for the model tests: within `depth` steps by canonical JSON (raw revisions: no quotient), for the
+// tests that compare the fingerprint and renumbering state by state; or the whole space by the model's fingerprint.
 import type { Model } from '../../../src-main/checker/model.ts'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
@@ -46,5 +46,30 @@ export function firstSeen(m: Model<OState, OAction>): (s: OState) => boolean {
     if (seen.has(k)) return false
     seen.add(k)
     return true
+  }
+}
+
+/**
+ * Every state reachable, breadth first, each offered once (by the model's own fingerprint) to `visit`; the search
+ * stops as soon as `visit` returns true. Only the current frontier is kept.
+ */
+export function forEachState(m: Model<OState, OAction>, visit: (s: OState) => boolean | void): void {
+  const isNew = firstSeen(m)
+  let frontier: OState[] = []
+  const offer = (s: OState): boolean => {
+    if (!isNew(s)) return false
+    frontier.push(s)
+    return visit(s) === true
+  }
+  for (const s of m.init()) if (offer(s)) return
+  while (frontier.length > 0) {
+    const cur = frontier
+    frontier = []
+    for (const s of cur) {
+      for (const a of m.actions(s)) {
+        const t = m.next(s, a)
+        if (t !== undefined && offer(t)) return
+      }
+    }
   }
 }
