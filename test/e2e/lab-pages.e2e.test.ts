@@ -50,7 +50,7 @@ describe('lab pages in Chromium', () => {
     const rows = parseCsvObjects(readFileSync((await d.path())!, 'utf8'))
     expect(Object.keys(rows[0])).toEqual([...MATRIX_CSV_HEADER])
     expect(rows).toHaveLength(3)
-    expect(rows.find((r) => r.consistency === 'synchronous')).toMatchObject({ verdict: 'holds', worst_steps: String(sync.worstSteps), unique_states: '205' })
+    expect(rows.find((r) => r.consistency === 'synchronous')).toMatchObject({ verdict: 'holds', worst_steps: String(sync.worstSteps), unique_states: '144' })
     expect(rows.find((r) => r.consistency === 'resettable-session')).toMatchObject({ verdict: 'violated' })
     expect(rows.find((r) => r.consistency === 'resettable-session')!.violated).toContain('sts-one-pod-per-ordinal')
   }, 150_000)

@@ -37,7 +37,7 @@ describe('the Matrix page in Chromium', () => {
     expect(await cell('synchronous').getAttribute('data-status')).toBe('holds')
     expect(await cell('resettable-session').getAttribute('data-status')).toBe('violated')
     // The scenario's defaults (two node restarts, window 4, the spare pod): docs/models.md, "Scenarios".
-    expect(await cell('synchronous').textContent()).toContain('31,632 states')
+    expect(await cell('synchronous').textContent()).toContain('5,894 states')
     expect(await cell('resettable-session').textContent()).toContain('sts-one-pod-per-ordinal')
     // Verdict colours come from the theme: green-ish for holds, red-ish for violated.
     const bg = (level: string): Promise<string> => cell(level).evaluate((el) => getComputedStyle(el).backgroundColor)
@@ -69,7 +69,7 @@ describe('the Matrix page in Chromium', () => {
     expect(consoleErrors).toEqual([])
   })
   it('shows under an unknown cell how deep its BFS had found every state', async () => {
-    const m = await opened.lab.waitForMatrix((await opened.lab.startMatrix({ scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false, idleReads: true } })).id)
+    const m = await opened.lab.waitForMatrix((await opened.lab.startMatrix({ scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false, idleReads: true, sameViews: true, oldRevisions: true } })).id)
     const f = m.cells[0].frontier!
     await page.goto(`${host.url}#/matrix/${m.id}`)
     const shown = page.getByTestId('matrix-cell-replicaset-scale-monotonic-session-1').getByTestId('matrix-cell-frontier')

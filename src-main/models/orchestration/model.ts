@@ -6,6 +6,8 @@
 // session on, which narrows what it may read next and adds no behaviour (docs/models.md, "Idle reads"; the
 // published model's idle reads with `idleReads`) — so a state where no controller step is enabled is quiescent: no
 // controller has anything left to do.
+// Under the session levels a controller reads only the newest of views that look the same to it and its session
+// moves over writes it cannot see (seen.ts; docs/models.md, "Unseen writes"), unless `sameViews`.
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
@@ -13,6 +15,7 @@ import { containerDiff, EXITED, splitContainers } from './controllers/kubelet.ts
 import type { Controller } from './controllers/types.ts'
 import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
+import { advanceSession, distinctViews } from './seen.ts'
 import { list, type AnyObject, type Cluster, type Kind } from './resources.ts'
 import { decodeState, encodeState } from './state-codec.ts'
 import { stateFingerprint } from './state-key.ts'
@@ -71,6 +74,10 @@ export interface OrchestrationConfig {
   expectations?: boolean
   /** A step whose write is rejected and that starts or stops no container still moves the session (the published model). */
   idleReads?: boolean
+  /** Session levels: a controller may read every view, also ones that look the same to it as a newer one (the published model). */
+  sameViews?: boolean
+  /** The fingerprint tells apart states that differ only in revisions older than every retained entry (the published model's states). */
+  oldRevisions?: boolean
 }
 
 /** Raw revisions are padded to 4 digits in names and uids (string order = revision order); renumber well before. */
@@ -140,7 +147,26 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
   const quotient = cfg.quotient === true && !cfg.normalise
 
   const symGroups = cfg.symmetry ? interchangeable(controllers) : []
+  // What each controller reads, where views that look the same to it are one (seen.ts); undefined: every view.
+  const sessionLevel = level === 'monotonic-session' || level === 'resettable-session'
+  const reads = controllers.map((c) => (sessionLevel && !cfg.sameViews ? c.reads : undefined))
+  const advance = (h: History, c: CtlState[]): CtlState[] => {
+    let out = c
+    for (let i = 0; i < c.length; i++) {
+      const r = reads[i]
+      if (r === undefined) continue
+      const s = advanceSession(r, h.e, c[i].s)
+      if (s === c[i].s) continue
+      if (out === c) out = c.slice()
+      out[i] = { ...c[i], s }
+    }
+    return out
+  }
+  // Revisions older than every retained entry are only ever compared with themselves (state-key.ts): forgotten by
+  // the fingerprint on the linear levels (a causal merge still compares them across branches).
+  const forget = level !== 'causal' && !cfg.oldRevisions
   const finish = (h: History, c: CtlState[], b: OState['b']): OState => {
+    c = advance(h, c)
     const p = prune(
       level,
       h,
@@ -164,7 +190,11 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       all = new Array(controllers.length)
       viewCache.set(s, all)
     }
-    return (all[i] ??= views(level, s.h, s.c[i].s, s.c[i].own === true))
+    if (all[i] === undefined) {
+      const vs = views(level, s.h, s.c[i].s, s.c[i].own === true)
+      all[i] = reads[i] ? distinctViews(reads[i]!, vs) : vs
+    }
+    return all[i]
   }
 
   /** Controller i's step from the view at `revs` (one its session allows), or undefined when that view is gone. */
@@ -322,7 +352,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     next,
     encode: (s) => encodeState(s, !quotient),
     decode: decodeState,
-    ...(quotient ? { fingerprint: (s: OState, out: Int32Array) => stateFingerprint(s, true, out) } : {}),
+    ...(quotient ? { fingerprint: (s: OState, out: Int32Array) => stateFingerprint(s, true, out, forget) } : {}),
     properties: cfg.properties(ctx),
     formatAction(a) {
       switch (a.t) {

@@ -19,6 +19,11 @@ export interface RenumberOptions {
    * called observedRevision, or a kind called Pod, that mean something else), and generation is fixed at 1.
    */
   userModel?: boolean
+  /**
+   * Linear levels: resourceVersions, deletion marks and observed revisions older than every retained entry become 0
+   * (revisions.ts, "loose"): the quotient the built-in scenarios' fingerprint takes unless `oldRevisions`.
+   */
+  forget?: boolean
 }
 
 type Rec = Record<string, unknown>
@@ -32,8 +37,9 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   const kube = !opts.userModel
   const statusOf = (o: AnyObject): Rec | undefined => (kube ? (o as { status?: Rec }).status : undefined)
   const revs = new Set<number>()
-  const add = (r: number | undefined): void => {
-    if (r !== undefined && r > 0) revs.add(r)
+  const base = opts.forget ? s.h.e[0].rev : 0
+  const add = (r: number | undefined, loose = false): void => {
+    if (r !== undefined && r > 0 && !(loose && r < base)) revs.add(r)
   }
   const addUid = (uid: string): void => {
     const m = UID.exec(uid)
@@ -59,11 +65,12 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   }
   const sorted = [...revs].sort((a, b) => a - b)
   const dense = s.h.next === sorted.length + 1 && sorted.every((r, i) => r === i + 1)
-  if (dense && (generations || kube)) return s
+  if (dense && (generations || kube) && !opts.forget) return s
 
   const map = new Map<number, number>()
   sorted.forEach((r, i) => map.set(r, i + 1))
   const m = (r: number): number => (r > 0 ? map.get(r)! : r)
+  const ml = (r: number): number => (r > 0 && r < base ? 0 : m(r))
   const mu = (uid: string): string => {
     const x = UID.exec(uid)
     return x ? uidOf(m(Number(x[1]))) : uid
@@ -75,16 +82,16 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
   /** Does renumbering leave this object as it is? (Every revision it holds maps to itself.) */
   const unchanged = (kind: string, o: AnyObject): boolean => {
     const meta = o.meta
-    if (m(meta.rv) !== meta.rv || mu(meta.uid) !== meta.uid) return false
+    if (ml(meta.rv) !== meta.rv || mu(meta.uid) !== meta.uid) return false
     if (!kube && meta.generation !== 1) return false
-    if (meta.deletion !== undefined && m(meta.deletion) !== meta.deletion) return false
+    if (meta.deletion !== undefined && ml(meta.deletion) !== meta.deletion) return false
     if (meta.owner && mu(meta.owner.uid) !== meta.owner.uid) return false
     const pausedAt = kube ? meta.annotations?.[PAUSED_AT] : undefined
     if (pausedAt !== undefined && String(m(Number(pausedAt))) !== pausedAt) return false
     if (kube && kind === 'Pod' && mName(meta.name) !== meta.name) return false
     const st = statusOf(o)
     if (st) {
-      if (typeof st.observedRevision === 'number' && m(st.observedRevision) !== st.observedRevision) return false
+      if (typeof st.observedRevision === 'number' && ml(st.observedRevision) !== st.observedRevision) return false
       if ((st.observedMerge as number[] | undefined)?.some((r) => m(r) !== r)) return false
       if ((st.uncounted as string[] | undefined)?.some((u) => mu(u.split(':')[0]) !== u.split(':')[0])) return false
     }
@@ -110,7 +117,7 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
       cache.set(o, o)
       return o
     }
-    const next = rewriteObject(kind, o, m, kube)
+    const next = rewriteObject(kind, o, m, kube, false, ml)
     out = next
     cache.set(o, out)
     return out
@@ -146,29 +153,30 @@ export function renumber(s: OState, opts: RenumberOptions = {}): OState {
 }
 
 /**
- * The object with every revision it holds mapped through m (r <= 0 stays); user models: generation fixed at 1.
+ * The object with every revision it holds mapped through m (r <= 0 stays), the loose ones (revisions.ts) through
+ * `loose`; user models: generation fixed at 1.
  * Job status.uncounted is re-sorted after mapping unless `keepOrder` (a skeleton that maps every revision to 0
  * must keep the entries in the order their revisions are listed).
  */
-export function rewriteObject(kind: string, o: AnyObject, m: (r: number) => number, kube: boolean, keepOrder = false): AnyObject {
+export function rewriteObject(kind: string, o: AnyObject, m: (r: number) => number, kube: boolean, keepOrder = false, loose = m): AnyObject {
   const mu = (uid: string): string => {
     const x = UID.exec(uid)
     return x ? uidOf(m(Number(x[1]))) : uid
   }
-  const meta: Meta = { ...o.meta, rv: m(o.meta.rv), uid: mu(o.meta.uid) }
+  const meta: Meta = { ...o.meta, rv: loose(o.meta.rv), uid: mu(o.meta.uid) }
   if (kube && kind === 'Pod') {
     const g = GENERATED.exec(meta.name)
     if (g) meta.name = g[1] + padRev(m(Number(g[2])))
   }
   if (!kube) meta.generation = 1
-  if (o.meta.deletion !== undefined) meta.deletion = m(o.meta.deletion)
+  if (o.meta.deletion !== undefined) meta.deletion = loose(o.meta.deletion)
   if (o.meta.owner) meta.owner = { ...o.meta.owner, uid: mu(o.meta.owner.uid) }
   if (kube && o.meta.annotations?.[PAUSED_AT] !== undefined) meta.annotations = { ...o.meta.annotations, [PAUSED_AT]: String(m(Number(o.meta.annotations[PAUSED_AT]))) }
   const next = { ...o, meta } as Rec
   const st = kube ? (o as { status?: Rec }).status : undefined
   if (st && ('observedRevision' in st || 'uncounted' in st)) {
     const ns: Rec = { ...st }
-    if (typeof st.observedRevision === 'number') ns.observedRevision = m(st.observedRevision)
+    if (typeof st.observedRevision === 'number') ns.observedRevision = loose(st.observedRevision)
     if (st.observedMerge) ns.observedMerge = (st.observedMerge as number[]).map(m)
     if (st.uncounted) {
       const mapped = (st.uncounted as string[]).map((u) => mu(u.split(':')[0]) + u.slice(u.indexOf(':')))

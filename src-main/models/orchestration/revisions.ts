@@ -19,16 +19,20 @@ export function uidRev(uid: string): number | undefined {
 }
 
 /**
- * Calls `add` with every revision an object holds, in a fixed order of fields (absent fields are skipped).
+ * Calls `add` with every revision an object holds, in a fixed order of fields (absent fields are skipped). `loose`
+ * marks the ones compared only with the same object's other versions (resourceVersion: preconditions, "is it the
+ * latest write"; the deletion mark: only whether there is one) or looked up among retained entries (a status's
+ * observedRevision: gone once pruned). On a linear history one older than every retained entry is held by every
+ * retained copy of that object alike, so its value says nothing any more (renumber.ts `forget`, state-key.ts).
  * `kube`: the built-in kinds' own revision-bearing fields count too (generated Pod names, statuses, paused-at);
  * a user model's kinds only hold revisions in the generic metadata.
  */
-export function objectRevisions(kind: string, o: AnyObject, kube: boolean, add: (r: number) => void): void {
+export function objectRevisions(kind: string, o: AnyObject, kube: boolean, add: (r: number, loose?: boolean) => void): void {
   const meta = o.meta
-  add(meta.rv)
+  add(meta.rv, true)
   const u = uidRev(meta.uid)
   if (u !== undefined) add(u)
-  if (meta.deletion !== undefined) add(meta.deletion)
+  if (meta.deletion !== undefined) add(meta.deletion, true)
   if (meta.owner) {
     const ou = uidRev(meta.owner.uid)
     if (ou !== undefined) add(ou)
@@ -42,7 +46,7 @@ export function objectRevisions(kind: string, o: AnyObject, kube: boolean, add: 
   }
   const st = (o as { status?: Rec }).status
   if (st) {
-    if (typeof st.observedRevision === 'number') add(st.observedRevision)
+    if (typeof st.observedRevision === 'number') add(st.observedRevision, true)
     for (const r of (st.observedMerge as number[] | undefined) ?? []) add(r)
     for (const x of (st.uncounted as string[] | undefined) ?? []) {
       const ur = uidRev(x.split(':')[0])

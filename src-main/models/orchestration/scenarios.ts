@@ -36,6 +36,8 @@ export interface ScenarioParams {
   /** The ReplicaSet and Job controllers' expectations and the scheduler's assumed pods (Controller.expects). */
   expectations: boolean
   idleReads: boolean
+  sameViews: boolean
+  oldRevisions: boolean
 }
 
 interface Scenario {
@@ -368,6 +370,8 @@ function paramsOf(sc: Scenario, v: ParamValues): ScenarioParams {
     symmetry: bool('symmetry', true),
     expectations: bool('expectations', true),
     idleReads: bool('idleReads', false),
+    sameViews: bool('sameViews', false),
+    oldRevisions: bool('oldRevisions', false),
   }
 }
 
@@ -436,13 +440,30 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
         'A controller step whose write is rejected (and that starts or stops no container) is a step that moves its session, as in the published model. Off (the default): only successful writes, container changes, faults and user actions are steps — the same reachable datastore states and verdicts, fewer model states (docs/models.md, "Idle reads").',
       default: false,
     },
+    {
+      name: 'sameViews',
+      kind: 'bool',
+      label: 'Read views that look the same',
+      description:
+        'Session levels: a controller may read any retained state, also one that holds the same versions of everything it reads as a newer one, as in the published model. Off (the default): it reads only the newest of those, and its session moves over writes it cannot see — the same verdicts, fewer states (docs/models.md, "Unseen writes").',
+      default: false,
+    },
+    {
+      name: 'oldRevisions',
+      kind: 'bool',
+      label: 'Tell old revisions apart',
+      description:
+        'States that differ only in resourceVersions (and deletion marks and observed revisions) older than every retained state are different states, as in the published model. Off (the default): they are one state, as nothing can compare those revisions any more (docs/models.md, "Old revisions"). Causal keeps them either way.',
+      default: false,
+    },
     ...(sc.extraParams ?? []),
   ]
 }
 
 /**
  * Test switches: `renumber: false` — states are not identified up to revision renaming; `rewrite: true` — every
- * state is renumbered (renumber.ts) and hashed on its bytes, the older way to the same quotient.
+ * state is renumbered (renumber.ts; forgetting old revisions as the fingerprint does) and hashed on its bytes, the
+ * older way to the same quotient.
  */
 export function createScenario(id: string, values: ParamValues = {}, opts: { renumber?: boolean; rewrite?: boolean; noFreshness?: boolean } = {}) {
   const sc = SCENARIOS.find((s) => s.id === id)
@@ -460,7 +481,9 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     symmetry: p.symmetry,
     expectations: p.expectations,
     idleReads: p.idleReads,
-    normalise: opts.rewrite ? (s) => renumber(s) : undefined,
+    sameViews: p.sameViews,
+    oldRevisions: p.oldRevisions,
+    normalise: opts.rewrite ? (s) => renumber(s, { forget: !p.oldRevisions && p.consistency !== 'causal' }) : undefined,
     noFreshness: opts.noFreshness,
     properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),
   })

@@ -1,6 +1,6 @@
 // The fingerprint of an orchestration state up to renaming of revisions: two states whose revisions differ by an
 // order-preserving map get one fingerprint, exactly as if both were renumbered 1..n (renumber.ts) and encoded —
-// the same quotient, without rewriting any state. States keep their raw revisions (traces read as they happened,
+// the same quotient, without rewriting any state (with `forget`, renumbering with `forget`). States keep their raw revisions (traces read as they happened,
 // and an object keeps its identity from a state to its successors, so the per-object work below is cached, in memos
 // kept on the objects themselves: memo.ts).
 //
@@ -23,6 +23,8 @@ interface Key {
   hi: number
   /** Raw revisions in a fixed order; entries <= 0 are kept as they are by the renaming. */
   revs: number[]
+  /** 1 where that revision is a loose one (revisions.ts): forgotten when older than every retained entry. */
+  loose: number[]
 }
 
 const fp2 = new Int32Array(2)
@@ -51,8 +53,12 @@ function objectKey(kind: string, o: AnyObject, kube: boolean): Key {
     const lo = fp2[0]
     const hi = fp2[1]
     const revs: number[] = []
-    objectRevisions(kind, o, kube, (r) => revs.push(r))
-    k = { lo, hi, revs }
+    const loose: number[] = []
+    objectRevisions(kind, o, kube, (r, l) => {
+      revs.push(r)
+      loose.push(l ? 1 : 0)
+    })
+    k = { lo, hi, revs, loose }
     objectKeys.set(o, k)
   }
   return k
@@ -92,14 +98,16 @@ function kindKey(kind: string, byName: Record<string, AnyObject>, kube: boolean)
   w[2] = names.length
   let i = 3
   const revs: number[] = []
+  const loose: number[] = []
   for (const n of names) {
     const ok = objectKey(kind, byName[n], kube)
     w[i++] = ok.lo
     w[i++] = ok.hi
     for (const r of ok.revs) revs.push(r)
+    for (const l of ok.loose) loose.push(l)
   }
   fingerprintWords(w, i, fp2)
-  k = { lo: fp2[0], hi: fp2[1], revs }
+  k = { lo: fp2[0], hi: fp2[1], revs, loose }
   kindKeys.set(byName, k)
   return k
 }
@@ -126,7 +134,7 @@ function clusterKey(c: Cluster, kube: boolean): Key[] {
       revs.push(c.tombs![t])
     }
     const [lo, hi] = hashWords(w)
-    parts.push({ lo, hi, revs })
+    parts.push({ lo, hi, revs, loose: revs.map(() => 0) })
   }
   clusterKeys.set(c, parts)
   return parts
@@ -155,10 +163,19 @@ function markAll(revs: readonly number[]): void {
   for (let i = 0; i < revs.length; i++) if (revs[i] > 0) dense[revs[i]] = 1
 }
 
-/** The fingerprint of s up to an order-preserving renaming of its revisions. `kube`: see objectRevisions. */
-export function stateFingerprint(s: OState, kube: boolean, out: Int32Array): void {
+/** markAll, but not the loose revisions below `base` (none when base is 0). */
+function markKept(revs: readonly number[], loose: readonly number[], base: number): void {
+  for (let i = 0; i < revs.length; i++) if (revs[i] > 0 && (loose[i] === 0 || revs[i] >= base)) dense[revs[i]] = 1
+}
+
+/**
+ * The fingerprint of s up to an order-preserving renaming of its revisions. `kube`: see objectRevisions. `forget`
+ * (linear levels only): loose revisions older than every retained entry count as 0, as renumber's `forget` makes them.
+ */
+export function stateFingerprint(s: OState, kube: boolean, out: Int32Array, forget = false): void {
   const h = s.h
   const es = h.e
+  const base = forget ? es[0].rev : 0
   // Every revision held anywhere is below h.next.
   const size = h.next + 1
   if (dense.length < size) dense = new Int32Array(Math.max(size, dense.length * 2))
@@ -169,7 +186,7 @@ export function stateFingerprint(s: OState, kube: boolean, out: Int32Array): voi
     markAll(e.p)
     const parts = clusterKey(e.c, kube)
     partsOf[j] = parts
-    for (let k = 0; k < parts.length; k++) markAll(parts[k].revs)
+    for (let k = 0; k < parts.length; k++) markKept(parts[k].revs, parts[k].loose, base)
   }
   dense[h.latest] = 1
   for (const c of s.c) {
@@ -205,7 +222,8 @@ export function stateFingerprint(s: OState, kube: boolean, out: Int32Array): voi
       w[i++] = part.lo
       w[i++] = part.hi
       const revs = part.revs
-      for (let k = 0; k < revs.length; k++) w[i++] = revs[k] > 0 ? d[revs[k]] : revs[k]
+      const loose = part.loose
+      for (let k = 0; k < revs.length; k++) w[i++] = revs[k] > 0 ? (loose[k] === 1 && revs[k] < base ? 0 : d[revs[k]]) : revs[k]
     }
   }
   w[i++] = d[h.latest]

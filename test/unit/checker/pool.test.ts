@@ -32,7 +32,7 @@ describe('parallel BFS and DFS: exact, identical counts for every worker count',
   }
 
   it('an orchestration model (states held as objects by the explorer that made them, released as bytes to one that runs out): 1, 2 and 3 workers, BFS and the portfolio, the same counts', async () => {
-    const params = { consistency: 'monotonic-session', instances: 2, idleReads: true }
+    const params = { consistency: 'monotonic-session', instances: 2, idleReads: true, sameViews: true, oldRevisions: true }
     const runs = await Promise.all([
       check('statefulset-scale', params, { workers: 1 }),
       check('statefulset-scale', params, { workers: 2 }),

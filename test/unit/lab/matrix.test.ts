@@ -71,7 +71,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     const off = lab.onEvent((e) => events.push(e))
     const spec: MatrixSpec = {
       scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'monotonic-session', 'resettable-session'], instances: [1], timeoutPerCell: 60, strategy: 'bfs',
-      params: { nodeRestarts: 1, history: 3, sparePod: false, expectations: false, idleReads: true },
+      params: { nodeRestarts: 1, history: 3, sparePod: false, expectations: false, idleReads: true, sameViews: true, oldRevisions: true },
     }
     const started = await lab.startMatrix(spec)
     expect(started).toMatchObject({ status: 'running', cellCount: 3, finished: 0, spec: { scenario: 'statefulset-stale-reads', instances: [1], timeoutPerCell: 60 } })
@@ -120,7 +120,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
   })
 
   it('runs cells with the portfolio by default: the same verdicts, exact counts where it holds, the first violation shrunk', async () => {
-    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'resettable-session'], instances: [1], timeoutPerCell: 60, params: { nodeRestarts: 1, history: 3, sparePod: false, expectations: false, idleReads: true } }
+    const spec: MatrixSpec = { scenario: 'statefulset-stale-reads', consistency: ['synchronous', 'resettable-session'], instances: [1], timeoutPerCell: 60, params: { nodeRestarts: 1, history: 3, sparePod: false, expectations: false, idleReads: true, sameViews: true, oldRevisions: true } }
     const done = await lab.waitForMatrix((await lab.startMatrix(spec)).id)
     expect(done).toMatchObject({ status: 'done', holds: 1, violated: 1, unknown: 0, spec: { strategy: 'auto' } })
     expect(done.cells.map((c) => [c.verdict, c.violated, c.complete])).toEqual([
@@ -180,7 +180,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
   })
   it('shows where an unknown cell\'s BFS stood: its whole depths are the true levels of the space', async () => {
     // Cut by time after a second or two: how deep it gets varies, what it reports must not.
-    const cell = { scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false, idleReads: true } }
+    const cell = { scenario: 'replicaset-scale', consistency: ['monotonic-session'], instances: [1], timeoutPerCell: 2, params: { expectations: false, idleReads: true, sameViews: true, oldRevisions: true } }
     const done = await lab.waitForMatrix((await lab.startMatrix(cell)).id)
     const c = done.cells[0]
     expect(c).toMatchObject({ verdict: 'unknown', complete: false })
@@ -190,7 +190,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     expect(run.summary.coverage!.bfsDepth).toBe(f.depth)
     expect([f.before, f.states, f.beyond]).toEqual([run.depthHistogram[f.depth - 2], run.depthHistogram[f.depth - 1], run.depthHistogram[f.depth] ?? 0])
     // A plain BFS bounded at that depth finds exactly those levels.
-    const bounded = await lab.startRun({ model: 'replicaset-scale', params: { consistency: 'monotonic-session', instances: 1, expectations: false, idleReads: true }, strategy: 'bfs', workers: 1, maxDepth: f.depth, timeout: 0, seed: 1, stopOnViolation: false })
+    const bounded = await lab.startRun({ model: 'replicaset-scale', params: { consistency: 'monotonic-session', instances: 1, expectations: false, idleReads: true, sameViews: true, oldRevisions: true }, strategy: 'bfs', workers: 1, maxDepth: f.depth, timeout: 0, seed: 1, stopOnViolation: false })
     await lab.waitForRun(bounded.id)
     const levels = (await lab.getRun(bounded.id)).depthHistogram
     expect(levels.slice(0, f.depth)).toEqual(run.depthHistogram.slice(0, f.depth))
@@ -211,7 +211,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     const spec = unknownCellsSpec(first, { maxDepth: 0 })!
     expect(spec.only).toHaveLength(2)
     const again = await lab.waitForMatrix((await lab.startMatrix(spec)).id)
-    expect(again.cells.map((c) => [c.consistency, c.verdict, c.unique])).toEqual([['synchronous', 'holds', 267], ['monotonic-session', 'holds', 5_680]])
+    expect(again.cells.map((c) => [c.consistency, c.verdict, c.unique])).toEqual([['synchronous', 'holds', 135], ['monotonic-session', 'holds', 1_908]])
     expect(again.spec).toMatchObject({ scenario: 'statefulset-scale', maxDepth: 0, only: spec.only })
     expect(matrixHeadline(again)).toContain('2 chosen cells')
   })

@@ -104,10 +104,10 @@ describe('expectations', () => {
     // Exact and deterministic: 356 and 419 states with expectations, 4,603 and 5,047 without (optimistic, whose
     // writes already join the live branch, has 236 either way). Rejected writes are steps here (idle reads, as
     // published): expectations alone.
-    const count = (level: string, expectations: boolean) => explore(createScenario('replicaset-scale', { consistency: level, userActions: 0, expectations, idleReads: true }), FULL)
+    const count = (level: string, expectations: boolean) => explore(createScenario('replicaset-scale', { consistency: level, userActions: 0, expectations, idleReads: true, sameViews: true, oldRevisions: true }), FULL)
     for (const [level, on, off] of [['monotonic-session', 356, 4603], ['resettable-session', 419, 5047], ['optimistic', 236, 236]] as const) {
       expect([count(level, true).unique, count(level, false).unique]).toEqual([on, off])
-      expect(everyState(createScenario('replicaset-scale', { consistency: level, userActions: 0, idleReads: true }) as Model<OState, OAction>).length).toBe(on)
+      expect(everyState(createScenario('replicaset-scale', { consistency: level, userActions: 0, idleReads: true, sameViews: true, oldRevisions: true }) as Model<OState, OAction>).length).toBe(on)
     }
   })
 })

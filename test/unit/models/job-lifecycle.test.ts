@@ -113,12 +113,12 @@ describe('spec.backoffLimit', () => {
       return { unique: explore(m, FULL).unique, r: checkLiveness(m as Model<unknown, unknown>, 'job-single').get('converges')! }
     }
     const zero = converges(0)
-    expect(zero.unique).toBe(415)
+    expect(zero.unique).toBe(303)
     expect(zero.r.status).toBe('violated')
-    expect(zero.r.convergence).toMatchObject({ oscillations: 0, stuck: 9 })
+    expect(zero.r.convergence).toMatchObject({ oscillations: 0, stuck: 7 })
     for (const limit of [1, undefined]) {
       const ok = converges(limit)
-      expect(ok.unique).toBe(387)
+      expect(ok.unique).toBe(275)
       expect(ok.r.status).toBe('holds')
       expect(ok.r.convergence).toMatchObject({ stuck: 0, worstSteps: 17 })
     }
@@ -127,8 +127,8 @@ describe('spec.backoffLimit', () => {
 
 describe('job-single under optimistic: a rolled-back success is reported again', () => {
   it.each([
-    [1, 43, 14],
-    [2, 177, 25],
+    [1, 40, 14],
+    [2, 164, 25],
   ])('%i instance(s): the rollback happens, the kubelet reports Succeeded again, and the Job converges (%i states, worst %i steps)', (instances, unique, worst) => {
     const m = createScenario('job-single', { consistency: 'optimistic', instances }) as Model<OState, OAction>
     const kubeletAt = m.groups!.findIndex((g) => g.name === 'kubelet-node1') / 2

@@ -2,6 +2,7 @@
 // tests that compare the fingerprint and renumbering state by state; or the whole space by the model's fingerprint.
 import type { Model } from '../../../src-main/checker/model.ts'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
+import { headView, type Level } from '../../../src-main/models/orchestration/history.ts'
 import type { OAction, OState } from '../../../src-main/models/orchestration/model.ts'
 
 export function reachable(m: Model<OState, OAction>, depth: number): OState[] {
@@ -27,12 +28,13 @@ export function reachable(m: Model<OState, OAction>, depth: number): OState[] {
 }
 
 /**
- * The environment the older tests pin their exact counts to: controllers without expectations, whose rejected
- * writes are steps (the published model), and statefulset-stale-reads as first modelled (one node restart, a window
- * of 3, no spare pod); the scenario's defaults now differ (docs/models.md, "Scenarios", "Expectations", "Idle reads").
+ * The environment the older tests pin their exact counts to: the published model (controllers without
+ * expectations, rejected writes as steps, every view readable, old revisions told apart), and
+ * statefulset-stale-reads as first modelled (one node restart, a window of 3, no spare pod); the scenario's
+ * defaults now differ (docs/models.md, "Scenarios", "Expectations", "Idle reads", "Unseen writes", "Old revisions").
  */
 export function classic(id: string): Record<string, number | boolean> {
-  const published = { expectations: false, idleReads: true }
+  const published = { expectations: false, idleReads: true, sameViews: true, oldRevisions: true }
   return id === 'statefulset-stale-reads' ? { nodeRestarts: 1, history: 3, sparePod: false, ...published } : published
 }
 
@@ -72,4 +74,31 @@ export function forEachState(m: Model<OState, OAction>, visit: (s: OState) => bo
       }
     }
   }
+}
+
+/** What a reduction must keep: the real worlds reached (up to revision numbers), the always-properties violated. */
+export interface Reach {
+  /** The real world: the head's resources and each kubelet's containers, up to revision numbers. */
+  worlds: Set<string>
+  violated: Set<string>
+  states: number
+}
+
+/** A resource or container list with revision-derived digits blanked (two spaces number revisions differently). */
+const unnumbered = (x: unknown): string => canon(x).replace(/[0-9]{4,}/g, '#').replace(/"(rv|observedRevision|deletion)":[0-9]+/g, '"$1":#').replace(/"observedMerge":\[[0-9,]*\]/g, '"observedMerge":#')
+
+function world(level: Level, s: OState): string {
+  return unnumbered([headView(level, s.h).c.objs, s.c.map((c) => c.run ?? null)])
+}
+
+/** Every reachable state's world and violations (a whole space: small cases only). */
+export function reach(m: Model<OState, OAction>, level: Level): Reach {
+  const out: Reach = { worlds: new Set(), violated: new Set(), states: 0 }
+  const always = m.properties.filter((p) => p.kind === 'always')
+  forEachState(m, (s) => {
+    out.states++
+    out.worlds.add(world(level, s))
+    for (const p of always) if (!p.check(s)) out.violated.add(p.name)
+  })
+  return out
 }

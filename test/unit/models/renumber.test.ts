@@ -12,6 +12,7 @@ import type { OAction, OState } from '../../../src-main/models/orchestration/mod
 import { renumber } from '../../../src-main/models/orchestration/renumber.ts'
 import { createScenario } from '../../../src-main/models/orchestration/scenarios.ts'
 import { classic, reachable } from './reachable.ts'
+import { sameVerdicts } from './reduction.ts'
 
 
 const CASES: [string, string, number][] = [
@@ -49,6 +50,35 @@ describe('revision renumbering is a bisimulation', () => {
         raw.properties.forEach((p, i) => expect([p.name, ren.properties[i].check(r)]).toEqual([p.name, p.check(s)]))
       }
       expect(renamed).toBeGreaterThan(0) // the check exercised real rewriting
+    })
+  }
+})
+
+// Forgetting (renumber's `forget`, the default fingerprint on the linear levels): resourceVersions, deletion marks
+// and observed revisions older than every retained entry become 0 — and the state still has the same steps to the
+// same (forgetting) successors and the same property values.
+describe('forgetting old revisions is a bisimulation (linear levels)', () => {
+  for (const [id, level, depth] of CASES.filter(([, level]) => level !== 'causal')) {
+    it(`${id} under ${level}, every state to depth ${depth}`, () => {
+      const m = createScenario(id, { consistency: level, ...classic(id) }, { renumber: false })
+      const forget = (s: OState): OState => renumber(s, { forget: true })
+      let forgotten = 0
+      for (const s of reachable(m, depth)) {
+        const r = forget(s)
+        if (canon(r) !== canon(renumber(s))) forgotten++
+        expect(canon(forget(r))).toBe(canon(r))
+        const a = m.actions(s)
+        const b = m.actions(r)
+        expect(b.length).toBe(a.length)
+        for (let i = 0; i < a.length; i++) {
+          const x = m.next(s, a[i])
+          const y = m.next(r, b[i])
+          expect(y === undefined).toBe(x === undefined)
+          if (x !== undefined) expect(canon(forget(y!))).toBe(canon(forget(x)))
+        }
+        m.properties.forEach((p) => expect([p.name, p.check(r)]).toEqual([p.name, p.check(s)]))
+      }
+      expect(forgotten).toBeGreaterThan(0) // old revisions really were forgotten
     })
   }
 })
@@ -112,4 +142,8 @@ describe('whole explorations agree with and without renumbering', () => {
       expect(b.unique).toBeLessThan(a.unique)
     })
   }
+})
+
+describe('whole checks with old revisions forgotten (the default) and told apart', () => {
+  sameVerdicts('oldRevisions')
 })

@@ -88,6 +88,7 @@ export function deploymentController(name: string): Controller {
   return {
     kind: 'deployment',
     name,
+    reads: { kinds: ['Deployment', 'ReplicaSet'] },
     step(input) {
       const { view } = input
       for (const d of list(view, 'Deployment')) {

@@ -103,6 +103,7 @@ export function jobController(name: string): Controller {
   return {
     kind: 'job',
     name,
+    reads: { kinds: ['Job', 'Pod'] },
     step(input) {
       const { view } = input
       for (const j of list(view, 'Job')) {

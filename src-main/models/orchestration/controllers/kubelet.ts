@@ -40,6 +40,8 @@ export function kubelet(node: string, capacity: number): Controller {
     kind: 'kubelet',
     name: `kubelet-${node}`,
     node,
+    // Its own Node and the pods bound to it.
+    reads: { kinds: ['Node', 'Pod'], keep: (kind, o) => (kind === 'Node' ? o.meta.name === node : (o as Pod).spec.nodeName === node) },
     step({ view, running }) {
       const me = view.objs.Node[node]
       if (!me) {

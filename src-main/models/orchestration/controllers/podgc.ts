@@ -8,6 +8,7 @@ export function podgc(name: string): Controller {
   return {
     kind: 'podgc',
     name,
+    reads: { kinds: ['Pod', 'Node'] },
     step({ view }) {
       for (const p of list(view, 'Pod')) {
         const n = p.spec.nodeName

@@ -56,6 +56,7 @@ export function replicaSetController(name: string): Controller {
   return {
     kind: 'replicaset',
     name,
+    reads: { kinds: ['ReplicaSet', 'Pod'] },
     step(input) {
       const { view } = input
       for (const rs of list(view, 'ReplicaSet')) {

@@ -9,6 +9,7 @@ export function scheduler(name: string): Controller {
   return {
     kind: 'scheduler',
     name,
+    reads: { kinds: ['Pod', 'Node', 'PersistentVolumeClaim'] },
     step({ view }) {
       const nodes = list(view, 'Node').filter((n) => n.status.ready && !isTerminating(n))
       if (nodes.length === 0) return undefined

@@ -128,6 +128,7 @@ export function statefulSetController(name: string): Controller {
   return {
     kind: 'statefulset',
     name,
+    reads: { kinds: ['StatefulSet', 'Pod', 'ControllerRevision', 'PersistentVolumeClaim'] },
     step(input) {
       const { view } = input
       for (const sts of list(view, 'StatefulSet')) {

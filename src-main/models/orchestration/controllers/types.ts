@@ -1,6 +1,6 @@
 // A controller is a pure step function: (view, local state) → at most one API write, plus its new local state.
 import type { Write } from '../api.ts'
-import type { Cluster, Observed } from '../resources.ts'
+import type { AnyObject, Cluster, Kind, Observed } from '../resources.ts'
 
 /** 'custom': a controller of a user model (models/sdk). */
 export type ControllerKind = 'scheduler' | 'kubelet' | 'replicaset' | 'deployment' | 'statefulset' | 'job' | 'podgc' | 'custom'
@@ -27,6 +27,11 @@ export interface Controller {
   name: string
   /** Kubelet only: the node it runs. */
   node?: string
+  /**
+   * What step() looks at in a view; two views equal on it give the same step (up to the revision it stamps into a
+   * status), which lets a session move over writes the controller cannot see (seen.ts). Omitted: the whole view.
+   */
+  reads?: Reads
   /** undefined = nothing to do in this view. */
   step(input: StepInput): StepResult | undefined
   /**
@@ -34,6 +39,12 @@ export interface Controller {
    * assumed pods): after one succeeds, the controller's next view contains it. Lost on a restart.
    */
   expects?(w: Write): boolean
+}
+
+export interface Reads {
+  kinds: readonly Kind[]
+  /** Of those kinds, the objects step() looks at (all when omitted); the object as a whole, resourceVersion included. */
+  keep?: (kind: Kind, o: AnyObject) => boolean
 }
 
 /** Where a status was computed: the view's revision(s), as written into status.observedRevision / observedMerge. */

@@ -12,7 +12,7 @@ describe('stabilis matrix', () => {
   it('finds the stale-read StatefulSet bug under resettable-session but not synchronous (exit 1)', async () => {
     const r = await runCli([
       'matrix', 'statefulset-stale-reads', '--consistency', 'synchronous,resettable-session', '--instances', '1',
-      '--timeout-per-cell', '20', '--db', db, '--json', '--set', 'nodeRestarts=1', '--set', 'history=3', '--set', 'sparePod=false', '--set', 'expectations=false', '--set', 'idleReads=true',
+      '--timeout-per-cell', '20', '--db', db, '--json', '--set', 'nodeRestarts=1', '--set', 'history=3', '--set', 'sparePod=false', '--set', 'expectations=false', '--set', 'idleReads=true', '--set', 'sameViews=true', '--set', 'oldRevisions=true',
     ])
     expect(r.code, r.stderr).toBe(1)
     const out = JSON.parse(r.stdout) as { matrixId: number; cells: { consistency: string; instances: number; verdict: string; violated: string[]; runId: number; unique: number }[] }
@@ -37,7 +37,7 @@ describe('stabilis matrix', () => {
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
       '| scenario | inst | synchronous |',
       '|---|---:|---|',
-      expect.stringMatching(/^\| job-single \| 1 \| ✅ holds · 18 · [\d.]+ s \|$/),
+      expect.stringMatching(/^\| job-single \| 1 \| ✅ holds · 16 · [\d.]+ s \|$/),
     ])
   })
 
@@ -72,7 +72,7 @@ describe('stabilis matrix', () => {
     const again = await runCli(['matrix', '--unknown-of', String(first.matrixId), '--max-depth', '0', '--db', db, '--json'])
     expect(again.code, again.stderr).toBe(0)
     const out = JSON.parse(again.stdout) as { spec: { only: unknown[]; timeoutPerCell: number }; cells: { verdict: string; unique: number }[] }
-    expect(out.cells.map((c) => [c.verdict, c.unique])).toEqual([['holds', 5_680]])
+    expect(out.cells.map((c) => [c.verdict, c.unique])).toEqual([['holds', 1_908]])
     expect(out.spec.only).toEqual([{ scenario: 'statefulset-scale', consistency: 'monotonic-session', instances: 2 }])
     expect(again.stderr).toMatch(/1 chosen cells/)
     const bad = await Promise.all([
