@@ -6,8 +6,9 @@
 // session on, which narrows what it may read next and adds no behaviour (docs/models.md, "Idle reads"; the
 // published model's idle reads with `idleReads`) — so a state where no controller step is enabled is quiescent: no
 // controller has anything left to do.
-// Under the session levels a controller reads only the newest of views that look the same to it and its session
-// moves over writes it cannot see (seen.ts; docs/models.md, "Unseen writes"), unless `sameViews`.
+// Under the session levels a controller acts at most once on a run of revisions that look the same to it: it reads
+// only the newest of them and its session moves over writes it cannot see (seen.ts; docs/models.md, "Unseen
+// writes"), unless `sameViews`.
 import type { ActionGroup, Model, Property } from '../../checker/model.ts'
 import { diffJson, preview } from '../../../src-shared/json-diff.ts'
 import { describeWrite, type Write, type WriteResult } from './api.ts'
@@ -74,7 +75,7 @@ export interface OrchestrationConfig {
   expectations?: boolean
   /** A step whose write is rejected and that starts or stops no container still moves the session (the published model). */
   idleReads?: boolean
-  /** Session levels: a controller may read every view, also ones that look the same to it as a newer one (the published model). */
+  /** Session levels: a controller may act on every revision, also ones that look the same to it as the one it acted on (the published model). */
   sameViews?: boolean
   /** The fingerprint tells apart states that differ only in revisions older than every retained entry (the published model's states). */
   oldRevisions?: boolean

@@ -443,9 +443,9 @@ function paramSpecs(sc: Scenario): ParamSpec[] {
     {
       name: 'sameViews',
       kind: 'bool',
-      label: 'Read views that look the same',
+      label: 'Act on unchanged views',
       description:
-        'Session levels: a controller may read any retained state, also one that holds the same versions of everything it reads as a newer one, as in the published model. Off (the default): it reads only the newest of those, and its session moves over writes it cannot see — the same verdicts, fewer states (docs/models.md, "Unseen writes").',
+        'Session levels: a controller may act on every retained state, also on one that holds the same versions of everything it reads as the one it acted on, as in the published model. Off (the default): it acts once on each run of states that look the same to it, as a watch-driven controller does — fewer states, and with expectations the same verdicts (docs/models.md, "Unseen writes").',
       default: false,
     },
     {

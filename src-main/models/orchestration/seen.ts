@@ -1,16 +1,18 @@
-// Views that look the same to a controller (the session levels; docs/models.md, "Unseen writes").
+// Watch-driven reads (the session levels; docs/models.md, "Unseen writes").
 //
 // A controller's step depends only on what it reads (Controller.reads) and on the revision it stamps into a status
 // it writes. Under monotonic and resettable sessions a view is one retained entry and a write lands at the head,
-// so two entries equal on what a controller reads give it the same step — the same write, landing the same way —
-// apart from that stamp. Hence:
+// so two entries equal on what a controller reads give it the same step apart from that stamp. A Kubernetes
+// controller reconciles when something it watches changes, not on every revision of the store, so here:
 // - of consecutive readable entries that look the same to it, the controller reads only the newest (the stamp is
-//   then the newest such revision, which is retained at least as long as the older ones and shows the status
-//   properties the same objects);
-// - its session moves over entries it cannot tell apart from the next one, so that sessions which allow the same
-//   views in all but name are one session.
-// Objects are compared by name, uid and resourceVersion: a write gives an object a new resourceVersion, so equal
-// versions are equal objects.
+//   then the newest such revision, which shows the status properties the same objects and is pruned no sooner);
+// - its session moves over entries it cannot tell apart from the next one.
+// Together: a controller acts at most once on each run of revisions that look the same to it. The published model
+// lets it act once per revision, so a controller that does not wait for its own writes (expectations off) may act
+// again on a revision that changed nothing it reads, e.g. a ReplicaSet controller creating one more pod for each
+// unrelated status write; with expectations (the default) those second acts are rejected writes, and the two
+// agree (unseen-writes.test.ts). Objects are compared by name, uid and resourceVersion: a write gives an object a
+// new resourceVersion, so equal versions are equal objects.
 import type { Reads } from './controllers/types.ts'
 import type { Entry, Session, View } from './history.ts'
 import type { AnyObject, Cluster } from './resources.ts'

@@ -1,8 +1,10 @@
-// Unseen writes (models/orchestration/seen.ts): under the session levels a controller reads only the newest of the
-// views that look the same to it, and its session moves over writes it cannot see. Sound when each controller's
-// step depends only on what it declares it reads (Controller.reads) — checked first, on every view of every state
-// to a depth — and then checked as a reduction against the published model (sameViews: true) on whole small
-// spaces: the same real-world states and violations, the same verdicts, fewer states.
+// Watch-driven reads (models/orchestration/seen.ts): under the session levels a controller acts at most once on
+// each run of revisions that look the same to it — it reads only the newest, and its session moves over writes it
+// cannot see. This rests on each controller's step depending only on what it declares it reads (Controller.reads):
+// checked first, on every view of every state to a depth. Then against the published model (sameViews: true),
+// which lets a controller act once per revision: with expectations (the default) the same real-world states and
+// violations on whole small spaces and the same verdicts; without them, the published model's extra acts on
+// unchanged views (a ReplicaSet controller creating a pod per unrelated revision) are gone, and nothing is added.
 import { describe, expect, it } from 'vitest'
 import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { Controller } from '../../../src-main/models/orchestration/controllers/types.ts'
@@ -10,7 +12,7 @@ import { views, type Level } from '../../../src-main/models/orchestration/histor
 import type { OState } from '../../../src-main/models/orchestration/model.ts'
 import { createScenario, scenarioSetup } from '../../../src-main/models/orchestration/scenarios.ts'
 import { restrict } from '../../../src-main/models/orchestration/seen.ts'
-import { classic, reachable } from './reachable.ts'
+import { classic, reach, reachable } from './reachable.ts'
 import { CLASSIC_STALE, sameVerdicts, sameWorlds } from './reduction.ts'
 
 /**
@@ -81,7 +83,21 @@ const CASES: [string, Level, Record<string, number | boolean>, 'fewer' | 'same']
   ['job-single', 'causal', {}, 'same'],
 ]
 
-describe('reading only views that look different', () => {
+describe('acting once per run of views that look the same', () => {
   sameWorlds('sameViews', CASES)
   sameVerdicts('sameViews')
+
+  it('without expectations it is not the published model: a ReplicaSet controller no longer acts on revisions it cannot see', () => {
+    const level: Level = 'monotonic-session'
+    const params = { consistency: level, expectations: false }
+    const published = reach(createScenario('deployment-create', { ...params, sameViews: true }), level)
+    const watched = reach(createScenario('deployment-create', { ...params, sameViews: false }), level)
+    expect([...watched.worlds].filter((w) => !published.worlds.has(w))).toEqual([])
+    // Worlds only the published model reaches: a third pod, created again after a Deployment status write.
+    const lost = [...published.worlds].filter((w) => !watched.worlds.has(w))
+    expect(lost.length).toBeGreaterThan(0)
+    const pods = (w: string) => w.match(/"phase":/g)?.length ?? 0
+    expect(Math.max(...lost.map(pods))).toBeGreaterThan(2)
+    expect([...watched.violated].sort()).toEqual([...published.violated].sort())
+  })
 })
