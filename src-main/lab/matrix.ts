@@ -19,6 +19,7 @@ import type { ParamValues,
 import type { RunRepository } from './db/run-repository.ts'
 import { formatCount } from '../../src-shared/format.ts'
 import { frontierGrowth, frontierText } from '../../src-shared/frontier.ts'
+import { unknownText } from '../../src-shared/matrix-again.ts'
 
 /** Cells at once when the spec does not say: the cores, but at most 2 (one worker thread per cell). */
 export function defaultMatrixConcurrency(): number {
@@ -283,14 +284,14 @@ export class MatrixService {
 
 const secs = (s: number): string => (s < 10 ? s.toFixed(1) : s.toFixed(0)) + ' s'
 
-/** holds / violated: names / unknown at limit / stopped / error: message / pending / running. */
+/** holds / violated: names / unknown at limit (or: a cycle under symmetry) / stopped / error: message / pending / running. */
 export function cellVerdictText(cell: MatrixCell): string {
   if (cell.status === 'pending' || cell.status === 'running') return cell.status
   if (cell.status === 'failed') return `error: ${cell.error ?? 'the run failed'}`
   if (cell.verdict === 'violated') return `violated: ${cell.violated.join(', ')}`
   if (cell.verdict === 'holds') return 'holds'
   if (cell.status === 'stopped' || cell.status === 'interrupted') return cell.status
-  return 'unknown at limit'
+  return unknownText(cell)
 }
 
 /** One line per cell: scenario, instances, consistency, verdict, unique states, seconds; where an unknown cell's BFS stood. */
