@@ -313,8 +313,8 @@ export class LivenessChecker {
     return false
   }
 
-  private trace(init: number, actions: number[]): TraceStep[] {
-    return replayActions(this.model, this.name, init, actions, null)
+  private trace(init: number, actions: number[], onState?: (s: unknown) => void): TraceStep[] {
+    return replayActions(this.model, this.name, init, actions, null, onState)
   }
 
   eventually(p: number): Pick<PropertyResult, 'status' | 'trace' | 'loopStart' | 'counterexample'> {
@@ -377,9 +377,16 @@ export class LivenessChecker {
 
   private lasso(l: Lasso, kind: 'lasso' | 'oscillation'): Pick<PropertyResult, 'status' | 'trace' | 'loopStart' | 'counterexample'> {
     if (this.reduced) return { status: 'unknown' }
-    const trace = this.trace(l.init, [...l.prefix, ...l.cycle])
+    // The cycle returns to its start as the checker tells states apart: by fingerprint (a model with a quotient,
+    // such as revisions up to renaming, comes back to an equivalent state, not an identical one).
+    const keys: string[] = []
+    const fp = new Int32Array(2)
+    const trace = this.trace(l.init, [...l.prefix, ...l.cycle], (s) => {
+      fingerprintState(this.model, s, fp)
+      keys.push(`${fp[0]}:${fp[1]}`)
+    })
     const loopStart = l.prefix.length
-    const same = JSON.stringify(trace[loopStart].state) === JSON.stringify(trace[trace.length - 1].state)
+    const same = keys[loopStart] === keys[keys.length - 1]
     if (!same) throw new ModelFailure(`model "${this.name}" is nondeterministic: replaying a cycle did not return to its start (path: ${pathText(trace)})`, trace)
     return { status: 'violated', counterexample: kind, trace, loopStart }
   }

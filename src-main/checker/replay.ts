@@ -22,13 +22,17 @@ export function stepEffect(model: Model<unknown, unknown>, state: unknown, actio
   }
 }
 
-/** Replays action indices from initial state `init`; disagreement with the stored graph means nondeterminism. */
+/**
+ * Replays action indices from initial state `init`; disagreement with the stored graph means nondeterminism.
+ * `onState` sees each raw state of the replay in order (the initial one first).
+ */
 export function replayActions(
   model: Model<unknown, unknown>,
   name: string,
   init: number,
   actions: readonly number[],
   visited: SharedVisited | null,
+  onState?: (s: unknown) => void,
 ): TraceStep[] {
   const fp = new Int32Array(2)
   const steps: TraceStep[] = []
@@ -61,6 +65,7 @@ export function replayActions(
   let state = model.init()[init]
   if (state === undefined || !known(state)) nondet(`replaying found a different initial state ${init}`)
   steps.push({ index: 0, action: null, state: describe(state, 0) })
+  onState?.(state)
   for (let i = 0; i < actions.length; i++) {
     const list = model.actions(state)
     const action = list[actions[i]]
@@ -71,6 +76,7 @@ export function replayActions(
     const effect = stepEffect(model, state, action)
     state = succ
     steps.push({ index: i + 1, action: label, ...(effect ? { effect } : {}), state: describe(state, i + 1) })
+    onState?.(state)
   }
   return steps
 }

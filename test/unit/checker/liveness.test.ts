@@ -128,6 +128,39 @@ describe('converges', () => {
   }
 })
 
+describe('a lasso under a quotient (Model.fingerprint)', () => {
+  it('a cycle that comes back to an equivalent state, not an identical one, is an oscillation with its trace', () => {
+    // The spinner with a step counter the fingerprint leaves out, as the orchestration models leave out how their
+    // revisions are numbered: replaying the cycle ends on the start's fingerprint, with a higher counter.
+    const inner = createSpinner(false, false, false)
+    type S = { s: number; n: number }
+    const m: Model<S, string> = {
+      init: () => inner.init().map((s) => ({ s, n: 0 })),
+      actions: (x) => inner.actions(x.s),
+      next: (x, a) => {
+        const t = inner.next(x.s, a as never)
+        return t === undefined ? undefined : { s: t, n: x.n + 1 }
+      },
+      encode: (x) => Uint8Array.of(x.s, x.n),
+      decode: (b) => ({ s: b[0], n: b[1] }),
+      fingerprint: (x, out) => {
+        out[0] = x.s + 1
+        out[1] = 7
+      },
+      formatAction: (a) => a,
+      describe: (x) => ({ ...(inner.describe!(x.s) as object), n: x.n }),
+      groups: inner.groups,
+      groupOf: (a) => inner.groupOf!(a as never),
+      properties: inner.properties.map((p) => ({ ...p, check: (x: S) => p.check(x.s) })),
+    }
+    const osc = live(m as Model<unknown, unknown>, 'settles')
+    expect([osc.status, osc.counterexample, osc.loopStart]).toEqual(['violated', 'oscillation', 0])
+    const states = osc.trace!.map((t) => t.state as { at: string; n: number })
+    expect(states.map((x) => x.at)).toEqual(['a', 'b', 'c', 'a'])
+    expect(states.at(-1)!.n).toBe(3)
+  })
+})
+
 describe('liveness through the parallel checker', () => {
   it('ring and spinner verdicts come back in the run result with 2 workers', async () => {
     const ok = await check('ring', { n: 4, k: 3, fair: false }, { workers: 2 })
