@@ -16,6 +16,7 @@ import { containerDiff, EXITED, splitContainers } from './controllers/kubelet.ts
 import type { Controller } from './controllers/types.ts'
 import { headView, heads, initialHistory, land, prune, views, type History, type Level, type Session, type View } from './history.ts'
 import { renumber } from './renumber.ts'
+import { forgetsOldRevisions } from './revisions.ts'
 import { advanceSession, distinctViews } from './seen.ts'
 import { list, type AnyObject, type Cluster, type Kind } from './resources.ts'
 import { decodeState, encodeState } from './state-codec.ts'
@@ -165,7 +166,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
   }
   // Revisions older than every retained entry are only ever compared with themselves (state-key.ts): forgotten by
   // the fingerprint on the linear levels (a causal merge still compares them across branches).
-  const forget = level !== 'causal' && !cfg.oldRevisions
+  const forget = forgetsOldRevisions(level, cfg.oldRevisions)
   const finish = (h: History, c: CtlState[], b: OState['b']): OState => {
     c = advance(h, c)
     const p = prune(

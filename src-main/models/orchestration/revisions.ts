@@ -18,6 +18,11 @@ export function uidRev(uid: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
+/** Whether loose revisions older than every retained entry are forgotten: the linear levels, unless told apart. */
+export function forgetsOldRevisions(level: string, oldRevisions: boolean | undefined): boolean {
+  return level !== 'causal' && oldRevisions !== true
+}
+
 /**
  * Calls `add` with every revision an object holds, in a fixed order of fields (absent fields are skipped). `loose`
  * marks the ones compared only with the same object's other versions (resourceVersion: preconditions, "is it the

@@ -15,6 +15,7 @@ import type { Controller, ControllerKind } from './controllers/types.ts'
 import { LEVELS, type Level } from './history.ts'
 import { createOrchestration, type UserAction } from './model.ts'
 import { renumber } from './renumber.ts'
+import { forgetsOldRevisions } from './revisions.ts'
 import { bindScenarioProperties, scenarioProperties, scenarioPropertyInfos, type PropertyId, type WorkloadKind } from './properties.ts'
 import { clone, emptyCluster, PAUSED_AT, type Cluster, type Deployment, type Job, type Kind, type KindMap, type Meta, type Node, type Pod, type PodTemplate, type ReplicaSet, type StatefulSet } from './resources.ts'
 
@@ -483,7 +484,7 @@ export function createScenario(id: string, values: ParamValues = {}, opts: { ren
     idleReads: p.idleReads,
     sameViews: p.sameViews,
     oldRevisions: p.oldRevisions,
-    normalise: opts.rewrite ? (s) => renumber(s, { forget: !p.oldRevisions && p.consistency !== 'causal' }) : undefined,
+    normalise: opts.rewrite ? (s) => renumber(s, { forget: forgetsOldRevisions(p.consistency, p.oldRevisions) }) : undefined,
     noFreshness: opts.noFreshness,
     properties: (ctx) => bindScenarioProperties(scenarioProperties(sc.properties, sc.convergesEach), ctx),
   })

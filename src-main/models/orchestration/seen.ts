@@ -40,16 +40,6 @@ export function looksSame(reads: Reads, a: Cluster, b: Cluster): boolean {
   return true
 }
 
-/** The cluster as `reads` shows it: its kinds (their kept objects), every other kind empty. For tests and traces. */
-export function restrict(reads: Reads, c: Cluster): Cluster {
-  const objs = Object.fromEntries(Object.keys(c.objs).map((k) => [k, {}])) as Record<string, Record<string, AnyObject>>
-  for (const kind of reads.kinds) {
-    const all = c.objs[kind] as Record<string, AnyObject>
-    objs[kind] = reads.keep ? Object.fromEntries(Object.entries(all).filter(([, o]) => reads.keep!(kind, o))) : all
-  }
-  return { objs: objs as Cluster['objs'] }
-}
-
 /** Single-entry views in revision order, keeping only the newest of each run that looks the same. */
 export function distinctViews(reads: Reads, vs: View[]): View[] {
   if (vs.length < 2) return vs

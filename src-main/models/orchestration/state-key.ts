@@ -1,8 +1,8 @@
 // The fingerprint of an orchestration state up to renaming of revisions: two states whose revisions differ by an
 // order-preserving map get one fingerprint, exactly as if both were renumbered 1..n (renumber.ts) and encoded —
-// the same quotient, without rewriting any state (with `forget`, renumbering with `forget`). States keep their raw revisions (traces read as they happened,
-// and an object keeps its identity from a state to its successors, so the per-object work below is cached, in memos
-// kept on the objects themselves: memo.ts).
+// the same quotient, without rewriting any state (with `forget`, renumbering with `forget`). States keep their raw
+// revisions (traces read as they happened, and an object keeps its identity from a state to its successors, so the
+// per-object work below is cached, in memos kept on the objects themselves: memo.ts).
 //
 // Per object (cached by identity): a skeleton hash (the object with every revision replaced by 0, canonical JSON)
 // and its revisions in a fixed field order (revisions.ts). Per snapshot (cached by identity): the skeletons of its

@@ -10,10 +10,20 @@ import { canon } from '../../../src-main/models/orchestration/canon.ts'
 import type { Controller } from '../../../src-main/models/orchestration/controllers/types.ts'
 import { views, type Level } from '../../../src-main/models/orchestration/history.ts'
 import type { OState } from '../../../src-main/models/orchestration/model.ts'
+import type { AnyObject, Cluster } from '../../../src-main/models/orchestration/resources.ts'
 import { createScenario, scenarioSetup } from '../../../src-main/models/orchestration/scenarios.ts'
-import { restrict } from '../../../src-main/models/orchestration/seen.ts'
 import { classic, reach, reachable } from './reachable.ts'
 import { CLASSIC_STALE, sameVerdicts, sameWorlds } from './reduction.ts'
+
+/** The cluster as `reads` shows it: its kinds (their kept objects), every other kind empty. */
+function restrict(reads: NonNullable<Controller['reads']>, c: Cluster): Cluster {
+  const objs = Object.fromEntries(Object.keys(c.objs).map((k) => [k, {}])) as Record<string, Record<string, AnyObject>>
+  for (const kind of reads.kinds) {
+    const all = c.objs[kind] as Record<string, AnyObject>
+    objs[kind] = reads.keep ? Object.fromEntries(Object.entries(all).filter(([, o]) => reads.keep!(kind, o))) : all
+  }
+  return { objs: objs as Cluster['objs'] }
+}
 
 /**
  * The first view (in states, controllers, views order) where controller i's step differs between the whole view
