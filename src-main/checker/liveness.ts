@@ -18,8 +18,11 @@
 // concrete SCC map onto a reduced SCC with each member group renamed within its class, so a concrete fair SCC gives
 // a reduced SCC where, for each class, some member is disabled in some state or some member's edge is taken. Testing
 // that (a weaker test) finds every real fair cycle: "holds" stays exact. A cycle it finds may be unfair once the
-// members are told apart, so it is not reported as a counterexample: the property is "unknown" instead (deadlocks,
-// stuck states and steps leaving the goal are single states or steps, exact under the reduction, and still reported).
+// members are told apart, so it is only a candidate: it is lifted to the model without the reduction (lift.ts) and
+// reported when the concrete cycle is fair; when no candidate lifts the property is "unknown" (deadlocks, stuck
+// states and steps leaving the goal are single states or steps, exact under the reduction, and always reported).
+// A search cut short (Graph.partial) gets the same pass on what it expanded: each counterexample found there is real,
+// and what finds none is "unknown", never "holds".
 //
 // Memory: ~12 B per visited slot (load ≤ 0.6) + 8 B per state (BFS tree) + 12 B per transition (target, action,
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
@@ -28,6 +31,7 @@ import { ModelFailure } from './model-failure.ts'
 import { encodeState, fingerprintState } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import { type ActionGroup, livenessProperties, type Model, type Property } from './model.ts'
+import { liftCycle } from './lift.ts'
 import { pathText, replayActions } from './replay.ts'
 import { VisitedSet } from './visited.ts'
 
@@ -43,6 +47,11 @@ export interface Graph {
   boundary: Uint8Array
   /** values[p][v] = 1 when liveness property p holds in v. */
   values: Uint8Array[]
+  /**
+   * The graph of a search cut short: its boundary states were never expanded. A dead end, a stuck state, a step
+   * leaving the goal or a fair cycle among expanded states is still a real counterexample; "holds" cannot be known.
+   */
+  partial?: boolean
 }
 
 export function buildGraph(model: Model<unknown, unknown>, props: readonly Property<unknown>[], onStates?: (done: number) => void): Graph {
@@ -174,6 +183,9 @@ export function tarjan(
   }
 }
 
+/** Candidate cycles of a reduced graph tried for a lift, at most. */
+const LIFT_TRIES = 32
+
 interface Lasso {
   init: number
   prefix: number[]
@@ -259,31 +271,29 @@ export class LivenessChecker {
     const g = this.g
     const out: ({ node: number } | { edge: number; from: number })[] = []
     for (const set of this.fairSets) {
-      let disabledAt = -1
-      let takenEdge = -1
-      let takenFrom = -1
-      for (const v of members) {
-        // Disabled here: some member of the set has no edge from v.
-        let enabled = 0
-        for (const gi of set) {
-          for (let e = g.off[v]; e < g.off[v + 1]; e++) {
-            if (g.grp[e] !== gi || !inEdge(e)) continue
-            enabled++
-            break
-          }
-        }
-        for (let e = g.off[v]; e < g.off[v + 1] && takenEdge < 0; e++) {
-          if (!set.includes(g.grp[e]) || !inEdge(e) || !inC(g.to[e])) continue
-          takenEdge = e
-          takenFrom = v
-        }
-        if (enabled < set.length && disabledAt < 0) disabledAt = v
-      }
-      if (disabledAt >= 0) out.push({ node: disabledAt })
-      else if (takenEdge >= 0) out.push({ edge: takenEdge, from: takenFrom })
-      else return null
+      // A class passes when one member does; the cycle then also visits what lets the other members pass, where
+      // the graph has it, so that a lift (lift.ts) gives each instance its turn.
+      const ways = set.map((gi) => this.groupWaypoint(members, inC, inEdge, gi)).filter((w) => w !== null)
+      if (ways.length === 0) return null
+      out.push(...ways)
     }
     return out
+  }
+
+  /** Where group gi is disabled in the SCC (preferred) or first taken inside it; null when neither. */
+  private groupWaypoint(members: Int32Array, inC: (v: number) => boolean, inEdge: (e: number) => boolean, gi: number): { node: number } | { edge: number; from: number } | null {
+    const g = this.g
+    let taken: { edge: number; from: number } | null = null
+    for (const v of members) {
+      let enabled = false
+      for (let e = g.off[v]; e < g.off[v + 1]; e++) {
+        if (g.grp[e] !== gi || !inEdge(e)) continue
+        enabled = true
+        if (!taken && inC(g.to[e])) taken = { edge: e, from: v }
+      }
+      if (!enabled) return { node: v }
+    }
+    return taken
   }
 
   private cycleThrough(s0: number, members: Int32Array, inEdge: (e: number) => boolean): number[] | null {
@@ -360,23 +370,36 @@ export class LivenessChecker {
     }
     const inSub = (v: number): boolean => order[v] >= 0
     const all = (): boolean => true
-    let best: { s0: number; cycle: number[] } | null = null
+    const found: { s0: number; cycle: number[] }[] = []
     tarjan(g, inSub, all, (members) => {
       if (!this.isCycle(members, all)) return
       let s0 = members[0]
       for (const v of members) if (order[v] < order[s0]) s0 = v
-      if (best && order[best.s0] <= order[s0]) return
       const cycle = this.cycleThrough(s0, members.slice(), all)
-      if (cycle) best = { s0, cycle }
+      if (cycle) found.push({ s0, cycle })
     })
-    if (!best) return { status: 'holds' }
-    const b = best as { s0: number; cycle: number[] }
-    const path = prefix(b.s0)
-    return this.lasso({ init: path.init, prefix: path.actions, cycle: b.cycle }, 'lasso')
+    found.sort((a, b) => order[a.s0] - order[b.s0])
+    const lasso = this.firstLasso(found.map((f) => ({ ...prefix(f.s0), cycle: f.cycle })), 'lasso')
+    if (lasso) return lasso
+    return { status: found.length > 0 || g.partial ? 'unknown' : 'holds' }
+  }
+
+  /**
+   * The counterexample of the first candidate lasso (in the order given) that is a real one: on a graph without a
+   * symmetry reduction the first; on a reduced one the first whose cycle lifts to a fair concrete cycle (lift.ts;
+   * at most LIFT_TRIES tried). Null when none is.
+   */
+  private firstLasso(cands: { init: number; actions: number[]; cycle: number[] }[], kind: 'lasso' | 'oscillation'): Pick<PropertyResult, 'status' | 'trace' | 'loopStart' | 'counterexample'> | null {
+    if (cands.length === 0) return null
+    if (!this.reduced) return this.lasso({ init: cands[0].init, prefix: cands[0].actions, cycle: cands[0].cycle }, kind)
+    for (const c of cands.slice(0, LIFT_TRIES)) {
+      const cycle = liftCycle(this.model, { init: c.init, prefix: c.actions, cycle: c.cycle, systemOnly: kind === 'oscillation' })
+      if (cycle) return this.lasso({ init: c.init, prefix: c.actions, cycle }, kind)
+    }
+    return null
   }
 
   private lasso(l: Lasso, kind: 'lasso' | 'oscillation'): Pick<PropertyResult, 'status' | 'trace' | 'loopStart' | 'counterexample'> {
-    if (this.reduced) return { status: 'unknown' }
     // The cycle returns to its start as the checker tells states apart: by fingerprint (a model with a quotient,
     // such as revisions up to renaming, comes back to an equivalent state, not an identical one).
     const keys: string[] = []
@@ -421,7 +444,7 @@ export class LivenessChecker {
     }
     const steps = new Float64Array(n) // 0 for goal states; Infinity when a non-goal cycle or a dead end is reachable
     let oscillations = 0
-    let best: { s0: number; cycle: number[] } | null = null
+    const found: { s0: number; cycle: number[] }[] = []
     const nonGoal = (v: number): boolean => !goal[v]
     tarjan(g, nonGoal, sys, (members) => {
       const cyc = this.isCycle(members, sys)
@@ -432,7 +455,7 @@ export class LivenessChecker {
         const cycle = this.cycleThrough(s0, members.slice(), sys)
         if (cycle) {
           oscillations++
-          if (!best || s0 < best.s0) best = { s0, cycle }
+          found.push({ s0, cycle })
         }
         return
       }
@@ -460,22 +483,23 @@ export class LivenessChecker {
       }
     }
     for (let i = 0; i < histogram.length; i++) histogram[i] ??= 0
-    const convergence = { oscillations, stuck: stuckCount, leavesGoal: leavesCount, worstSteps: worst, unbounded, stepsHistogram: histogram }
-    // Reduced graph: a stuck state or a step leaving the goal is a real counterexample, a fair cycle only a candidate.
-    if (best && !this.reduced) {
-      const b = best as { s0: number; cycle: number[] }
-      const path = this.treePath(b.s0)
-      return { ...this.lasso({ init: path.init, prefix: path.actions, cycle: b.cycle }, 'oscillation'), convergence }
-    }
+    // The figures describe the whole space: none for a part of it.
+    const convergence = g.partial ? undefined : { oscillations, stuck: stuckCount, leavesGoal: leavesCount, worstSteps: worst, unbounded, stepsHistogram: histogram }
+    // Reduced graph: a stuck state or a step leaving the goal is a real counterexample, a fair cycle only a candidate
+    // until it lifts to a fair concrete one.
+    found.sort((a, b) => a.s0 - b.s0)
+    const osc = this.firstLasso(found.map((f) => ({ ...this.treePath(f.s0), cycle: f.cycle })), 'oscillation')
+    if (osc) return { ...osc, ...(convergence ? { convergence } : {}) }
     if (firstStuck >= 0) {
       const path = this.treePath(firstStuck)
-      return { status: 'violated', counterexample: 'stuck', trace: this.trace(path.init, path.actions), convergence }
+      return { status: 'violated', counterexample: 'stuck', trace: this.trace(path.init, path.actions), ...(convergence ? { convergence } : {}) }
     }
     if (leaves >= 0) {
       const path = this.treePath(leaves)
-      return { status: 'violated', counterexample: 'leaves-goal', trace: this.trace(path.init, [...path.actions, g.act[leavesEdge]]), convergence }
+      return { status: 'violated', counterexample: 'leaves-goal', trace: this.trace(path.init, [...path.actions, g.act[leavesEdge]]), ...(convergence ? { convergence } : {}) }
     }
-    return { status: best ? 'unknown' : 'holds', convergence }
+    if (!convergence) return { status: 'unknown' }
+    return { status: found.length > 0 ? 'unknown' : 'holds', convergence }
   }
 }
 

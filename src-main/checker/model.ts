@@ -61,6 +61,12 @@ export interface Model<S = unknown, A = unknown> {
   groups?: readonly ActionGroup[]
   /** Index into groups of an action's group (required when groups is given). */
   groupOf?(action: A): number
+  /**
+   * Optional, for a model reduced by a symmetry (groups with a class): the model without the reduction (the same
+   * states and actions, instances told apart, one group per instance) and the reduced form of one of its states.
+   * With them the liveness pass lifts a fair cycle of the reduced graph, only a candidate, to a concrete one (lift.ts).
+   */
+  symmetry?: { unreduced(): Model<S, A>; reduce(state: S): S }
 }
 
 /** A named model with its parameter schema and a factory; what the registry lists and workers instantiate. */

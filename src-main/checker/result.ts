@@ -60,13 +60,22 @@ function verdicts(
   const complete = outcome.complete
   const properties: PropertyResult[] = []
   const livenessProps = livenessProperties(model)
-  const recorded = (): Graph | null => {
+  const recorded = (partial: boolean): Graph | null => {
     if (!cols.every((c) => c.graph)) return null
-    return assembleGraph(model, livenessProps, cols.map((c) => c.graph!))
+    return assembleGraph(model, livenessProps, cols.map((c) => c.graph!), partial)
   }
+  // A search cut short by a limit still has a recorded graph of what it expanded: counterexamples found in it are
+  // real (liveness.ts, Graph.partial). Not after a stop at a violation (asked to end there) nor without a record.
+  const cut = !complete && outcome.stopReason !== 'violation' && cols.length > 0 && cols.every((c) => c.graph)
+  const pass = livenessProps.length > 0 && (complete || cut)
   // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
-  if (complete && livenessProps.length > 0) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })
-  const live = complete && livenessProps.length > 0 ? checkLiveness(model, name, recorded() ?? undefined, report, ctx.visited.size) : null
+  if (pass) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })
+  let live: Map<string, PropertyResult> | null = null
+  if (pass && complete) live = checkLiveness(model, name, recorded(false) ?? undefined, report, ctx.visited.size)
+  else if (pass) {
+    const g = recorded(true)
+    if (g) live = checkLiveness(model, name, g, report, ctx.visited.size)
+  }
   const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
   let built = 0
   const tracePhase = (): void => report({ phase: 'building traces', done: built, total: traces, unit: 'traces' })

@@ -95,9 +95,11 @@ export function graphTransfer(g: GraphCols): ArrayBuffer[] {
 /**
  * The coordinator's side: the explorers' records as the liveness graph, or null when they do not cover the whole
  * search (a state never expanded, a successor never stored: the caller then builds the graph the slow way).
+ * `partial` (a search cut short): states never expanded, or expanded only to probe the depth bound, are allowed,
+ * as states whose successors are unknown (`boundary`), and the graph is marked partial.
  * Explorer w's k-th stored state has global id k·W + w; roots have −(init index + 2) (pool.ts).
  */
-export function assembleGraph(model: Model<unknown, unknown>, props: readonly Property<unknown>[], cols: readonly GraphCols[]): Graph | null {
+export function assembleGraph(model: Model<unknown, unknown>, props: readonly Property<unknown>[], cols: readonly GraphCols[], partial = false): Graph | null {
   const W = cols.length
   // Temporary ids: distinct roots first (init order, as the coordinator stored them), then each explorer's states.
   const index = new VisitedSet()
@@ -154,6 +156,10 @@ export function assembleGraph(model: Model<unknown, unknown>, props: readonly Pr
       if (c.count[k] > 0) e += c.count[k]
     }
   }
+  const allStored = (c: GraphCols, from: number, k: number): boolean => {
+    for (let e = from; e < from + k; e++) if (index.get(c.fp[2 * e], c.fp[2 * e + 1]) < 0) return false
+    return true
+  }
   // Renumber by BFS from the roots, successors in action order: buildGraph's ids.
   const canon = new Int32Array(n).fill(-1)
   const order = new Int32Array(n)
@@ -174,12 +180,14 @@ export function assembleGraph(model: Model<unknown, unknown>, props: readonly Pr
   for (let v = 0; v < next; v++) {
     const t = order[v]
     off[v] = to.length
-    if (count[t] === -2) return null
-    if (count[t] === -1) {
+    if (count[t] === -2 && !partial) return null
+    const c = cols[worker[t]]
+    // Cut short, a state expanded only to probe the depth bound has successors that were never stored: its edges are
+    // unknown, as if it had not been expanded.
+    if (count[t] < 0 || (partial && !allStored(c, first[t], count[t]))) {
       boundary[v] = 1
       continue
     }
-    const c = cols[worker[t]]
     for (let e = first[t]; e < first[t] + count[t]; e++) {
       const s = index.get(c.fp[2 * e], c.fp[2 * e + 1])
       if (s < 0) return null
@@ -201,5 +209,5 @@ export function assembleGraph(model: Model<unknown, unknown>, props: readonly Pr
     for (let v = 0; v < n; v++) out[v] = (bits[order[v]] >>> p) & 1
     return out
   })
-  return { n, parent, via, off, to: to.trimmed(), act: act.trimmed(), grp: grp.trimmed(), boundary, values }
+  return { n, parent, via, off, to: to.trimmed(), act: act.trimmed(), grp: grp.trimmed(), boundary, values, ...(partial ? { partial } : {}) }
 }

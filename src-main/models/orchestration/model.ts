@@ -149,6 +149,13 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
   const quotient = cfg.quotient === true && !cfg.normalise
 
   const symGroups = cfg.symmetry ? interchangeable(controllers) : []
+  /** The symmetry reduction's canonical order: each kind's interchangeable instances sorted by their state (in place). */
+  const sortInstances = (c: CtlState[]): void => {
+    for (const g of symGroups) {
+      const sorted = g.map((i) => c[i]).sort((x, y) => compareSessions(x.s, y.s) || Number(x.own === true) - Number(y.own === true))
+      g.forEach((i, k) => (c[i] = sorted[k]))
+    }
+  }
   // What each controller reads, where views that look the same to it are one (seen.ts); undefined: every view.
   const sessionLevel = level === 'monotonic-session' || level === 'resettable-session'
   const reads = controllers.map((c) => (sessionLevel && !cfg.sameViews ? c.reads : undefined))
@@ -176,10 +183,7 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
       window,
     )
     const out: OState = { h: p.h, c: c.map((x, i) => (x.s === p.sessions[i] ? x : { ...x, s: p.sessions[i] })), b }
-    for (const g of symGroups) {
-      const sorted = g.map((i) => out.c[i]).sort((x, y) => compareSessions(x.s, y.s) || Number(x.own === true) - Number(y.own === true))
-      g.forEach((i, k) => (out.c[i] = sorted[k]))
-    }
+    sortInstances(out.c)
     if (cfg.normalise) return cfg.normalise(out)
     return out.h.next > RENUMBER_AT ? renumber(out) : out
   }
@@ -374,6 +378,17 @@ export function createOrchestration(cfg: OrchestrationConfig): Model<OState, OAc
     describe: (s) => describeState(level, controllers, s),
     groups,
     groupOf: (a) => (a.t === 'step' ? 2 * a.i + (a.fresh || cfg.noFreshness ? 0 : 1) : a.t === 'user' ? USER : FAULTS),
+  }
+  if (symGroups.length > 0) {
+    let unreduced: Model<OState, OAction> | undefined
+    model.symmetry = {
+      unreduced: () => (unreduced ??= createOrchestration({ ...cfg, symmetry: false })),
+      reduce: (s) => {
+        const c = s.c.slice()
+        sortInstances(c)
+        return { ...s, c }
+      },
+    }
   }
   return model
 }
