@@ -39,13 +39,17 @@ export function liftCycle(model: Model<unknown, unknown>, req: LiftRequest): num
   const sym = model.symmetry
   if (!sym || req.cycle.length === 0) return null
   const fp = new Int32Array(2)
-  let red = model.init()[req.init]
-  for (const ai of req.prefix) red = model.next(red, model.actions(red)[ai])!
+  // The reduced path replays as recorded (the lasso's own replay reports it otherwise).
+  const follow = (s: unknown, ai: number): unknown => model.next(s, model.actions(s)[ai])
+  let red: unknown = model.init()[req.init]
+  for (const ai of req.prefix) if (red !== undefined) red = follow(red, ai)
+  if (red === undefined) return null
   // The reduced cycle's successor keys.
   const want: string[] = []
-  let r = red
+  let r: unknown = red
   for (const ai of req.cycle) {
-    r = model.next(r, model.actions(r)[ai])!
+    r = follow(r, ai)
+    if (r === undefined) return null
     want.push(key(model, r, fp))
   }
   const un = sym.unreduced()

@@ -30,6 +30,19 @@ export function convergenceHeadline(c: ConvergenceReport, status: PropertyResult
   return [why.join(', '), bound].filter(Boolean).join('; ') || 'does not converge'
 }
 
+/** A counterexample found by a search cut short (no figures of the whole space): "an oscillation, in the part searched". */
+export function cutShortHeadline(kind: CounterexampleKind): string {
+  return `${ONE[kind]}, found in the part searched`
+}
+
+const ONE: Record<CounterexampleKind, string> = {
+  oscillation: 'an oscillation',
+  stuck: 'a stuck state',
+  'leaves-goal': 'a step leaving the goal',
+  lasso: 'a lasso',
+  deadlock: 'a deadlock',
+}
+
 /** The histogram's mean (states weighted), for "typical" beside the worst case; null when empty. */
 export function meanSteps(hist: readonly number[]): number | null {
   let n = 0

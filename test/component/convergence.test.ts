@@ -126,4 +126,14 @@ describe('components', () => {
     expect(getByTestId('convergence-settles').querySelector('[data-testid="conv-mean"]')?.textContent).toBe('0.7 steps')
     expect(getByTestId('convergence-trace').getAttribute('href')).toBe('#/run/3/trace/stabilises')
   })
+
+  it('ConvergencePanel shows an oscillation found by a search cut short, without figures, and links to it', () => {
+    const { getByTestId, queryByTestId } = render(ConvergencePanel, { props: { properties: [{ ...ring, convergence: undefined }], runId: 4 } })
+    expect(getByTestId('convergence-headline').textContent).toBe('an oscillation, found in the part searched')
+    expect(getByTestId('convergence-trace').getAttribute('href')).toBe('#/run/4/trace/stabilises')
+    expect(queryByTestId('conv-worst')).toBeNull()
+    // Unknown with nothing found: no card at all.
+    const none = render(ConvergencePanel, { props: { properties: [{ ...ring, name: 'other', status: 'unknown', counterexample: undefined, trace: undefined, convergence: undefined }], runId: 4 } })
+    expect(none.queryByTestId('convergence-other')).toBeNull()
+  })
 })
