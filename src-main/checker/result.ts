@@ -65,8 +65,10 @@ function verdicts(
     return assembleGraph(model, livenessProps, cols.map((c) => c.graph!), partial)
   }
   // A search cut short by a limit still has a recorded graph of what it expanded: counterexamples found in it are
-  // real (liveness.ts, Graph.partial). Not after a stop at a violation (asked to end there) nor without a record.
-  const cut = !complete && outcome.stopReason !== 'violation' && cols.length > 0 && cols.every((c) => c.graph)
+  // real (liveness.ts, Graph.partial). Not after a stop at a violation or by the user (both asked to end there), nor
+  // without a record.
+  const limited = outcome.stopReason === 'timeout' || outcome.stopReason === 'states' || outcome.stopReason === 'depth'
+  const cut = !complete && limited && cols.length > 0 && cols.every((c) => c.graph)
   const pass = livenessProps.length > 0 && (complete || cut)
   // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
   if (pass) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })

@@ -1,11 +1,13 @@
 // Liveness on a search cut short (liveness.ts, Graph.partial): the graph of the states the search expanded still
 // holds real counterexamples — a fair cycle, a stuck state, a dead end — while "holds" needs the whole space.
 import { describe, expect, it } from 'vitest'
+import { haltBuffer } from '../../../src-main/checker/pool.ts'
+import { H_STOP } from '../../../src-main/checker/protocol.ts'
 import type { PropertyResult } from '../../../src-shared/types.ts'
 import { check, fixture } from './helpers.ts'
 
 const tail = fixture('tail.ts')
-const run = (params: Record<string, number | boolean>, more: { maxDepth?: number; workers?: number; strategy?: 'bfs' | 'auto' } = {}) =>
+const run = (params: Record<string, number | boolean>, more: { maxDepth?: number; workers?: number; strategy?: 'bfs' | 'auto'; halt?: SharedArrayBuffer; onProgress?: () => void; progressEveryMs?: number } = {}) =>
   check('tail', { length: 500, detour: false, deadEnd: false, ...params }, { modelModule: tail, ...more })
 const byName = (ps: PropertyResult[]) => Object.fromEntries(ps.map((p) => [p.name, p]))
 
@@ -39,6 +41,16 @@ describe('liveness on a search cut short', () => {
     expect([cut.settles.status, cut.settles.counterexample]).toEqual(['violated', 'stuck'])
     expect([cut.ends.status, cut.ends.counterexample]).toEqual(['violated', 'deadlock'])
     expect(cut.settles.trace!.map((s) => s.action)).toEqual([null, 'toggle'])
+  })
+
+  it('a search the user stops ends there: no liveness pass, whatever it expanded', async () => {
+    const halt = haltBuffer()
+    const stop = () => Atomics.store(new Int32Array(halt), H_STOP, 1)
+    const r = await run({ detour: true, length: 100_000_000 }, { halt, onProgress: stop, progressEveryMs: 20 })
+    expect(r.stopReason).toBe('stopped')
+    expect(r.unique).toBeGreaterThan(3)
+    const p = byName(r.properties)
+    expect([p.settles.status, p.ends.status]).toEqual(['unknown', 'unknown'])
   })
 
   it('the same answers with two explorers and with the portfolio', async () => {
