@@ -13,7 +13,7 @@
 // A fair concrete cycle is a real counterexample, reported in the reduced model's terms (the reduced cycle as many
 // times as the concrete one needed), so it replays as any trace of the run does. An unfair one decides nothing.
 import type { Model } from './model.ts'
-import { fingerprintState } from './state-key.ts'
+import { stateKey } from './state-key.ts'
 
 /** Passes of the reduced cycle tried before giving up (a permutation of two-instance groups has order 2). */
 const MAX_PASSES = 6
@@ -24,11 +24,6 @@ export interface LiftRequest {
   cycle: readonly number[]
   /** A convergence cycle: system steps only (environment actions have stopped); else any step. */
   systemOnly: boolean
-}
-
-function key(model: Model<unknown, unknown>, s: unknown, fp: Int32Array): string {
-  fingerprintState(model, s, fp)
-  return `${fp[0]}:${fp[1]}`
 }
 
 /**
@@ -50,12 +45,15 @@ export function liftCycle(model: Model<unknown, unknown>, req: LiftRequest): num
   for (const ai of req.cycle) {
     r = follow(r, ai)
     if (r === undefined) return null
-    want.push(key(model, r, fp))
+    want.push(stateKey(model, r, fp))
   }
   const un = sym.unreduced()
-  const groupOf = (a: unknown): number => (un.groupOf ? un.groupOf(a) : 0)
-  const onCycle = (g: number): boolean => !req.systemOnly || !un.groups?.[g]?.environment
-  const startKey = key(un, red, fp)
+  // An action's group, or −1 for one that cannot be on the cycle (an environment step on a convergence cycle).
+  const groupOn = (a: unknown): number => {
+    const g = un.groupOf ? un.groupOf(a) : 0
+    return req.systemOnly && un.groups?.[g]?.environment ? -1 : g
+  }
+  const startKey = stateKey(un, red, fp)
   const lastTaken = new Map<number, number>()
   const states: unknown[] = []
   const taken: number[] = []
@@ -65,10 +63,10 @@ export function liftCycle(model: Model<unknown, unknown>, req: LiftRequest): num
     for (let j = 0; j < req.cycle.length; j++) {
       let best: { y: unknown; g: number } | null = null
       for (const a of un.actions(x)) {
-        const g = groupOf(a)
-        if (!onCycle(g)) continue
+        const g = groupOn(a)
+        if (g < 0) continue
         const y = un.next(x, a)
-        if (y === undefined || key(model, sym.reduce(y), fp) !== want[j]) continue
+        if (y === undefined || stateKey(model, sym.reduce(y), fp) !== want[j]) continue
         if (!best || (lastTaken.get(g) ?? -1) < (lastTaken.get(best.g) ?? -1)) best = { y, g }
       }
       if (!best) return null
@@ -77,25 +75,24 @@ export function liftCycle(model: Model<unknown, unknown>, req: LiftRequest): num
       lastTaken.set(best.g, t++)
       x = best.y
     }
-    if (key(un, x, fp) !== startKey) continue
-    return fairOn(un, states, taken, onCycle) ? Array.from({ length: pass }, () => req.cycle).flat() : null
+    if (stateKey(un, x, fp) !== startKey) continue
+    return fairOn(un, states, taken, groupOn) ? Array.from({ length: pass }, () => req.cycle).flat() : null
   }
   return null
 }
 
-/** Weak fairness of the concrete cycle through `states` taking groups `taken`: each fair group taken or disabled once. */
-function fairOn(un: Model<unknown, unknown>, states: readonly unknown[], taken: readonly number[], onCycle: (g: number) => boolean): boolean {
-  const groups = un.groups ?? []
-  const pending = new Set<number>()
-  groups.forEach((g, i) => {
-    if (g.fair && !taken.includes(i)) pending.add(i)
-  })
+/**
+ * Weak fairness of the concrete cycle through `states` taking groups `taken`: each fair group taken or disabled once.
+ * `groupOn(a)`: the group of an action that counts on the cycle, −1 for one that does not.
+ */
+function fairOn(un: Model<unknown, unknown>, states: readonly unknown[], taken: readonly number[], groupOn: (a: unknown) => number): boolean {
+  const pending = new Set((un.groups ?? []).flatMap((g, i) => (g.fair && !taken.includes(i) ? [i] : [])))
   for (const s of states) {
     if (pending.size === 0) break
     const enabled = new Set<number>()
     for (const a of un.actions(s)) {
-      const g = un.groupOf ? un.groupOf(a) : 0
-      if (pending.has(g) && onCycle(g) && un.next(s, a) !== undefined) enabled.add(g)
+      const g = groupOn(a)
+      if (pending.has(g) && un.next(s, a) !== undefined) enabled.add(g)
     }
     for (const g of [...pending]) if (!enabled.has(g)) pending.delete(g)
   }

@@ -28,7 +28,7 @@
 // group) + 4 B per state per liveness property, plus the frontier's encoded states while the graph is built.
 import type { PhaseReport, PropertyResult, TraceStep } from '../../src-shared/types.ts'
 import { ModelFailure } from './model-failure.ts'
-import { encodeState, fingerprintState } from './state-key.ts'
+import { encodeState, fingerprintState, stateKey } from './state-key.ts'
 import { IntColumn } from './growable.ts'
 import { type ActionGroup, livenessProperties, type Model, type Property } from './model.ts'
 import { liftCycle } from './lift.ts'
@@ -404,10 +404,7 @@ export class LivenessChecker {
     // such as revisions up to renaming, comes back to an equivalent state, not an identical one).
     const keys: string[] = []
     const fp = new Int32Array(2)
-    const trace = this.trace(l.init, [...l.prefix, ...l.cycle], (s) => {
-      fingerprintState(this.model, s, fp)
-      keys.push(`${fp[0]}:${fp[1]}`)
-    })
+    const trace = this.trace(l.init, [...l.prefix, ...l.cycle], (s) => keys.push(stateKey(this.model, s, fp)))
     const loopStart = l.prefix.length
     const same = keys[loopStart] === keys[keys.length - 1]
     if (!same) throw new ModelFailure(`model "${this.name}" is nondeterministic: replaying a cycle did not return to its start (path: ${pathText(trace)})`, trace)
@@ -485,18 +482,19 @@ export class LivenessChecker {
     for (let i = 0; i < histogram.length; i++) histogram[i] ??= 0
     // The figures describe the whole space: none for a part of it.
     const convergence = g.partial ? undefined : { oscillations, stuck: stuckCount, leavesGoal: leavesCount, worstSteps: worst, unbounded, stepsHistogram: histogram }
+    const figures = convergence ? { convergence } : {}
     // Reduced graph: a stuck state or a step leaving the goal is a real counterexample, a fair cycle only a candidate
     // until it lifts to a fair concrete one.
     found.sort((a, b) => a.s0 - b.s0)
     const osc = this.firstLasso(found.map((f) => ({ ...this.treePath(f.s0), cycle: f.cycle })), 'oscillation')
-    if (osc) return { ...osc, ...(convergence ? { convergence } : {}) }
+    if (osc) return { ...osc, ...figures }
     if (firstStuck >= 0) {
       const path = this.treePath(firstStuck)
-      return { status: 'violated', counterexample: 'stuck', trace: this.trace(path.init, path.actions), ...(convergence ? { convergence } : {}) }
+      return { status: 'violated', counterexample: 'stuck', trace: this.trace(path.init, path.actions), ...figures }
     }
     if (leaves >= 0) {
       const path = this.treePath(leaves)
-      return { status: 'violated', counterexample: 'leaves-goal', trace: this.trace(path.init, [...path.actions, g.act[leavesEdge]]), ...(convergence ? { convergence } : {}) }
+      return { status: 'violated', counterexample: 'leaves-goal', trace: this.trace(path.init, [...path.actions, g.act[leavesEdge]]), ...figures }
     }
     if (!convergence) return { status: 'unknown' }
     return { status: found.length > 0 ? 'unknown' : 'holds', convergence }

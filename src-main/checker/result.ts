@@ -72,12 +72,9 @@ function verdicts(
   const pass = livenessProps.length > 0 && (complete || cut)
   // Assembling the recorded graph comes first and takes its time on a large one: the phase is told before it.
   if (pass) report({ phase: 'checking liveness', done: 0, total: livenessProps.length, unit: 'properties' })
-  let live: Map<string, PropertyResult> | null = null
-  if (pass && complete) live = checkLiveness(model, name, recorded(false) ?? undefined, report, ctx.visited.size)
-  else if (pass) {
-    const g = recorded(true)
-    if (g) live = checkLiveness(model, name, g, report, ctx.visited.size)
-  }
+  // Complete without a record: checkLiveness rebuilds the graph; cut short, only the record will do.
+  const graph = pass ? (recorded(cut) ?? undefined) : undefined
+  const live = pass && (complete || graph) ? checkLiveness(model, name, graph, report, ctx.visited.size) : null
   const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
   let built = 0
   const tracePhase = (): void => report({ phase: 'building traces', done: built, total: traces, unit: 'traces' })

@@ -15,6 +15,12 @@ export function fingerprintState(model: Model<unknown, unknown>, state: unknown,
   return enc
 }
 
+/** The fingerprint as a string key (for maps and comparisons outside the visited set). fp is scratch space. */
+export function stateKey(model: Model<unknown, unknown>, state: unknown, fp: Int32Array): string {
+  fingerprintState(model, state, fp)
+  return `${fp[0]}:${fp[1]}`
+}
+
 /** The model's encoding of a state, checked to be bytes (a user model may return anything). */
 export function encodeState(model: Model<unknown, unknown>, state: unknown): Uint8Array {
   const enc = model.encode(state)

@@ -4,13 +4,13 @@ import type { ConvergenceReport, PropertyResult, TraceStep } from '../../src-sha
 
 export type CounterexampleKind = NonNullable<PropertyResult['counterexample']>
 
-/** A short name and one sentence for each kind of counterexample the checker reports. */
-export const COUNTEREXAMPLE_TEXT: Record<CounterexampleKind, { name: string; explain: string }> = {
-  oscillation: { name: 'oscillation', explain: 'the controllers can repeat a cycle of states outside the goal forever' },
-  stuck: { name: 'stuck', explain: 'no controller can act, and the goal is not reached' },
-  'leaves-goal': { name: 'leaves the goal', explain: 'a controller step takes the system from the goal back out of it' },
-  lasso: { name: 'lasso', explain: 'a fair cycle that never reaches the goal' },
-  deadlock: { name: 'deadlock', explain: 'the run ends without reaching the goal' },
+/** A short name, the counterexample as "one of them", and one sentence for each kind the checker reports. */
+export const COUNTEREXAMPLE_TEXT: Record<CounterexampleKind, { name: string; one: string; explain: string }> = {
+  oscillation: { name: 'oscillation', one: 'an oscillation', explain: 'the controllers can repeat a cycle of states outside the goal forever' },
+  stuck: { name: 'stuck', one: 'a stuck state', explain: 'no controller can act, and the goal is not reached' },
+  'leaves-goal': { name: 'leaves the goal', one: 'a step leaving the goal', explain: 'a controller step takes the system from the goal back out of it' },
+  lasso: { name: 'lasso', one: 'a lasso', explain: 'a fair cycle that never reaches the goal' },
+  deadlock: { name: 'deadlock', one: 'a deadlock', explain: 'the run ends without reaching the goal' },
 }
 
 export function counterexampleName(kind: PropertyResult['counterexample']): string | null {
@@ -32,15 +32,7 @@ export function convergenceHeadline(c: ConvergenceReport, status: PropertyResult
 
 /** A counterexample found by a search cut short (no figures of the whole space): "an oscillation, in the part searched". */
 export function cutShortHeadline(kind: CounterexampleKind): string {
-  return `${ONE[kind]}, found in the part searched`
-}
-
-const ONE: Record<CounterexampleKind, string> = {
-  oscillation: 'an oscillation',
-  stuck: 'a stuck state',
-  'leaves-goal': 'a step leaving the goal',
-  lasso: 'a lasso',
-  deadlock: 'a deadlock',
+  return `${COUNTEREXAMPLE_TEXT[kind].one}, found in the part searched`
 }
 
 /** The histogram's mean (states weighted), for "typical" beside the worst case; null when empty. */
