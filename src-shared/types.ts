@@ -48,6 +48,8 @@ export interface SearchCoverage {
   walkDepth: number
   /** Portfolio: depths the BFS expanded completely. */
   bfsDepth?: number
+  /** Portfolio: states its depth-first cycle hunters expanded (each with its own visited set). */
+  huntStates?: number
   /** A merged run: how many shard runs were folded in (its unique and generated are sums over them). */
   shards?: number
 }
@@ -331,8 +333,13 @@ export interface MatrixSpec {
   timeoutPerCell?: number
   /** Depth limit per cell; 0 = unlimited. */
   maxDepth?: number
-  /** Cells run at once (one worker each); default min(cores, 2). */
+  /** Cells run at once; default 1. */
   concurrency?: number
+  /**
+   * Explorer threads each cell's run gets; default the cores shared among the cells at once (at least 1). One cell
+   * at a time with every core answers more cells within a time limit than several cells with one core each.
+   */
+  workersPerCell?: number
   /** Parameters set in every cell (say nodeRestarts or history), over the scenarios' defaults. */
   params?: ParamValues
   /**

@@ -20,6 +20,7 @@ import {
   S_PROCESSED,
   S_STORED,
   S_CALLS,
+  S_HUNTED,
   S_WALK_CALLS,
   S_WALK_DEPTH,
   S_WALK_STEPS,
@@ -34,6 +35,8 @@ import {
 import { SharedVisited, VisitedFullError } from './shared-visited.ts'
 import { walkLengthOf, workersOf, type CheckRequest } from './run-types.ts'
 import { GraphRecorder, graphTransfer, livenessBits } from './state-graph.ts'
+import { CycleHunter } from './hunter.ts'
+import { mulberry32, walkSeed } from './rng.ts'
 
 /** The bytes of a state held as an object by the explorer that made it (see Explorer.held). */
 const HELD = new Uint8Array(0)
@@ -45,24 +48,6 @@ class Failure extends Error {
     super(info.message)
     this.info = info
   }
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed | 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
-
-/** The seed of walk `walk` under run seed `seed`: every walk is reproducible on its own. */
-export function walkSeed(seed: number, walk: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(walk + 1, 0xc2b2ae35)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x27d4eb2f)
-  return h ^ (h >>> 15)
 }
 
 export class Explorer {
@@ -114,6 +99,8 @@ export class Explorer {
   private readonly swarm: boolean
   /** DFS: unique states this worker stored, by depth. */
   private readonly hist: number[] = []
+  /** The portfolio's cycle hunter, when the coordinator asked for one. */
+  private readonly hunter: CycleHunter | null
 
   constructor(init: ExplorerInit, model: Model<unknown, unknown>, post: (m: FromExplorer, transfer?: ArrayBuffer[]) => void) {
     this.init = init
@@ -141,6 +128,7 @@ export class Explorer {
     this.cov = new CoverageCounter(model)
     this.out = new ChunkWriter()
     this.swarm = init.request.strategy === 'auto'
+    this.hunter = init.hunt ? new CycleHunter(model, this.liveProps, init.request.maxDepth, init.request.seed, init.index) : null
     this.publish()
   }
 
@@ -164,6 +152,7 @@ export class Explorer {
     s[b + S_WALK_DEPTH] = this.walkDepth
     s[b + S_WALK_CALLS] = this.walkCalls
     s[b + S_CALLS] = this.calls
+    s[b + S_HUNTED] = this.hunter?.expanded ?? 0
   }
 
   handle(m: ToExplorer): void {
@@ -193,6 +182,10 @@ export class Explorer {
           this.settled = m.settled
           this.sim(m.to)
           return
+        case 'hunt':
+          this.hunt(m.states)
+          this.post({ t: 'hunt-done' })
+          return
         case 'release': {
           const chunk = this.release(m.chunk)
           this.post({ t: 'released', chunk, for: m.for }, chunkBuffers(chunk))
@@ -202,8 +195,9 @@ export class Explorer {
           const parents = this.parents.trimmed()
           const via = this.via.trimmed()
           const graph = this.rec?.take()
-          const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(graph ? graphTransfer(graph) : [])]
-          this.post({ t: 'columns', parents, via, actions: this.cov.take(), ...(graph ? { graph } : {}) }, transfer)
+          const hunt = this.hunter?.take()
+          const transfer = [parents.buffer as ArrayBuffer, via.buffer as ArrayBuffer, ...(graph ? graphTransfer(graph) : []), ...(hunt ? graphTransfer(hunt) : [])]
+          this.post({ t: 'columns', parents, via, actions: this.cov.take(), ...(graph ? { graph } : {}), ...(hunt ? { hunt } : {}) }, transfer)
           return
         }
         case 'snapshot': {
@@ -458,6 +452,18 @@ export class Explorer {
       this.publish()
     }
     this.post({ t: 'idle', found: this.found, cutByDepth: this.cutByDepth, hist: this.hist })
+  }
+
+  /** The cycle hunter's share of a round; a model's code failing in it fails the run like anywhere else. */
+  private hunt(states: number): void {
+    if (!this.hunter) return
+    try {
+      this.hunter.run(states)
+    } catch (err) {
+      throw new Failure({ message: err instanceof Error ? err.message : String(err), phase: 'cycle hunter', id: null, action: -1, actionName: null })
+    } finally {
+      this.publish()
+    }
   }
 
   // ---- Simulation: seeded random walks, walk numbers handed out through a shared counter.

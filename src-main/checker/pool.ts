@@ -27,6 +27,7 @@ import {
   S_PROCESSED,
   S_STORED,
   S_CALLS,
+  S_HUNTED,
   S_WALK_CALLS,
   S_WALK_DEPTH,
   S_WALK_STEPS,
@@ -74,6 +75,8 @@ export interface Cols {
   held?: Chunk
   /** The explorer's per-action coverage. */
   actions?: ActionCoverage[]
+  /** The graph its cycle hunter recorded (the portfolio; hunter.ts). */
+  hunt?: GraphCols
 }
 
 export interface PoolResult extends ExploreResult {}
@@ -154,7 +157,7 @@ export class WorkerPool {
       for (let w = 0; w < this.size; w++) {
         this.on(w, (m) => {
           if (m.t === 'columns') {
-            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}), ...(m.actions ? { actions: m.actions } : {}) }
+            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}), ...(m.actions ? { actions: m.actions } : {}), ...(m.hunt ? { hunt: m.hunt } : {}) }
             if (++got === this.size) wake()
           }
         })
@@ -213,6 +216,8 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
   // the liveness pass then rebuilds it), not by plain simulation (no complete search), at most 31 properties (bits).
   const livenessCount = livenessProperties(model).length
   const recordGraph = !ckpt && request.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
+  // The portfolio hunts for cycles beside its BFS (hunter.ts); after a resume too (the hunter starts again).
+  const hunt = request.strategy === 'auto' && livenessCount > 0 && livenessCount <= 31
   const walks = walksOf(request)
   const initOf = (w: number): ExplorerInit => ({
     role: 'explorer',
@@ -222,6 +227,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
     halt: haltBuf,
     stats,
     graph: recordGraph,
+    hunt,
     holdStates: request.strategy === 'bfs' || request.strategy === 'auto',
     parents: ckpt?.cols[w].parents,
     via: ckpt?.cols[w].via,
@@ -241,6 +247,7 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
     queue: ckpt ? ckpt.queue : (roots?.queue ?? []),
     generatedBase: ckpt ? ckpt.meta.generated : (roots?.generated ?? 0),
     walks,
+    hunt,
     totals: () => sumStats(statsView, W, ctx.generatedBase),
     haltCode: () => (Atomics.load(halt, H_STOP) !== 0 ? 1 : Atomics.load(halt, H_CODE)),
     failed: (f) => {
@@ -325,7 +332,7 @@ function phaseReporter(runtime: PoolRuntime, final: ProgressFigures, elapsedMs: 
 }
 
 function sumStats(s: Float64Array, W: number, generatedBase: number): Totals {
-  const t: Totals = { generated: generatedBase, stored: 0, processed: 0, maxDepth: 0, walks: 0, walkSteps: 0, walkDepth: 0, walkCalls: 0, calls: 0 }
+  const t: Totals = { generated: generatedBase, stored: 0, processed: 0, maxDepth: 0, walks: 0, walkSteps: 0, walkDepth: 0, walkCalls: 0, calls: 0, hunted: 0 }
   for (let w = 0; w < W; w++) {
     const b = w * S_WORDS
     t.generated += s[b + S_GENERATED]
@@ -337,6 +344,7 @@ function sumStats(s: Float64Array, W: number, generatedBase: number): Totals {
     t.walkDepth = Math.max(t.walkDepth, s[b + S_WALK_DEPTH])
     t.walkCalls += s[b + S_WALK_CALLS]
     t.calls += s[b + S_CALLS]
+    t.hunted += s[b + S_HUNTED]
   }
   return t
 }

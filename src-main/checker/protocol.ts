@@ -29,7 +29,8 @@ export const S_WALK_STEPS = 5 // states expanded along them
 export const S_WALK_DEPTH = 6 // the deepest step a walk reached
 export const S_WALK_CALLS = 7 // model.next calls made by walks
 export const S_CALLS = 8 // model.next calls made expanding states (BFS, DFS)
-export const S_WORDS = 9
+export const S_HUNTED = 9 // states the portfolio's cycle hunter expanded (hunter.ts)
+export const S_WORDS = 10
 
 /** An explorer's start: the check's request as the lab built it, and beside it what the coordinator shares. */
 export interface ExplorerInit {
@@ -43,6 +44,8 @@ export interface ExplorerInit {
   holdStates?: boolean
   /** Record the transition graph for the liveness pass (state-graph.ts). */
   graph?: boolean
+  /** The portfolio: run a cycle hunter beside the BFS (hunter.ts). */
+  hunt?: boolean
   /** Columns restored from a checkpoint. */
   parents?: Float64Array
   via?: Int32Array
@@ -74,6 +77,8 @@ export type ToExplorer =
   | { t: 'dfs'; chunk: Chunk; settled: boolean[] }
   /** Walks with local numbers from the shared counter (H_NEXT_WALK) up to `to`, exclusive. */
   | { t: 'sim'; settled: boolean[]; to: number }
+  /** The cycle hunter's share of a portfolio round: expand up to `states` states. */
+  | { t: 'hunt'; states: number }
   /** Encode these held states (its own, not yet expanded) and hand them back as bytes, for explorer `for`. */
   | { t: 'release'; chunk: Chunk; for: number }
   | { t: 'collect' }
@@ -90,6 +95,10 @@ export type FromExplorer =
   | { t: 'released'; chunk: Chunk; for: number }
   | { t: 'idle'; found: (number | null)[]; cutByDepth: boolean; hist: number[] }
   | { t: 'sim-done'; found: (SimFinding | null)[] }
+  | { t: 'hunt-done' }
   | { t: 'failed'; failure: FailureInfo }
-  /** actions: this explorer's per-action coverage (collect only); held: the states it holds, encoded (snapshot only). */
-  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols; actions?: ActionCoverage[]; held?: Chunk }
+  /**
+   * actions: this explorer's per-action coverage (collect only); held: the states it holds, encoded (snapshot only);
+   * hunt: its cycle hunter's graph (collect only).
+   */
+  | { t: 'columns'; parents: Float64Array; via: Int32Array; graph?: GraphCols; actions?: ActionCoverage[]; held?: Chunk; hunt?: GraphCols }

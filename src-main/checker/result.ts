@@ -75,6 +75,9 @@ function verdicts(
   // Complete without a record: checkLiveness rebuilds the graph; cut short, only the record will do.
   const graph = pass ? (recorded(cut) ?? undefined) : undefined
   const live = pass && (complete || graph) ? checkLiveness(model, name, graph, report, ctx.visited.size) : null
+  // Cut short by a limit, the cycle hunters' deeper graphs may hold what the BFS's did not.
+  const undecided = new Set(livenessProps.filter((p) => (live?.get(p.name)?.status ?? 'unknown') === 'unknown').map((p) => p.name))
+  const hunted = !complete && limited ? huntedLiveness(ctx, cols, undecided, report) : new Map<string, PropertyResult>()
   const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
   let built = 0
   const tracePhase = (): void => report({ phase: 'building traces', done: built, total: traces, unit: 'traces' })
@@ -82,7 +85,7 @@ function verdicts(
   for (const p of model.properties) {
     const base = { name: p.name, kind: p.kind, description: p.description }
     if (p.kind === 'eventually' || p.kind === 'converges') {
-      properties.push(live?.get(p.name) ?? { ...base, status: 'unknown' })
+      properties.push(hunted.get(p.name) ?? live?.get(p.name) ?? { ...base, status: 'unknown' })
       continue
     }
     const i = trackers.indexOf(p as Property<unknown>)
@@ -104,6 +107,30 @@ function verdicts(
     else properties.push({ ...base, status: p.kind === 'always' ? 'holds' : 'violated' })
   }
   return properties
+}
+
+/**
+ * Liveness counterexamples in the portfolio's cycle hunters' graphs (hunter.ts), for the properties in `undecided`
+ * (which it empties as it decides them): each graph is a partial one, searched in explorer order, so a property is
+ * only ever found violated there, never holding.
+ */
+function huntedLiveness(ctx: SearchContext, cols: Cols[], undecided: Set<string>, report: PhaseReporter): Map<string, PropertyResult> {
+  const out = new Map<string, PropertyResult>()
+  const props = livenessProperties(ctx.model)
+  for (const c of cols) {
+    if (!c.hunt || undecided.size === 0) continue
+    const g = assembleGraph(ctx.model, props, [c.hunt], true)
+    if (!g) continue
+    const found = checkLiveness(ctx.model, ctx.opts.model, g, report, g.n)
+    for (const name of [...undecided]) {
+      const r = found.get(name)
+      if (r && r.status !== 'unknown') {
+        out.set(name, r)
+        undecided.delete(name)
+      }
+    }
+  }
+  return out
 }
 
 export function finishRun(

@@ -22,6 +22,8 @@ export interface Totals {
   /** Successor computations (model.next calls) by walks and by BFS/DFS expansion: what the portfolio balances. */
   walkCalls: number
   calls: number
+  /** States the portfolio's cycle hunters expanded (hunter.ts). */
+  hunted: number
 }
 
 /** What the coordinator offers a strategy: the explorers, the shared words and the figures gathered so far. */
@@ -45,6 +47,8 @@ export interface SearchContext {
   readonly generatedBase: number
   /** Walks to run (simulation; a bound for the portfolio's walks), resolved from the options. */
   readonly walks: number
+  /** The portfolio: the explorers have cycle hunters (hunter.ts). */
+  readonly hunt: boolean
   totals(): Totals
   /** 0 while running; else why the run halts (1 = stop asked from outside, HALT_* otherwise). */
   haltCode(): number

@@ -69,7 +69,7 @@ function fakeMatrixSummary(spec: MatrixSpec): MatrixSummary {
   const cellCount = spec.consistency.length * spec.instances.length
   return {
     id: 7,
-    spec: { strategy: 'bfs', timeoutPerCell: 0, maxDepth: 0, concurrency: 2, ...spec, params: spec.params ?? {}, only: spec.only ?? [] },
+    spec: { strategy: 'bfs', timeoutPerCell: 0, maxDepth: 0, concurrency: 2, workersPerCell: 1, ...spec, params: spec.params ?? {}, only: spec.only ?? [] },
     status: 'running',
     startedAt: '2026-01-05T10:00:00.000Z',
     finishedAt: null,

@@ -1,4 +1,5 @@
-// The portfolio ('auto'): swarm random walks beside an exhaustive BFS, in rounds on the same explorers.
+// The portfolio ('auto'): swarm random walks and cycle hunters beside an exhaustive BFS, in rounds on the same
+// explorers.
 //
 // A round is a BFS slice of exactly SLICE_STATES states (a level may span several rounds), then a batch of walks
 // sized so that walks have made as many successor computations (model.next calls) as walkBudget allows: as many as
@@ -13,6 +14,9 @@
 // the walk's trace is shrunk (shrink.ts). "holds" comes only from a BFS that completes; otherwise a property is
 // unknown and the result says what was covered (BFS depth and states, walks and their steps and depth).
 //
+// Last in a round, each explorer's cycle hunter (hunter.ts) expands HUNT_STATES / W states of its own depth-first
+// search: what the liveness pass of a search cut short reads beside the BFS's shallow graph (result.ts).
+//
 // Determinism: rounds are measured in states and walks, never in time, and a BFS finding counts only once its
 // level is complete, so the same seed and worker count give the same answer (with one worker, the same trace).
 // Time limits and stops end the search between or within rounds; they can only make the answer "unknown".
@@ -23,6 +27,8 @@ import { runWalks } from './simulation.ts'
 
 /** BFS states expanded per round. */
 export const SLICE_STATES = 2048
+/** Cycle hunters' states per round, over all explorers: an eighth of the BFS's. */
+export const HUNT_STATES = SLICE_STATES / 8
 /** Walks per batch, at most. */
 const MAX_BATCH = 4096
 /** BFS calls over which walks keep pace with the BFS call for call; after it they get a quarter of its further calls. */
@@ -81,6 +87,7 @@ export class PortfolioStrategy implements SearchStrategy {
       }
       violated = trackers.some((p, i) => p.kind === 'always' && (confirmed[i] !== null || walks[i] !== null))
       if (violated) firstViolationMs = ctx.elapsedMs()
+      else if (ctx.hunt && !levels.finished && ctx.haltCode() === 0) await runHunt(ctx, Math.ceil(HUNT_STATES / W))
     }
     await levels.settleCheckpoint()
     // Only confirmed BFS findings count; a BFS trace is preferred to a walk's.
@@ -106,6 +113,7 @@ export class PortfolioStrategy implements SearchStrategy {
         walkSteps: t.walkSteps,
         walkDepth: t.walkDepth,
         bfsDepth: complete ? ctx.hist.length : Math.min(ctx.hist.length, levels.levelsDone + 1),
+        ...(ctx.hunt ? { huntStates: t.hunted } : {}),
       },
       ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
     }
@@ -114,4 +122,20 @@ export class PortfolioStrategy implements SearchStrategy {
   live(ctx: SearchContext, t: Totals): LiveFigures {
     return levelsLive(this.levels, ctx, t)
   }
+}
+
+/** Each explorer's cycle hunter expands up to `states` more states (hunter.ts). */
+async function runHunt(ctx: SearchContext, states: number): Promise<void> {
+  let done = 0
+  await ctx.pool.run((wake) => {
+    for (let w = 0; w < ctx.workers; w++) {
+      ctx.pool.on(w, (m) => {
+        if (m.t === 'hunt-done' || m.t === 'failed') {
+          if (m.t === 'failed') ctx.failed(m.failure)
+          if (++done === ctx.workers) wake()
+        }
+      })
+      ctx.pool.send(w, { t: 'hunt', states })
+    }
+  })
 }

@@ -41,7 +41,8 @@ const USAGE = `usage: stabilis <command> [options]
   replay <runId> --property NAME | --path "A;B;…" [--db FILE] [--json]
                                           re-run the model along a saved trace or a path
   matrix <scenario|all> --consistency all|a,b --instances 1,2 [--strategy auto|bfs|dfs|sim]
-        [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--db FILE] [--json | --markdown]
+        [--timeout-per-cell S] [--max-depth D] [--concurrency N] [--workers-per-cell N]
+        [--db FILE] [--json | --markdown]
                                           every cell (level × instances) as a saved run; a table of verdicts
   matrix --unknown-of <matrixId> [--timeout-per-cell S] [--db FILE] [...]
                                           a saved matrix's unknown cells again (default: 4× their limit)
@@ -116,7 +117,8 @@ function printRunText(io: Io, detail: RunDetail): void {
   const cov = s.coverage
   if (cov) {
     const bfs = cov.bfsDepth !== undefined ? `; BFS complete to depth ${cov.bfsDepth}` : ''
-    io.out(`  walks ${formatCount(cov.walks)} (${formatCount(cov.walkSteps)} steps, deepest ${cov.walkDepth})${bfs}\n`)
+    const hunt = cov.huntStates !== undefined ? `; cycle hunt ${formatCount(cov.huntStates)} states` : ''
+    io.out(`  walks ${formatCount(cov.walks)} (${formatCount(cov.walkSteps)} steps, deepest ${cov.walkDepth})${bfs}${hunt}\n`)
   }
   if (detail.actions) {
     const never = detail.actions.filter((a) => a.enabled === 0).map((a) => a.label)
@@ -434,6 +436,7 @@ const MATRIX_LIMITS = [
   ['timeoutPerCell', 'timeout-per-cell', 0, 7 * 24 * 3600],
   ['maxDepth', 'max-depth', 0, 1_000_000],
   ['concurrency', 'concurrency', 1, 1024],
+  ['workersPerCell', 'workers-per-cell', 1, 64],
 ] as const
 
 /** The limits given as flags (time and depth per cell, cells at once), and only those. */
@@ -464,7 +467,7 @@ async function cmdMatrix(args: ParsedArgs, io: Io): Promise<number> {
   const { lab, close } = openLab(dbFile(args.flags))
   try {
     const started = await lab.startMatrix(fresh ?? (await unknownAgainSpec(lab, again!, args)))
-    io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time\n`)
+    io.err(`${matrixHeadline(started)}, ${started.spec.concurrency} at a time, ${started.spec.workersPerCell} worker(s) each\n`)
     const { result: m, interrupted } = await untilDone(lab, {
       onEvent(e) {
         if (e.type !== 'matrix-progress' || e.matrix.id !== started.id || e.cell.status === 'running') return
@@ -569,7 +572,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: 'bool' | 'string'
   matrix: {
     flags: {
       consistency: { type: 'string' }, instances: { type: 'string' }, strategy: { type: 'string' }, 'timeout-per-cell': { type: 'string' },
-      'max-depth': { type: 'string' }, concurrency: { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' },
+      'max-depth': { type: 'string' }, concurrency: { type: 'string' }, 'workers-per-cell': { type: 'string' }, db: { type: 'string' }, json: { type: 'bool' }, markdown: { type: 'bool' },
       set: { type: 'list' }, 'unknown-of': { type: 'string' },
     },
     run: cmdMatrix,

@@ -123,7 +123,8 @@ export class MatricesRepository extends Repository<keyof typeof SQL> {
     return {
       id: row.id,
       // Matrices saved before `only` existed ran every cell.
-      spec: { only: [], ...(JSON.parse(row.spec) as MatrixSpec) } as Required<MatrixSpec>,
+      // Saved before workersPerCell existed: one worker per cell.
+      spec: { only: [], workersPerCell: 1, ...(JSON.parse(row.spec) as MatrixSpec) } as Required<MatrixSpec>,
       status: row.status,
       startedAt: row.started_at,
       finishedAt: row.finished_at,

@@ -8,7 +8,7 @@ import { fingerprintState, encodeState } from '../../../src-main/checker/state-k
 import { assembleGraph, GraphRecorder, livenessBits } from '../../../src-main/checker/state-graph.ts'
 import { VisitedSet } from '../../../src-main/checker/visited.ts'
 import { getModelDefinition } from '../../../src-main/models/registry.ts'
-import { mulberry32 } from '../../../src-main/checker/explorer.ts'
+import { mulberry32 } from '../../../src-main/checker/rng.ts'
 import { check } from './helpers.ts'
 
 type M = Model<unknown, unknown>

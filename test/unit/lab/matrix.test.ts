@@ -1,5 +1,6 @@
 // Matrices in the Lab: cells as ordinary saved runs in worker threads, one matrix record in a real SQLite file,
 // events, stop, validation naming the field, and the text / Markdown forms the CLI prints.
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cellVerdictText, formatMatrixMarkdown, formatMatrixTable, matrixHeadline, resolveMatrixSpec } from '../../../src-main/lab/matrix.ts'
@@ -27,8 +28,12 @@ describe('resolveMatrixSpec', () => {
   it('expands "all" to every scenario × every level, ordered scenario, instances, level', () => {
     const { spec, cells } = resolveMatrixSpec({ scenario: 'all', consistency: ['all'], instances: [1, 2] }, models)
     expect(spec).toMatchObject({ scenario: 'all', consistency: LEVELS, instances: [1, 2], strategy: 'auto', timeoutPerCell: 0, maxDepth: 0 })
-    expect(spec.concurrency).toBeGreaterThanOrEqual(1)
-    expect(spec.concurrency).toBeLessThanOrEqual(2)
+    // One cell at a time with every core.
+    expect([spec.concurrency, spec.workersPerCell]).toEqual([1, availableParallelism()])
+    // Cells at once share the cores.
+    const two = resolveMatrixSpec({ scenario: 'all', consistency: ['all'], instances: [1], concurrency: 2 }, models).spec
+    expect(two.workersPerCell).toBe(Math.max(1, Math.floor(availableParallelism() / 2)))
+    expect(resolveMatrixSpec({ scenario: 'all', consistency: ['all'], instances: [1], workersPerCell: 3 }, models).spec.workersPerCell).toBe(3)
     expect(cells).toHaveLength(SCENARIOS.length * 5 * 2)
     expect(new Set(cells.map((c) => c.scenario))).toEqual(new Set(SCENARIOS))
     expect(cells.slice(0, 6)).toEqual([
@@ -62,6 +67,7 @@ describe('resolveMatrixSpec', () => {
     expect(bad({ scenario: 'job-single', consistency: ['all'], instances: [1], strategy: 'astar' })).toThrow(/strategy must be one of bfs, dfs, sim/)
     expect(bad({ scenario: 'job-single', consistency: ['all'], instances: [1], timeoutPerCell: -1 })).toThrow(/timeoutPerCell must be a whole number/)
     expect(bad({ scenario: 'job-single', consistency: ['all'], instances: [1], concurrency: 0 })).toThrow(/concurrency must be a whole number/)
+    expect(bad({ scenario: 'job-single', consistency: ['all'], instances: [1], workersPerCell: 0 })).toThrow(/workersPerCell must be a whole number/)
   })
 })
 
@@ -94,7 +100,7 @@ describe('Lab matrices (worker threads + SQLite)', () => {
     for (const [i, id] of runIds.entries()) {
       const run = await lab.getRun(id)
       expect(run.summary).toMatchObject({ model: 'statefulset-stale-reads', status: 'done', unique: done.cells[i].unique, tags: [`matrix-${started.id}`] })
-      expect(run.summary.config).toMatchObject({ workers: 1, timeout: 60, strategy: 'bfs', params: { consistency: done.cells[i].consistency, instances: 1 } })
+      expect(run.summary.config).toMatchObject({ workers: done.spec.workersPerCell, timeout: 60, strategy: 'bfs', params: { consistency: done.cells[i].consistency, instances: 1 } })
     }
     const violatedRun = await lab.getRun(runIds[2])
     expect(violatedRun.properties.find((p) => p.name === 'sts-one-pod-per-ordinal')?.trace?.length).toBeGreaterThan(1)
