@@ -90,7 +90,15 @@ export class PortfolioStrategy implements SearchStrategy {
       else if (ctx.hunt && !levels.finished && ctx.haltCode() === 0) await runHunt(ctx, Math.ceil(HUNT_STATES / W))
     }
     await levels.settleCheckpoint()
-    // Only confirmed BFS findings count; a BFS trace is preferred to a walk's.
+    // Only confirmed BFS findings count, unless a limit or a stop cut the search (not a violation): then the level in
+    // progress may hold violations too. Each is real and has a shortest trace (every shallower level completed
+    // without one); which of them was found depends on timing, as all a search cut by time reports does.
+    // A BFS trace is preferred to a walk's.
+    // The stop reason stays the limit's, so the liveness pass of a cut search still runs (result.ts).
+    if (!violated && ctx.haltCode() !== 0) {
+      confirmed = ctx.found.slice()
+      if (trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)) firstViolationMs ??= ctx.elapsedMs()
+    }
     confirmed.forEach((f, i) => {
       ctx.found[i] = f
       if (f !== null) walks[i] = null

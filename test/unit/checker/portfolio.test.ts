@@ -94,4 +94,19 @@ describe('the portfolio (auto): swarm walks beside an exhaustive BFS', () => {
     const bfs = 40 * EVEN_CALLS
     expect(walkBudget(bfs) / (bfs + walkBudget(bfs))).toBeCloseTo(0.21, 2)
   })
+
+  it('a limit that cuts the level in progress keeps the violations it found there, with a shortest trace', async () => {
+    // Two counters: depth d holds d + 1 states, the violation (counter 0 at 20) is the first state of depth 21, and
+    // the state limit stops the run at the end of the level that found it, before the level counts as complete.
+    // No walks, so only the BFS can find it.
+    const opts = { modelModule: deep, strategy: 'auto' as const, walks: 0, maxStates: 220 }
+    const r = await check('deep', { counters: 2, max: 40, goal: 20 }, opts)
+    expect([r.stopReason, r.complete]).toEqual(['states', false])
+    expect(low(r).status).toBe('violated')
+    expect(actions(r)).toEqual([null, ...new Array(20).fill('inc 0')])
+    expect(low(r).walk).toBeUndefined()
+    // The level before it is all the limit allows without it: unknown.
+    const before = await check('deep', { counters: 2, max: 40, goal: 20 }, { ...opts, maxStates: 180 })
+    expect([before.stopReason, low(before).status]).toEqual(['states', 'unknown'])
+  })
 })
