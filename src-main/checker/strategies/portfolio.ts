@@ -19,7 +19,8 @@
 //
 // Determinism: rounds are measured in states and walks, never in time, and a BFS finding counts only once its
 // level is complete, so the same seed and worker count give the same answer (with one worker, the same trace).
-// Time limits and stops end the search between or within rounds; they can only make the answer "unknown".
+// Time limits and stops end the search between or within rounds: the answer is then "unknown", except for the
+// violations the BFS level in progress had found (real, with shortest traces; which ones depends on timing).
 import { HALT_VIOLATION, H_CODE } from '../protocol.ts'
 import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
 import { BfsLevels, haltStopReason, levelsLive } from './bfs.ts'
@@ -92,9 +93,9 @@ export class PortfolioStrategy implements SearchStrategy {
     await levels.settleCheckpoint()
     // Only confirmed BFS findings count, unless a limit or a stop cut the search (not a violation): then the level in
     // progress may hold violations too. Each is real and has a shortest trace (every shallower level completed
-    // without one); which of them was found depends on timing, as all a search cut by time reports does.
+    // without one); which of them was found depends on timing, as all a search cut by time reports does. The stop
+    // reason stays the limit's, so the liveness pass of a cut search still runs (result.ts).
     // A BFS trace is preferred to a walk's.
-    // The stop reason stays the limit's, so the liveness pass of a cut search still runs (result.ts).
     if (!violated && ctx.haltCode() !== 0) {
       confirmed = ctx.found.slice()
       if (trackers.some((p, i) => p.kind === 'always' && confirmed[i] !== null)) firstViolationMs ??= ctx.elapsedMs()
