@@ -16,6 +16,9 @@ import { fingerprintState } from './state-key.ts'
 import { VisitedSet } from './visited.ts'
 
 export class CycleHunter {
+  private readonly model: Model<unknown, unknown>
+  private readonly props: readonly Property<unknown>[]
+  private readonly maxDepth: number
   /** Presence only (ids live in the stack and the record): insert returns −1 for a state not seen before. */
   private readonly seen = new VisitedSet()
   private readonly rec = new GraphRecorder()
@@ -28,10 +31,6 @@ export class CycleHunter {
   private storedCount = 0
   /** States expanded so far. */
   expanded = 0
-
-  private readonly model: Model<unknown, unknown>
-  private readonly props: readonly Property<unknown>[]
-  private readonly maxDepth: number
 
   constructor(model: Model<unknown, unknown>, props: readonly Property<unknown>[], maxDepth: number, seed: number, explorer: number) {
     this.model = model

@@ -76,8 +76,8 @@ function verdicts(
   const graph = pass ? (recorded(cut) ?? undefined) : undefined
   const live = pass && (complete || graph) ? checkLiveness(model, name, graph, report, ctx.visited.size) : null
   // Cut short by a limit, the cycle hunters' deeper graphs may hold what the BFS's did not.
-  const undecided = new Set(livenessProps.filter((p) => (live?.get(p.name)?.status ?? 'unknown') === 'unknown').map((p) => p.name))
-  const hunted = !complete && limited ? huntedLiveness(ctx, cols, undecided, report) : new Map<string, PropertyResult>()
+  const undecided = livenessProps.filter((p) => (live?.get(p.name)?.status ?? 'unknown') === 'unknown')
+  const hunted = !complete && limited ? huntedLiveness(ctx, cols, livenessProps, undecided, report) : new Map<string, PropertyResult>()
   const traces = trackers.filter((_, i) => outcome.walks[i] || ctx.found[i] !== null).length
   let built = 0
   const tracePhase = (): void => report({ phase: 'building traces', done: built, total: traces, unit: 'traces' })
@@ -110,24 +110,25 @@ function verdicts(
 }
 
 /**
- * Liveness counterexamples in the portfolio's cycle hunters' graphs (hunter.ts), for the properties in `undecided`
- * (which it empties as it decides them): each graph is a partial one, searched in explorer order, so a property is
- * only ever found violated there, never holding.
+ * Liveness counterexamples in the portfolio's cycle hunters' graphs (hunter.ts) for the properties in `undecided`,
+ * searched in explorer order: each graph is a partial one, so a property is only ever found violated there.
  */
-function huntedLiveness(ctx: SearchContext, cols: Cols[], undecided: Set<string>, report: PhaseReporter): Map<string, PropertyResult> {
+function huntedLiveness(
+  ctx: SearchContext,
+  cols: Cols[],
+  props: readonly Property<unknown>[],
+  undecided: readonly Property<unknown>[],
+  report: PhaseReporter,
+): Map<string, PropertyResult> {
   const out = new Map<string, PropertyResult>()
-  const props = livenessProperties(ctx.model)
   for (const c of cols) {
-    if (!c.hunt || undecided.size === 0) continue
+    if (!c.hunt || out.size === undecided.length) continue
     const g = assembleGraph(ctx.model, props, [c.hunt], true)
     if (!g) continue
     const found = checkLiveness(ctx.model, ctx.opts.model, g, report, g.n)
-    for (const name of [...undecided]) {
-      const r = found.get(name)
-      if (r && r.status !== 'unknown') {
-        out.set(name, r)
-        undecided.delete(name)
-      }
+    for (const p of undecided) {
+      const r = found.get(p.name)
+      if (!out.has(p.name) && r && r.status !== 'unknown') out.set(p.name, r)
     }
   }
   return out

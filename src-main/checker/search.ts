@@ -7,7 +7,7 @@ import { packChunk, type Chunk } from './frontier.ts'
 import type { Model, Property } from './model.ts'
 import type { WorkerPool } from './pool.ts'
 import type { CheckRequest } from './run-types.ts'
-import type { FailureInfo } from './protocol.ts'
+import type { FailureInfo, FromExplorer, ToExplorer } from './protocol.ts'
 import type { SharedVisited } from './shared-visited.ts'
 
 export interface Totals {
@@ -157,4 +157,25 @@ export function exhaustiveOutcome(ctx: SearchContext, stopReason: StopReason, fi
     shrink: false,
     ...(firstViolationMs !== undefined ? { firstViolationMs } : {}),
   }
+}
+
+/**
+ * Sends `msg` to every explorer and waits for one reply of type `reply` from each; a failure counts as that explorer's
+ * reply and fails the run. The replies in the order they came (failed explorers left out).
+ */
+export async function everyExplorer<T extends FromExplorer['t']>(ctx: SearchContext, msg: ToExplorer, reply: T): Promise<Extract<FromExplorer, { t: T }>[]> {
+  const replies: Extract<FromExplorer, { t: T }>[] = []
+  let answered = 0
+  await ctx.pool.run((wake) => {
+    for (let w = 0; w < ctx.workers; w++) {
+      ctx.pool.on(w, (m) => {
+        if (m.t !== reply && m.t !== 'failed') return
+        if (m.t === 'failed') ctx.failed(m.failure)
+        else replies.push(m as Extract<FromExplorer, { t: T }>)
+        if (++answered === ctx.workers) wake()
+      })
+      ctx.pool.send(w, msg)
+    }
+  })
+  return replies
 }

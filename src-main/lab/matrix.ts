@@ -23,15 +23,14 @@ import { unknownText } from '../../src-shared/matrix-again.ts'
 
 /**
  * Cells at once when the spec does not say: one, with every core (defaultWorkersPerCell). A cell's limit is time, so
- * a cell given two cores instead of one ends more often within it (deployment-create ×2 optimistic holds in 22 s
- * with 2 workers, and was cut at 30 s with 1 beside another cell); the matrix as a whole takes about as long.
+ * a cell given two cores instead of one ends more often within it (deployment-create ×2 optimistic holds in 23–27 s
+ * with 2 workers, and was cut at 30 s with 1 beside another cell); the whole matrix takes longer (14–15 min
+ * instead of 10 on 2 cores), since cut cells no longer share the machine.
  */
-export function defaultMatrixConcurrency(): number {
-  return 1
-}
+const DEFAULT_MATRIX_CONCURRENCY = 1
 
 /** Workers per cell when the spec does not say: the cores shared among the cells at once. */
-export function defaultWorkersPerCell(concurrency: number): number {
+function defaultWorkersPerCell(concurrency: number): number {
   return Math.max(1, Math.floor(availableParallelism() / concurrency))
 }
 
@@ -107,7 +106,7 @@ export function resolveMatrixSpec(input: unknown, models: readonly ModelInfo[]):
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy as Strategy)) {
     throw badInput(`strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}`)
   }
-  const concurrency = wholeNumber('concurrency', raw.concurrency ?? defaultMatrixConcurrency(), 1, Math.max(1, availableParallelism()))
+  const concurrency = wholeNumber('concurrency', raw.concurrency ?? DEFAULT_MATRIX_CONCURRENCY, 1, Math.max(1, availableParallelism()))
   const spec: Required<MatrixSpec> = {
     scenario: scenarioId,
     consistency: levels,

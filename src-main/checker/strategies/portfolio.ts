@@ -22,7 +22,7 @@
 // Time limits and stops end the search between or within rounds: the answer is then "unknown", except for the
 // violations the BFS level in progress had found (real, with shortest traces; which ones depends on timing).
 import { HALT_VIOLATION, H_CODE } from '../protocol.ts'
-import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
+import { everyExplorer, type LiveFigures, type SearchContext, type SearchOutcome, type SearchStrategy, type Totals, type WalkEvidence } from '../search.ts'
 import { BfsLevels, haltStopReason, levelsLive } from './bfs.ts'
 import { runWalks } from './simulation.ts'
 
@@ -88,7 +88,7 @@ export class PortfolioStrategy implements SearchStrategy {
       }
       violated = trackers.some((p, i) => p.kind === 'always' && (confirmed[i] !== null || walks[i] !== null))
       if (violated) firstViolationMs = ctx.elapsedMs()
-      else if (ctx.hunt && !levels.finished && ctx.haltCode() === 0) await runHunt(ctx, Math.ceil(HUNT_STATES / W))
+      else if (ctx.hunt && !levels.finished && ctx.haltCode() === 0) await everyExplorer(ctx, { t: 'hunt', states: Math.ceil(HUNT_STATES / W) }, 'hunt-done')
     }
     await levels.settleCheckpoint()
     // Only confirmed BFS findings count, unless a limit or a stop cut the search (not a violation): then the level in
@@ -131,20 +131,4 @@ export class PortfolioStrategy implements SearchStrategy {
   live(ctx: SearchContext, t: Totals): LiveFigures {
     return levelsLive(this.levels, ctx, t)
   }
-}
-
-/** Each explorer's cycle hunter expands up to `states` more states (hunter.ts). */
-async function runHunt(ctx: SearchContext, states: number): Promise<void> {
-  let done = 0
-  await ctx.pool.run((wake) => {
-    for (let w = 0; w < ctx.workers; w++) {
-      ctx.pool.on(w, (m) => {
-        if (m.t === 'hunt-done' || m.t === 'failed') {
-          if (m.t === 'failed') ctx.failed(m.failure)
-          if (++done === ctx.workers) wake()
-        }
-      })
-      ctx.pool.send(w, { t: 'hunt', states })
-    }
-  })
 }

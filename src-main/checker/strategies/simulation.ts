@@ -6,7 +6,7 @@
 // when the walk count is fixed), so the shards of one seed are disjoint and together are exactly the walks of one
 // unsharded run.
 import { H_MIN_VIOLATION_WALK, H_NEXT_WALK } from '../protocol.ts'
-import type { LiveFigures, SearchContext, SearchOutcome, SearchStrategy, Totals, WalkEvidence } from '../search.ts'
+import { everyExplorer, type LiveFigures, type SearchContext, type SearchOutcome, type SearchStrategy, type Totals, type WalkEvidence } from '../search.ts'
 import { haltStopReason } from './bfs.ts'
 
 /** Runs the walks with local numbers [from, to) on every explorer; returns the lowest walk per property. */
@@ -16,22 +16,8 @@ export async function runWalks(
   to: number,
   settled: boolean[] = ctx.settled(),
 ): Promise<(WalkEvidence | null)[]> {
-  const W = ctx.workers
-  const perWorker: (WalkEvidence | null)[][] = []
-  let doneCount = 0
   Atomics.store(ctx.halt, H_NEXT_WALK, from)
-  await ctx.pool.run((wake) => {
-    for (let w = 0; w < W; w++) {
-      ctx.pool.on(w, (m) => {
-        if (m.t === 'sim-done' || m.t === 'failed') {
-          if (m.t === 'failed') ctx.failed(m.failure)
-          else perWorker.push(m.found)
-          if (++doneCount === W) wake()
-        }
-      })
-      ctx.pool.send(w, { t: 'sim', settled, to })
-    }
-  })
+  const perWorker = (await everyExplorer(ctx, { t: 'sim', settled, to }, 'sim-done')).map((m) => m.found)
   // Walks numbered above a violating walk may or may not have run (the explorers stop taking them): what they
   // found is dropped, so the answer does not depend on timing.
   const cut = Atomics.load(ctx.halt, H_MIN_VIOLATION_WALK)
