@@ -15,7 +15,7 @@
 //
 // Sessions are the revision(s) of the last view a controller acted on. A controller only reads states strictly
 // newer than (causal: with its session in their past) its session, as a watch only delivers new events. A write the
-// controller expects to see (model.ts, expectations) moves its session so that its next view holds that write.
+// controller expects to see (transitions.ts, expectations) moves its session so that its next view holds that write.
 //
 // Bounding: the history keeps the latest entry (causal: every head, and the entries controllers' sessions name)
 // and, within `window` entries in all, the newest of the others some controller could still read. Dropped entries are spliced out of the parent links (reachability among retained entries is

@@ -1,4 +1,4 @@
-// Idle reads (models/orchestration/model.ts): a controller read that writes nothing, or whose write is rejected, and
+// Idle reads (models/orchestration/transitions.ts): a controller read that writes nothing, or whose write is rejected, and
 // starts or stops no container only moves the controller's session forward — and a later session allows a subset
 // of the views an earlier one does, so the state before such a read can do everything the state after it can.
 // Leaving these reads out (the default) keeps every datastore state and every kubelet's containers reachable and

@@ -1,4 +1,4 @@
-// The symmetry reduction between instances of one controller kind (models/orchestration/model.ts, interchangeable)
+// The symmetry reduction between instances of one controller kind (models/orchestration/transitions.ts, interchangeable)
 // is sound: swapping two instances is an automorphism of the unreduced model — on every state of bounded
 // explorations, the swapped state enables the swapped actions, which lead to the swapped successors, and every
 // property judges it the same. Then whole checks with and without the reduction give the same verdicts and the same

@@ -2,7 +2,7 @@
 // surplus (unscheduled first, then not ready, then the highest name), then writes status (replicas, ready,
 // available, observedGeneration, observedRevision [+ observedMerge]: the view it read). One write per step: the first RS (name order) needing one.
 // Its pod creates and deletes are expected (ControllerExpectations): its next view contains them, so it does not
-// create or delete again from a view from before its own write (the `expectations` parameter; model.ts).
+// create or delete again from a view from before its own write (the `expectations` parameter; transitions.ts).
 // Simplified: minReadySeconds 0 (available = ready), no burst limits, pods are never released (orphaned) on a label change.
 import type { Write } from '../api.ts'
 import { clone, isTerminating, list, matches, newMeta, ownedBy, ownerRef, podActive, podReady, type Cluster, type Pod, type ReplicaSet } from '../resources.ts'

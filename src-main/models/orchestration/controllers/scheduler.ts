@@ -1,7 +1,7 @@
 // Scheduler: binds each unscheduled pod (name order) to the least-loaded Ready node with room, by an update of
 // spec.nodeName (so the binding is concurrency-checked). Simplified: one resource (pod count vs node capacity),
 // no taints, affinity or preemption; a pod whose PersistentVolumeClaims do not exist yet waits. Its bindings are
-// expected (the `expectations` parameter; model.ts): its next view contains them.
+// expected (the `expectations` parameter; transitions.ts): its next view contains them.
 import { clone, isTerminating, list } from '../resources.ts'
 import type { Controller } from './types.ts'
 
