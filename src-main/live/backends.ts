@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, startTempCluster, type ReplicaCrash } from '../lab/store/supervisor.ts'
+import { freePort, startOnFreePorts, startTempCluster, type ReplicaCrash } from '../lab/store/supervisor.ts'
 import { EtcdClient } from './etcd-client.ts'
 
 export type StoreKind = 'etcd' | 'stabilis'
@@ -40,18 +40,9 @@ interface Member {
   frozen: boolean
 }
 
-/**
- * Starts a store; a start that lost a race for its free ports (another process took a port between our probe and
- * the member's bind) is retried on fresh ports, up to 3 attempts.
- */
+/** Starts a store, again on fresh ports when the start lost a race for them (supervisor.ts, startOnFreePorts). */
 export async function startBackend(store: StoreKind, members: number, opts: { etcdBin?: string; replicaEntry?: string } = {}): Promise<Backend> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return store === 'etcd' ? await startEtcdBackend(members, opts.etcdBin) : await startStoreBackend(members, opts.replicaEntry)
-    } catch (e) {
-      if (attempt >= 3 || !/EADDRINUSE|address already in use|exited at start|did not start/.test((e as Error).message)) throw e
-    }
-  }
+  return startOnFreePorts(() => (store === 'etcd' ? startEtcdBackend(members, opts.etcdBin) : startStoreBackend(members, opts.replicaEntry)))
 }
 
 export async function startEtcdBackend(members: number, etcdBin = 'etcd'): Promise<Backend> {

@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBenchClient, type BenchClient } from './bench-client.ts'
 import { createStoreClient } from './client.ts'
-import { freePort, startTempCluster } from './supervisor.ts'
+import { freePort, startOnFreePorts, startTempCluster } from './supervisor.ts'
 import type { StoreBenchReport, StoreBenchSystem, StoreBenchWorkload } from '../../../src-shared/store-types.ts'
 
 // Result shapes are the ones the lab saves and the UI charts (src-shared), so the driver and the app cannot drift.
@@ -218,8 +218,12 @@ export async function startStabilis(members: number, entry?: string): Promise<Ru
   return { system: 'stabilis', members, endpoints: sup.endpoints(), pids, stop }
 }
 
-/** Null when `signal` aborts while the members start. */
-export async function startEtcd(members: number, etcdBin: string = 'etcd', signal?: AbortSignal): Promise<RunningSystem | null> {
+/** Null when `signal` aborts while the members start; a start that lost a race for its ports is tried again on fresh ones. */
+export function startEtcd(members: number, etcdBin: string = 'etcd', signal?: AbortSignal, pickPort: () => Promise<number> = freePort): Promise<RunningSystem | null> {
+  return startOnFreePorts(() => startEtcdOnce(members, etcdBin, signal, pickPort))
+}
+
+async function startEtcdOnce(members: number, etcdBin: string, signal: AbortSignal | undefined, pickPort: () => Promise<number>): Promise<RunningSystem | null> {
   const dir = mkdtempSync(join(tmpdir(), 'stabilis-etcd-'))
   const procs: ChildProcess[] = []
   let failed: string | null = null
@@ -230,7 +234,7 @@ export async function startEtcd(members: number, etcdBin: string = 'etcd', signa
   }
   try {
     const specs = []
-    for (let i = 0; i < members; i++) specs.push({ name: `e${i + 1}`, client: await freePort(), peer: await freePort() })
+    for (let i = 0; i < members; i++) specs.push({ name: `e${i + 1}`, client: await pickPort(), peer: await pickPort() })
     const initial = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',')
     for (const s of specs) {
       const p = spawn(etcdBin, [

@@ -66,6 +66,21 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * Starts a process group on ports from freePort, again on fresh ports when the start lost a race for one (another
+ * process took it between the probe and the bind: EADDRINUSE, or a member that exited or never answered at start),
+ * up to START_ATTEMPTS starts; any other failure, or the last attempt's, is thrown as it is.
+ */
+export async function startOnFreePorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start()
+    } catch (e) {
+      if (attempt >= START_ATTEMPTS || !/EADDRINUSE|address already in use|exited at start|did not start/.test((e as Error).message)) throw e
+    }
+  }
+}
+
 interface Slot {
   member: MemberSpec
   dataDir: string
