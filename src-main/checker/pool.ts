@@ -157,7 +157,9 @@ export class WorkerPool {
       for (let w = 0; w < this.size; w++) {
         this.on(w, (m) => {
           if (m.t === 'columns') {
-            cols[w] = { parents: m.parents, via: m.via, ...(m.graph ? { graph: m.graph } : {}), ...(m.held ? { held: m.held } : {}), ...(m.actions ? { actions: m.actions } : {}), ...(m.hunt ? { hunt: m.hunt } : {}) }
+            // The message's fields are the columns (the optional ones only when sent).
+            const { t: _, ...col } = m
+            cols[w] = col
             if (++got === this.size) wake()
           }
         })
@@ -215,9 +217,10 @@ export async function runPool(request: CheckRequest, runtime: PoolRuntime): Prom
   // The graph for liveness is recorded while exploring; not after a resume (the levels before it were not recorded:
   // the liveness pass then rebuilds it), not by plain simulation (no complete search), at most 31 properties (bits).
   const livenessCount = livenessProperties(model).length
-  const recordGraph = !ckpt && request.strategy !== 'sim' && livenessCount > 0 && livenessCount <= 31
+  const livenessBitsFit = livenessCount > 0 && livenessCount <= 31
+  const recordGraph = !ckpt && request.strategy !== 'sim' && livenessBitsFit
   // The portfolio hunts for cycles beside its BFS (hunter.ts); after a resume too (the hunter starts again).
-  const hunt = request.strategy === 'auto' && livenessCount > 0 && livenessCount <= 31
+  const hunt = request.strategy === 'auto' && livenessBitsFit
   const walks = walksOf(request)
   const initOf = (w: number): ExplorerInit => ({
     role: 'explorer',
